@@ -1,0 +1,17 @@
+/*
+ * commands.h: the nouns of the attt command line, one line each. Each noun N is implemented by
+ * int cmd_N(int argc, char **argv) in src/attt/cmd_N.c, where argv[0] is the noun; it returns the
+ * process exit code (0 success, 1 failure, 2 usage).
+ * X(noun, "Vietnamese summary", "English summary")
+ */
+#ifndef ATTT_COMMANDS_H
+#define ATTT_COMMANDS_H
+
+#define ATTT_COMMANDS(X)                                                                         \
+	X(version, "In phiên bản", "Print the version")
+
+#define ATTT_CMD_DECL(noun, vi, en) int cmd_##noun(int argc, char **argv);
+ATTT_COMMANDS(ATTT_CMD_DECL)
+#undef ATTT_CMD_DECL
+
+#endif
