@@ -19,6 +19,11 @@ if(CMAKE_BUILD_TYPE STREQUAL "Release")
   add_link_options(-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
 endif()
 
+if(ATTT_FUZZ)
+  # Instrument the libraries too, not only the harnesses, or libFuzzer sees no coverage.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(ATTT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
