@@ -1,0 +1,55 @@
+/*
+ * audit-int.h: private to the audit module: the canonical leaf encoding and the node store over
+ * the audit_node table, shared by append, proofs, verification and export.
+ */
+#ifndef ATTT_AUDIT_INT_H
+#define ATTT_AUDIT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attt/audit.h"
+
+struct attt_stmt;
+
+/* True if p[0..n) holds only standard base64 characters (A-Z a-z 0-9 + / =). */
+bool attt__b64_ok(const char *p, size_t n);
+
+/* SHA-256 of p[0..n) (OpenSSL, hardware-accelerated where the CPU allows). */
+void attt__sha256(const void *p, size_t n, uint8_t out[ATTT_HASH_LEN]);
+
+/* Reads the 16 event columns (in INSERT order) of the current row of st into rec (borrowed). */
+int attt__audit_read_record(struct attt_stmt *st, struct attt_audit_record *rec);
+
+/* The streaming checker shared by database and export verification (verify.c). */
+struct attt__cp {
+	uint64_t size;
+	struct attt_hash root;
+};
+
+struct attt__checker {
+	const struct attt_audit_verifier *v;
+	struct attt_merkle_stream stream;
+	struct attt__cp *cps; /* verified checkpoints, sorted by size after attt__checker_sort */
+	size_t n_cps, alloc_cps, next_cp;
+	uint64_t good_size;   /* largest checkpoint size matched so far with nothing bad before it */
+	struct attt_audit_report report;
+};
+
+void attt__checker_init(struct attt__checker *c, const struct attt_audit_verifier *v);
+void attt__checker_done(struct attt__checker *c);
+/* Records a finding at seq (the smallest finding wins). */
+void attt__checker_bad(struct attt__checker *c, uint64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds a signed checkpoint note; one that does not verify is recorded as a finding. */
+int attt__checker_add_note(struct attt__checker *c, const char *note, size_t n);
+void attt__checker_sort(struct attt__checker *c);
+/* Feeds the next event; stored (may be NULL) is the leaf hash kept beside it. ATTT_E_CORRUPT when
+ * the sequence breaks and the stream cannot go on. */
+int attt__checker_leaf(struct attt__checker *c, const struct attt_audit_record *rec, const struct attt_hash *stored,
+		       int (*done)(void *ctx, unsigned level, uint64_t index, const struct attt_hash *h), void *ctx);
+/* Ends the stream: size is the number of leaves the trail claims. */
+void attt__checker_finish(struct attt__checker *c, uint64_t size);
+
+#endif

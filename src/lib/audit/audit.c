@@ -1,0 +1,536 @@
+/*
+ * audit.c: appending events to the trail and reading the tree back (R7.1, R7.2).
+ *
+ * attt_audit_append runs inside the caller's transaction: it takes the next sequence number (the
+ * tree size, read from audit_node under the transaction's write lock), stores the event, its leaf
+ * hash (audit_node level 0) and every perfect subtree the new leaf completes. So the tree is always
+ * exactly as large as the set of committed events, and a crash leaves either the change with its
+ * event and nodes, or none of them. Proofs read audit_node through struct attt_audit_src.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "attt/audit.h"
+#include "attt/buf.h"
+#include "attt/db.h"
+#include "attt/err.h"
+#include "attt/limits.h"
+#include "attt/str.h"
+#include "audit-int.h"
+
+static const char *const category_names[] = { NULL, "auth", "data", "config", "connection", "access" };
+static const char *const outcome_names[] = { "success", "failure", "denied" };
+
+const char *attt_audit_category_name(int category)
+{
+	if (category < ATTT_AUDIT_AUTH || category > ATTT_AUDIT_ACCESS)
+		return NULL;
+	return category_names[category];
+}
+
+int attt_audit_category_parse(const char *s, int *ret)
+{
+	for (int i = ATTT_AUDIT_AUTH; i <= ATTT_AUDIT_ACCESS; i++)
+		if (s && strcmp(s, category_names[i]) == 0) {
+			*ret = i;
+			return ATTT_OK;
+		}
+	return ATTT_E_INVAL;
+}
+
+const char *attt_audit_outcome_name(int outcome)
+{
+	if (outcome < ATTT_AUDIT_SUCCESS || outcome > ATTT_AUDIT_DENIED)
+		return NULL;
+	return outcome_names[outcome];
+}
+
+int attt_audit_outcome_parse(const char *s, int *ret)
+{
+	for (int i = ATTT_AUDIT_SUCCESS; i <= ATTT_AUDIT_DENIED; i++)
+		if (s && strcmp(s, outcome_names[i]) == 0) {
+			*ret = i;
+			return ATTT_OK;
+		}
+	return ATTT_E_INVAL;
+}
+
+/* The canonical encoding writes to a sink: the caller's buffer (attt_audit_canonical), or for the
+ * leaf hash a stack buffer that starts with the 0x00 leaf prefix and spills into a heap buffer only
+ * for events too large for it (no allocation on the verification path). */
+struct sink {
+	struct attt_buf *buf;
+	size_t stack_len; /* bytes in stack; > sizeof(stack) once spilled into buf */
+	uint8_t stack[1024];
+	bool leaf;
+};
+
+static int put(struct sink *k, const void *p, size_t n)
+{
+	int r;
+
+	if (!k->leaf)
+		return attt_buf_add(k->buf, p, n);
+	if (k->stack_len <= sizeof(k->stack) && k->stack_len + n <= sizeof(k->stack)) {
+		memcpy(k->stack + k->stack_len, p, n);
+		k->stack_len += n;
+		return ATTT_OK;
+	}
+	if (k->stack_len <= sizeof(k->stack)) {
+		/* Spill: the leaf continues in the heap buffer, without the 0x00 prefix
+		 * (attt_merkle_leaf adds it). */
+		r = attt_buf_add(k->buf, k->stack + 1, k->stack_len - 1);
+		if (r < 0)
+			return r;
+		k->stack_len = sizeof(k->stack) + 1;
+	}
+	return attt_buf_add(k->buf, p, n);
+}
+
+static int put_i64(struct sink *k, int64_t v)
+{
+	uint8_t b[8];
+	uint64_t u = (uint64_t)v;
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(u >> (56 - 8 * i));
+	return put(k, b, sizeof(b));
+}
+
+static int put_str(struct sink *k, const char *s)
+{
+	uint8_t b[4];
+	size_t n = s ? strlen(s) : 0;
+	uint32_t len = s ? (uint32_t)n : UINT32_MAX;
+	int r;
+
+	if (s && n >= UINT32_MAX)
+		return ATTT_E_TOOBIG;
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(len >> (24 - 8 * i));
+	r = put(k, b, sizeof(b));
+	if (r < 0 || !s)
+		return r;
+	return put(k, s, n);
+}
+
+static int encode(const struct attt_audit_record *rec, struct sink *k)
+{
+	int r;
+
+	/* Fixed order; a new field means a new version byte, never a change to version 1. */
+	r = put(k, "\x01", 1);
+	if (r >= 0) r = put_i64(k, rec->seq);
+	if (r >= 0) r = put_i64(k, rec->time_us);
+	if (r >= 0) r = put_i64(k, rec->category);
+	if (r >= 0) r = put_str(k, rec->action);
+	if (r >= 0) r = put_i64(k, rec->outcome);
+	if (r >= 0) r = put_i64(k, rec->actor_account);
+	if (r >= 0) r = put_i64(k, rec->actor_person);
+	if (r >= 0) r = put_i64(k, rec->actor_agency);
+	if (r >= 0) r = put_str(k, rec->actor_name);
+	if (r >= 0) r = put_str(k, rec->session);
+	if (r >= 0) r = put_str(k, rec->source);
+	if (r >= 0) r = put_i64(k, rec->agency_id);
+	if (r >= 0) r = put_str(k, rec->object_type);
+	if (r >= 0) r = put_str(k, rec->object_id);
+	if (r >= 0) r = put_str(k, rec->rule);
+	if (r >= 0) r = put_str(k, rec->summary);
+	return r;
+}
+
+int attt_audit_canonical(const struct attt_audit_record *rec, struct attt_buf *out)
+{
+	struct sink k = { .buf = out };
+	size_t before = out->len;
+	int r = encode(rec, &k);
+
+	if (r < 0)
+		out->len = before;
+	return r;
+}
+
+int attt_audit_leaf_hash(const struct attt_audit_record *rec, struct attt_hash *ret)
+{
+	struct attt_buf b;
+	struct sink k = { .buf = &b };
+	int r;
+
+	/* RFC 9162 leaf hash: SHA-256(0x00 || canonical bytes). */
+	attt_buf_init(&b, ATTT_AUDIT_MAX_SUMMARY + 16 * ATTT_AUDIT_MAX_FIELD + 64);
+	k.leaf = true;
+	k.stack[0] = 0x00;
+	k.stack_len = 1;
+	r = encode(rec, &k);
+	if (r >= 0) {
+		if (k.stack_len <= sizeof(k.stack))
+			attt__sha256(k.stack, k.stack_len, ret->b);
+		else
+			attt_merkle_leaf(b.data, b.len, ret);
+	}
+	attt_buf_done(&b);
+	return r;
+}
+
+/* ---- validation ---- */
+
+static int check_text(const char *s, size_t max, bool required)
+{
+	size_t n;
+
+	if (!s)
+		return required ? ATTT_E_INVAL : ATTT_OK;
+	n = strlen(s);
+	if (n > max)
+		return ATTT_E_TOOBIG;
+	if ((required && n == 0) || !attt_utf8_valid(s, n))
+		return ATTT_E_INVAL;
+	return ATTT_OK;
+}
+
+/* Keys whose values are secrets by name: a summary holding one is refused outright. */
+static bool secret_key(const char *k)
+{
+	static const char *const bad[] = { "password", "passwd", "secret", "private_key", "seed", "totp_secret",
+					   "token_secret", "api_token" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strcmp(k, bad[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool has_secret(json_t *j, int depth)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (depth > ATTT_HTTP_MAX_JSON_DEPTH)
+		return true;
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			if (secret_key(k) || has_secret(v, depth + 1))
+				return true;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (has_secret(v, depth + 1))
+				return true;
+	}
+	return false;
+}
+
+static int check_summary(const char *s)
+{
+	json_error_t err;
+	json_t *j;
+	int r;
+
+	if (!s)
+		return ATTT_OK;
+	r = check_text(s, ATTT_AUDIT_MAX_SUMMARY, false);
+	if (r < 0)
+		return r;
+	j = json_loads(s, JSON_REJECT_DUPLICATES, &err);
+	if (!j)
+		return ATTT_E_INVAL;
+	r = json_is_object(j) && !has_secret(j, 0) ? ATTT_OK : ATTT_E_INVAL;
+	json_decref(j);
+	return r;
+}
+
+static int validate(const struct attt_actor *a, const struct attt_audit_event *ev)
+{
+	int r;
+
+	if (!ev || !attt_audit_category_name((int)ev->category) || !attt_audit_outcome_name((int)ev->outcome))
+		return ATTT_E_INVAL;
+	if ((r = check_text(ev->action, ATTT_AUDIT_MAX_FIELD, true)) < 0 ||
+	    (r = check_text(ev->object_type, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
+	    (r = check_text(ev->object_id, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
+	    (r = check_text(ev->rule, ATTT_AUDIT_MAX_FIELD, false)) < 0 || (r = check_summary(ev->summary)) < 0)
+		return r;
+	if (a && ((r = check_text(a->username, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
+		  (r = check_text(a->session, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
+		  (r = check_text(a->source, ATTT_AUDIT_MAX_FIELD, false)) < 0))
+		return r;
+	return ATTT_OK;
+}
+
+/* ---- node store ---- */
+
+static int src_get(void *ctx, unsigned level, uint64_t index, struct attt_hash *ret)
+{
+	struct attt_audit_src *s = ctx;
+	const void *p;
+	size_t n = 0;
+	int r;
+
+	if (index > INT64_MAX)
+		return ATTT_E_RANGE;
+	if (!s->stmt) {
+		r = attt_db_prepare(s->db, "SELECT hash FROM audit_node WHERE level = ? AND idx = ?", &s->stmt);
+		if (r < 0)
+			return r;
+	} else {
+		attt_stmt_reset(s->stmt);
+	}
+	if ((r = attt_stmt_bind_int64(s->stmt, 1, level)) < 0 || (r = attt_stmt_bind_int64(s->stmt, 2, (int64_t)index)) < 0)
+		return r;
+	r = attt_stmt_step(s->stmt);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return ATTT_E_NOTFOUND;
+	p = attt_stmt_blob(s->stmt, 0, &n);
+	if (!p || n != ATTT_HASH_LEN)
+		return ATTT_E_CORRUPT;
+	memcpy(ret->b, p, ATTT_HASH_LEN);
+	return ATTT_OK;
+}
+
+void attt_audit_src_init(struct attt_audit_src *s, struct attt_db *db)
+{
+	s->src.get = src_get;
+	s->src.ctx = s;
+	s->db = db;
+	s->stmt = NULL;
+}
+
+void attt_audit_src_done(struct attt_audit_src *s)
+{
+	attt_stmt_finalize(s->stmt);
+	s->stmt = NULL;
+}
+
+int attt_audit_size(struct attt_db *db, uint64_t *ret)
+{
+	struct attt_stmt *st = NULL;
+	int r;
+
+	r = attt_db_prepare(db, "SELECT MAX(idx) FROM audit_node WHERE level = 0", &st);
+	if (r < 0)
+		goto out;
+	r = attt_stmt_step(st);
+	if (r < 0)
+		goto out;
+	*ret = r == 1 && !attt_stmt_is_null(st, 0) ? (uint64_t)attt_stmt_int64(st, 0) + 1 : 0;
+	r = ATTT_OK;
+out:
+	attt_stmt_finalize(st);
+	return r;
+}
+
+static int put_node(struct attt_stmt *st, unsigned level, uint64_t idx, const struct attt_hash *h)
+{
+	int r;
+
+	attt_stmt_reset(st);
+	if ((r = attt_stmt_bind_int64(st, 1, level)) < 0 || (r = attt_stmt_bind_int64(st, 2, (int64_t)idx)) < 0 ||
+	    (r = attt_stmt_bind_blob(st, 3, h->b, ATTT_HASH_LEN)) < 0)
+		return r;
+	r = attt_stmt_step(st);
+	return r < 0 ? r : ATTT_OK;
+}
+
+/* The tree size and the newest leaf hash (*ret_have false for an empty tree). */
+static int last_leaf(struct attt_db *db, uint64_t *ret_size, struct attt_hash *ret_leaf, bool *ret_have)
+{
+	struct attt_stmt *st = NULL;
+	const void *p;
+	size_t n = 0;
+	int r;
+
+	r = attt_db_prepare(db, "SELECT idx, hash FROM audit_node WHERE level = 0 ORDER BY idx DESC LIMIT 1", &st);
+	if (r < 0)
+		return r;
+	r = attt_stmt_step(st);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		*ret_size = 0;
+		*ret_have = false;
+		r = ATTT_OK;
+		goto out;
+	}
+	p = attt_stmt_blob(st, 1, &n);
+	if (!p || n != ATTT_HASH_LEN || attt_stmt_int64(st, 0) < 0) {
+		r = ATTT_E_CORRUPT;
+		goto out;
+	}
+	memcpy(ret_leaf->b, p, ATTT_HASH_LEN);
+	*ret_size = (uint64_t)attt_stmt_int64(st, 0) + 1;
+	*ret_have = true;
+	r = ATTT_OK;
+out:
+	attt_stmt_finalize(st);
+	return r;
+}
+
+int attt_audit_append(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+		      const struct attt_audit_event *ev, int64_t *ret_seq)
+{
+	static const struct attt_actor system_actor = { .username = "system" };
+	struct attt_audit_src src;
+	struct attt_stmt *st = NULL, *nst = NULL;
+	struct attt_audit_record rec;
+	struct attt_hash h, left, last;
+	uint64_t size, idx;
+	bool have_last = false;
+	int r;
+
+	attt_audit_src_init(&src, db);
+	r = validate(actor, ev);
+	if (r < 0)
+		goto out;
+	if (!attt_db_in_tx(db)) {
+		/* No change without its event: the event must commit with the change. */
+		r = ATTT_E_STATE;
+		goto out;
+	}
+	if (!actor)
+		actor = &system_actor;
+	rec = (struct attt_audit_record){
+		.time_us = attt_now_us(clock),
+		.category = (int)ev->category,
+		.action = ev->action,
+		.outcome = (int)ev->outcome,
+		.actor_account = actor->account_id,
+		.actor_person = actor->person_id,
+		.actor_agency = actor->agency_id,
+		.actor_name = actor->username,
+		.session = actor->session,
+		.source = actor->source,
+		.agency_id = ev->agency_id,
+		.object_type = ev->object_type,
+		.object_id = ev->object_id,
+		.rule = ev->rule,
+		.summary = ev->summary,
+	};
+	/* The next sequence number is the tree size, read under the transaction's write lock. (A
+	 * single INSERT ... RETURNING with a subquery measured slower: RETURNING compiles like a
+	 * trigger.) */
+	/* The newest leaf gives the size and, when the new index is odd, the first left sibling. */
+	r = last_leaf(db, &size, &last, &have_last);
+	if (r < 0)
+		goto out;
+	if (size >= (uint64_t)INT64_MAX) {
+		r = ATTT_E_RANGE;
+		goto out;
+	}
+	rec.seq = (int64_t)size;
+	r = attt_db_prepare(db,
+			    "INSERT INTO audit_event (seq, time_us, category, action, outcome, actor_account, actor_person, "
+			    "actor_agency, actor_name, session, source, agency_id, object_type, object_id, rule, summary) "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    &st);
+	if (r < 0)
+		goto out;
+	if ((r = attt_stmt_bind_int64(st, 1, rec.seq)) < 0 || (r = attt_stmt_bind_int64(st, 2, rec.time_us)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 3, rec.category)) < 0 || (r = attt_stmt_bind_text(st, 4, rec.action)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 5, rec.outcome)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 6, rec.actor_account)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 7, rec.actor_person)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 8, rec.actor_agency)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 9, rec.actor_name)) < 0 || (r = attt_stmt_bind_text(st, 10, rec.session)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 11, rec.source)) < 0 || (r = attt_stmt_bind_int64(st, 12, rec.agency_id)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 13, rec.object_type)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 14, rec.object_id)) < 0 || (r = attt_stmt_bind_text(st, 15, rec.rule)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 16, rec.summary)) < 0)
+		goto out;
+	r = attt_stmt_step(st);
+	if (r < 0)
+		goto out;
+	r = attt_audit_leaf_hash(&rec, &h);
+	if (r < 0)
+		goto out;
+	r = attt_db_prepare(db, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)", &nst);
+	if (r < 0)
+		goto out;
+	/* The leaf, then every perfect subtree it completes: while the index is odd at a level, its
+	 * left sibling exists and the parent is complete. */
+	r = put_node(nst, 0, size, &h);
+	idx = size;
+	for (unsigned level = 0; r >= 0 && (idx & 1); level++, idx >>= 1) {
+		if (level == 0 && have_last)
+			left = last;
+		else
+			r = src_get(&src, level, idx - 1, &left);
+		if (r < 0)
+			break;
+		attt_merkle_node(&left, &h, &h);
+		r = put_node(nst, level + 1, idx >> 1, &h);
+	}
+	if (r < 0)
+		goto out;
+	if (ret_seq)
+		*ret_seq = rec.seq;
+	r = ATTT_OK;
+out:
+	attt_stmt_finalize(st);
+	attt_stmt_finalize(nst);
+	attt_audit_src_done(&src);
+	return r;
+}
+
+int attt_audit_root(struct attt_db *db, uint64_t size, struct attt_hash *ret)
+{
+	struct attt_audit_src src;
+	uint64_t cur;
+	int r;
+
+	r = attt_audit_size(db, &cur);
+	if (r < 0)
+		return r;
+	if (size > cur)
+		return ATTT_E_RANGE;
+	attt_audit_src_init(&src, db);
+	r = attt_merkle_root(&src.src, size, ret);
+	attt_audit_src_done(&src);
+	return r;
+}
+
+int attt_audit_prove_inclusion(struct attt_db *db, uint64_t index, uint64_t size, struct attt_hash *ret_leaf,
+			       struct attt_hash *proof, size_t *ret_n)
+{
+	struct attt_audit_src src;
+	struct attt_hash leaf;
+	uint64_t cur;
+	size_t n;
+	int r;
+
+	r = attt_audit_size(db, &cur);
+	if (r < 0)
+		return r;
+	if (size == 0)
+		size = cur;
+	if (size > cur || index >= size)
+		return ATTT_E_RANGE;
+	attt_audit_src_init(&src, db);
+	r = src_get(&src, 0, index, &leaf);
+	if (r >= 0)
+		r = attt_merkle_prove_inclusion(&src.src, index, size, proof, ATTT_AUDIT_MAX_PROOF, &n);
+	attt_audit_src_done(&src);
+	if (r < 0)
+		return r;
+	*ret_leaf = leaf;
+	*ret_n = n;
+	return ATTT_OK;
+}
+
+int attt_audit_prove_consistency(struct attt_db *db, uint64_t size1, uint64_t size2, struct attt_hash *proof,
+				 size_t *ret_n)
+{
+	struct attt_audit_src src;
+	uint64_t cur;
+	int r;
+
+	r = attt_audit_size(db, &cur);
+	if (r < 0)
+		return r;
+	if (size1 == 0 || size1 > size2 || size2 > cur)
+		return ATTT_E_RANGE;
+	attt_audit_src_init(&src, db);
+	r = attt_merkle_prove_consistency(&src.src, size1, size2, proof, ATTT_AUDIT_MAX_PROOF, ret_n);
+	attt_audit_src_done(&src);
+	return r;
+}
