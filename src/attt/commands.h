@@ -7,7 +7,12 @@
 #ifndef ATTT_COMMANDS_H
 #define ATTT_COMMANDS_H
 
-#define ATTT_COMMANDS(X)                                                                         \
+#define ATTT_COMMANDS(X) \
+	X(init, "Khởi tạo thư mục dữ liệu", "Initialise a data directory") \
+	X(config, "Kiểm tra và xem cấu hình máy chủ", "Check and show the server configuration") \
+	X(policy, "Xem và kiểm tra hồ sơ chính sách", "Show and check policy profiles") \
+	X(db, "Cơ sở dữ liệu: trạng thái, cập nhật, sao chép", "Database status, migrations, copy") \
+	X(audit, "Nhật ký kiểm toán: kiểm tra, bằng chứng, xuất", "Audit trail: verify, proofs, export") \
 	X(version, "In phiên bản", "Print the version")
 
 #define ATTT_CMD_DECL(noun, vi, en) int cmd_##noun(int argc, char **argv);

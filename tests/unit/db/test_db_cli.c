@@ -1,0 +1,224 @@
+/*
+ * test_db_cli.c: `attt db` run as a program ($ATTT_BIN): status reads without migrating and
+ * reports pending migrations, migrate applies them, copy makes a readable copy and never
+ * overwrites (R10.1.b), usage errors exit 2.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "attt/db.h"
+#include "attt/err.h"
+#include "attt/str.h"
+#include "db-int.h"
+
+static char tmpdir[256];
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(p);
+}
+
+/* Runs $ATTT_BIN with args (NULL-terminated), stdout into out[size]; returns the exit status. */
+static int run(char *out, size_t size, const char *const *args)
+{
+	const char *bin = getenv("ATTT_BIN");
+	char *argv[16];
+	int pipefd[2], status = -1;
+	size_t got = 0, n = 0;
+	pid_t pid;
+
+	assert_non_null(bin);
+	argv[n++] = (char *)bin;
+	for (; args[n - 1] && n < 15; n++)
+		argv[n] = (char *)args[n - 1];
+	argv[n] = NULL;
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		ssize_t k = read(pipefd[0], out + got, size - 1 - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+		if (got == size - 1)
+			break;
+	}
+	out[got] = '\0';
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int setup(void **state)
+{
+	const char *t = getenv("TMPDIR");
+	(void)state;
+	assert_int_equal(attt_str_printf(tmpdir, sizeof(tmpdir), "%s/attt-dbcli-XXXXXX", t && *t ? t : "/tmp"), 0);
+	assert_non_null(mkdtemp(tmpdir));
+	unsetenv("ATTT_DATA");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static json_t *run_json(const char *const *args)
+{
+	char out[16384];
+	json_error_t je;
+	json_t *j;
+	assert_int_equal(run(out, sizeof(out), args), 0);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	return j;
+}
+
+static void test_db_cli__status_migrate_copy(void **state)
+{
+	char out[8192], dir[300], db[400], copy[400];
+	struct attt_db *h = NULL;
+	json_t *j;
+	(void)state;
+
+	assert_int_equal(attt_str_printf(dir, sizeof(dir), "%s/d", tmpdir), 0);
+	assert_int_equal(attt_str_printf(db, sizeof(db), "%s/d/attt.db", tmpdir), 0);
+	assert_int_equal(attt_str_printf(copy, sizeof(copy), "%s/copy.db", tmpdir), 0);
+	{
+		const char *args[] = { "db", "status", "--data", dir, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 1); /* not initialised */
+	}
+	{
+		const char *args[] = { "init", "--data", dir, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 0);
+	}
+	{
+		const char *args[] = { "db", "status", "--data", dir, "--json", NULL };
+		j = run_json(args);
+	}
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), attt_db_schema_latest());
+	assert_true(json_is_false(json_object_get(j, "pending")));
+	assert_int_equal(json_array_size(json_object_get(j, "migrations")), attt__migrations_count);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "migrations"), 0), "name")),
+			    "core");
+	json_decref(j);
+
+	/* Replace attt.db by one at version 1, as an older attt left it. status reports the pending
+	 * migrations and changes nothing; migrate applies them. */
+	assert_int_equal(unlink(db), 0);
+	assert_int_equal(attt_db_open(db, ATTT_DB_CREATE, &h), ATTT_OK);
+	assert_int_equal(attt__db_migrate_list(h, attt__migrations, 1), ATTT_OK);
+	assert_int_equal(attt_db_exec(h, "INSERT INTO meta VALUES ('data_id', '00112233445566778899aabbccddeeff')"), ATTT_OK);
+	attt_db_close(h);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *args[] = { "db", "status", "--data", dir, "--json", NULL };
+		j = run_json(args);
+		assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+		assert_true(json_is_true(json_object_get(j, "pending")) == (attt_db_schema_latest() > 1));
+		assert_int_equal(json_array_size(json_object_get(j, "migrations")), 1);
+		json_decref(j);
+	}
+	{
+		const char *args[] = { "db", "migrate", "--data", dir, "--json", NULL };
+		j = run_json(args);
+	}
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), attt_db_schema_latest());
+	assert_true(json_is_false(json_object_get(j, "pending")));
+	assert_int_equal(json_array_size(json_object_get(j, "migrations")), attt__migrations_count);
+	json_decref(j);
+	{
+		const char *args[] = { "db", "migrate", "--data", dir, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 0);
+	}
+	assert_non_null(strstr(out, "0001_core"));
+
+	/* A fresh directory for copy. */
+	assert_int_equal(attt_str_printf(dir, sizeof(dir), "%s/e", tmpdir), 0);
+	{
+		const char *args[] = { "init", "--data", dir, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 0);
+	}
+	{
+		const char *args[] = { "db", "migrate", "--data", dir, "--json", NULL };
+		j = run_json(args);
+		assert_true(json_is_false(json_object_get(j, "pending")));
+		json_decref(j);
+	}
+	{
+		const char *args[] = { "db", "copy", "--data", dir, "--to", copy, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 0);
+	}
+	assert_int_equal(attt_db_open(copy, ATTT_DB_READONLY, &h), ATTT_OK);
+	{
+		int64_t v = 0;
+		assert_int_equal(attt_db_schema_version(h, &v), ATTT_OK);
+		assert_int_equal(v, attt_db_schema_latest());
+	}
+	attt_db_close(h);
+	{
+		const char *args[] = { "db", "copy", "--data", dir, "--to", copy, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 1); /* never overwrites */
+	}
+}
+
+static void test_db_cli__usage(void **state)
+{
+	char out[8192];
+	(void)state;
+	{
+		const char *args[] = { "db", NULL };
+		assert_int_equal(run(out, sizeof(out), args), 2);
+	}
+	{
+		const char *args[] = { "db", "drop", "--data", tmpdir, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 2);
+	}
+	{
+		const char *args[] = { "db", "copy", "--data", tmpdir, NULL };
+		assert_int_equal(run(out, sizeof(out), args), 2);
+	}
+	{
+		const char *args[] = { "db", "status", NULL };
+		assert_int_equal(run(out, sizeof(out), args), 2);
+	}
+	{
+		const char *args[] = { "db", "--help", NULL };
+		assert_int_equal(run(out, sizeof(out), args), 0);
+	}
+	assert_non_null(strstr(out, "attt db status"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_db_cli__status_migrate_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_cli__usage, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
