@@ -13,6 +13,7 @@
 	X(policy, "Xem và kiểm tra hồ sơ chính sách", "Show and check policy profiles") \
 	X(db, "Cơ sở dữ liệu: trạng thái, cập nhật, sao chép", "Database status, migrations, copy") \
 	X(audit, "Nhật ký kiểm toán: kiểm tra, bằng chứng, xuất", "Audit trail: verify, proofs, export") \
+	X(backup, "Sao lưu mã hóa, có chữ ký số", "Encrypted, signed backups") \
 	X(version, "In phiên bản", "Print the version")
 
 #define ATTT_CMD_DECL(noun, vi, en) int cmd_##noun(int argc, char **argv);

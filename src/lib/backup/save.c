@@ -1,0 +1,1101 @@
+/*
+ * save.c: attt backup save. A pipeline across the cores: the calling thread walks the file system,
+ * reads and chunks files (FastCDC), hashes chunks into keyed ids and drops those the repository
+ * already has; new chunks go through a bounded queue to worker threads that compress (zstd 3),
+ * encrypt and append them to the current pack. Memory is bounded by the queue depth times the
+ * largest chunk. Crash safety: packs are written under temporary names, fsynced and renamed; the
+ * index follows the packs and the snapshot follows the index, so a kill at any point leaves a
+ * consistent repository, and packs without an index are adopted by the next save.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "attt/err.h"
+#include "attt/limits.h"
+#include "attt/log.h"
+#include "attt/str.h"
+#include "backup-int.h"
+
+struct job {
+	struct job *next;
+	uint8_t id[BK_ID];
+	uint8_t type;
+	uint8_t *data;
+	size_t len;
+};
+
+/* A finished pack waiting for fsync and rename on the flusher thread. */
+struct flushjob {
+	struct flushjob *next;
+	int fd;
+	char tmp[ATTT_MAX_PATH];
+	uint8_t id[BK_ID];
+	struct bk_blobent *ents;
+	size_t n;
+};
+#define FLUSH_QUEUE 4
+#define SYNC_RANGE (4u << 20) /* start writeback every 4 MiB so that the final fsync is short */
+
+struct hardlink { dev_t dev; ino_t ino; uint64_t group; uint8_t *chunks; uint32_t n_chunks; uint64_t size; };
+
+struct save {
+	struct attt_backup_repo *r;
+	const struct attt_backup_save_opts *o;
+	size_t ov;
+	/* queue */
+	pthread_mutex_t qmu;
+	pthread_cond_t qnonempty, qnonfull;
+	struct job *head, *tail;
+	size_t qn, qcap;
+	bool closed;
+	/* pack writer */
+	pthread_mutex_t pmu;
+	int fd;
+	char tmp[ATTT_MAX_PATH];
+	uint64_t psize;
+	struct bk_blobent *ents;
+	size_t nents, capents;
+	uint64_t synced;
+	struct bk_packinfo *done;
+	size_t ndone, capdone;
+	int err;
+	/* flusher */
+	pthread_mutex_t fmu;
+	pthread_cond_t fcv;
+	struct flushjob *fhead, *ftail;
+	size_t fn;
+	bool fclosed;
+	int ferr; /* under fmu, like done */
+	/* reader side */
+	uint8_t *rbuf;
+	size_t rcap;
+	struct hardlink *links;
+	size_t nlinks;
+	dev_t root_dev;
+	struct attt_backup_stats st;
+	struct attt_backup_progress pg;
+};
+
+static void set_err(struct save *s, int rc)
+{
+	pthread_mutex_lock(&s->pmu);
+	if (!s->err)
+		s->err = rc;
+	pthread_mutex_unlock(&s->pmu);
+}
+
+static void crash_point(struct save *s, const char *point)
+{
+	if (s->o->crash)
+		s->o->crash(s->o->crash_ctx, point);
+}
+
+/* ---- pack writer (callers hold pmu) ---- */
+
+static int pack_open(struct save *s)
+{
+	char rnd[17];
+	uint8_t rb[8];
+	int rc;
+	randombytes_buf(rb, sizeof(rb));
+	attt__bk_hex(rb, sizeof(rb), rnd);
+	if ((rc = attt_str_printf(s->tmp, sizeof(s->tmp), "%s/data/.tmp-%s", s->r->dir, rnd)) < 0)
+		return rc;
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (s->fd < 0)
+		return ATTT_E_IO;
+	s->psize = 0;
+	s->synced = 0;
+	s->nents = 0;
+	return ATTT_OK;
+}
+
+static int pack_write(struct save *s, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(s->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return ATTT_E_IO;
+		p += w;
+		n -= (size_t)w;
+		s->psize += (size_t)w;
+	}
+	return ATTT_OK;
+}
+
+/* Appends a finished pack to the list the index will be written from (caller holds fmu, or no
+ * thread runs yet). */
+static int add_done(struct save *s, const uint8_t id[BK_ID], struct bk_blobent *ents, size_t n)
+{
+	if (s->ndone == s->capdone) {
+		size_t cap = s->capdone ? s->capdone * 2 : 16;
+		void *np = realloc(s->done, cap * sizeof(*s->done));
+		if (!np)
+			return ATTT_E_NOMEM;
+		s->done = np;
+		s->capdone = cap;
+	}
+	memcpy(s->done[s->ndone].id, id, BK_ID);
+	s->done[s->ndone].blobs = ents;
+	s->done[s->ndone].n = n;
+	s->ndone++;
+	return ATTT_OK;
+}
+
+/* Makes a finished pack durable under its name: fsync, rename, fsync of the directory. Runs on the
+ * flusher thread, so that waiting for the disk overlaps with compressing and encrypting. */
+static int pack_commit(struct save *s, struct flushjob *f)
+{
+	char rel[128], dst[ATTT_MAX_PATH], dir[ATTT_MAX_PATH];
+	int rc = ATTT_E_IO;
+
+	if (fsync(f->fd) < 0)
+		goto out;
+	close(f->fd);
+	f->fd = -1;
+	if (attt__bk_pack_rel(f->id, rel, sizeof(rel)) < 0 || attt__bk_path(s->r, rel, dst, sizeof(dst)) < 0)
+		goto out;
+	memcpy(dir, dst, sizeof(dir));
+	*strrchr(dir, '/') = 0;
+	if (mkdir(dir, 0700) == 0) {
+		char parent[ATTT_MAX_PATH];
+		if (attt__bk_path(s->r, "data", parent, sizeof(parent)) < 0 || attt__bk_fsync_dir(parent) < 0)
+			goto out;
+	} else if (errno != EEXIST) {
+		goto out;
+	}
+	if (rename(f->tmp, dst) < 0 || attt__bk_fsync_dir(dir) < 0)
+		goto out;
+	f->tmp[0] = 0;
+	rc = ATTT_OK;
+out:
+	return rc;
+}
+
+static void *flusher(void *arg)
+{
+	struct save *s = arg;
+	for (;;) {
+		struct flushjob *f;
+		int rc, err;
+		pthread_mutex_lock(&s->fmu);
+		while (!s->fhead && !s->fclosed)
+			pthread_cond_wait(&s->fcv, &s->fmu);
+		f = s->fhead;
+		if (f) {
+			s->fhead = f->next;
+			if (!s->fhead)
+				s->ftail = NULL;
+			s->fn--;
+			pthread_cond_broadcast(&s->fcv);
+		}
+		pthread_mutex_unlock(&s->fmu);
+		if (!f)
+			break;
+		/* Never takes pmu: writers hold it while they wait for room in this queue. */
+		pthread_mutex_lock(&s->fmu);
+		err = s->ferr;
+		pthread_mutex_unlock(&s->fmu);
+		rc = err ? err : pack_commit(s, f);
+		pthread_mutex_lock(&s->fmu);
+		if (rc == 0)
+			rc = add_done(s, f->id, f->ents, f->n);
+		if (rc == 0) {
+			f->ents = NULL;
+			crash_point(s, "pack-written");
+		} else if (!s->ferr) {
+			s->ferr = rc;
+		}
+		pthread_mutex_unlock(&s->fmu);
+		if (f->fd >= 0)
+			close(f->fd);
+		if (f->tmp[0])
+			unlink(f->tmp);
+		free(f->ents);
+		free(f);
+	}
+	return NULL;
+}
+
+/* Seals the header of the current pack and hands the pack to the flusher (caller holds pmu). */
+static int pack_finish(struct save *s)
+{
+	size_t hl = 4 + s->nents * BK_ENTRY_LEN;
+	uint8_t *h = NULL, *sh = NULL, tail[12];
+	struct flushjob *f = NULL;
+	int rc;
+
+	if (s->fd < 0)
+		return ATTT_OK;
+	h = malloc(hl);
+	sh = malloc(hl + s->ov);
+	f = calloc(1, sizeof(*f));
+	if (!h || !sh || !f) {
+		rc = ATTT_E_NOMEM;
+		goto out;
+	}
+	attt__bk_put_u32(h, (uint32_t)s->nents);
+	for (size_t i = 0; i < s->nents; i++) {
+		uint8_t *e = h + 4 + i * BK_ENTRY_LEN;
+		e[0] = s->ents[i].type;
+		e[1] = s->ents[i].flags;
+		attt__bk_put_u16(e + 2, 0);
+		attt__bk_put_u32(e + 4, s->ents[i].raw_len);
+		attt__bk_put_u32(e + 8, s->ents[i].stored_len);
+		memcpy(e + 12, s->ents[i].id, BK_ID);
+	}
+	if ((rc = attt__bk_seal(&s->r->k, (const uint8_t *)BK_PACK_MAGIC, 8, h, hl, sh)) < 0 ||
+	    (rc = pack_write(s, sh, hl + s->ov)) < 0)
+		goto out;
+	attt__bk_put_u32(tail, (uint32_t)(hl + s->ov));
+	memcpy(tail + 4, BK_PACK_MAGIC, 8);
+	if ((rc = pack_write(s, tail, sizeof(tail))) < 0)
+		goto out;
+	{
+		/* The pack's name covers its sealed header and trailer; every blob is authenticated on its
+		 * own and the blobs fill the data region exactly, so every byte is covered. */
+		crypto_generichash_state hs;
+		crypto_generichash_init(&hs, s->r->k.idkey, sizeof(s->r->k.idkey), BK_ID);
+		crypto_generichash_update(&hs, sh, hl + s->ov);
+		crypto_generichash_update(&hs, tail, sizeof(tail));
+		crypto_generichash_final(&hs, f->id, BK_ID);
+	}
+	f->fd = s->fd;
+	memcpy(f->tmp, s->tmp, sizeof(f->tmp));
+	f->ents = s->ents;
+	f->n = s->nents;
+	s->fd = -1;
+	s->tmp[0] = 0;
+	s->ents = NULL;
+	s->nents = s->capents = 0;
+	/* At most FLUSH_QUEUE packs wait for the disk: beyond that, writers wait too. */
+	pthread_mutex_lock(&s->fmu);
+	while (s->fn >= FLUSH_QUEUE)
+		pthread_cond_wait(&s->fcv, &s->fmu);
+	if (s->ftail)
+		s->ftail->next = f;
+	else
+		s->fhead = f;
+	s->ftail = f;
+	s->fn++;
+	pthread_cond_broadcast(&s->fcv);
+	pthread_mutex_unlock(&s->fmu);
+	f = NULL;
+	rc = ATTT_OK;
+out:
+	free(h);
+	free(sh);
+	free(f);
+	return rc;
+}
+
+static int pack_add(struct save *s, const uint8_t id[BK_ID], uint8_t type, uint8_t flags, uint32_t raw_len,
+		    const uint8_t *sealed, size_t n)
+{
+	int rc;
+	if (s->fd < 0 && (rc = pack_open(s)) < 0)
+		return rc;
+	if (s->nents == s->capents) {
+		size_t cap = s->capents ? s->capents * 2 : 64;
+		void *np = realloc(s->ents, cap * sizeof(*s->ents));
+		if (!np)
+			return ATTT_E_NOMEM;
+		s->ents = np;
+		s->capents = cap;
+	}
+	struct bk_blobent *e = &s->ents[s->nents];
+	e->type = type;
+	e->flags = flags;
+	e->raw_len = raw_len;
+	e->stored_len = (uint32_t)n;
+	e->offset = (uint32_t)s->psize;
+	memcpy(e->id, id, BK_ID);
+	if ((rc = pack_write(s, sealed, n)) < 0)
+		return rc;
+	s->nents++;
+	if (s->psize - s->synced >= SYNC_RANGE) {
+		sync_file_range(s->fd, (off_t)s->synced, (off_t)(s->psize - s->synced), SYNC_FILE_RANGE_WRITE);
+		s->synced = s->psize;
+	}
+	s->st.bytes_stored += n;
+	s->st.blobs_new++;
+	if (s->psize >= s->r->pack_size || s->nents >= BK_MAX_PACK_BLOBS / 2)
+		return pack_finish(s);
+	return ATTT_OK;
+}
+
+/* ---- workers ---- */
+
+static void *worker(void *arg)
+{
+	struct save *s = arg;
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	uint8_t *cbuf = NULL, *sbuf = NULL;
+	size_t ccap = 0, scap = 0;
+
+	if (!cctx)
+		set_err(s, ATTT_E_NOMEM);
+	for (;;) {
+		struct job *j;
+		pthread_mutex_lock(&s->qmu);
+		while (!s->head && !s->closed)
+			pthread_cond_wait(&s->qnonempty, &s->qmu);
+		j = s->head;
+		if (j) {
+			s->head = j->next;
+			if (!s->head)
+				s->tail = NULL;
+			s->qn--;
+			pthread_cond_signal(&s->qnonfull);
+		}
+		pthread_mutex_unlock(&s->qmu);
+		if (!j)
+			break;
+		int rc = cctx ? ATTT_OK : ATTT_E_NOMEM;
+		size_t bound = ZSTD_compressBound(j->len), plen = j->len;
+		const uint8_t *plain = j->data;
+		uint8_t flags = 0, ad[BK_ID + 1];
+		if (rc == 0 && bound > ccap) {
+			free(cbuf);
+			cbuf = malloc(bound);
+			ccap = cbuf ? bound : 0;
+		}
+		if (rc == 0 && cbuf) {
+			size_t c = ZSTD_compressCCtx(cctx, cbuf, ccap, j->data, j->len, 3);
+			if (!ZSTD_isError(c) && c < j->len) {
+				plain = cbuf;
+				plen = c;
+				flags = BK_ZSTD;
+			}
+		}
+		if (rc == 0 && plen + s->ov > scap) {
+			free(sbuf);
+			sbuf = malloc(plen + s->ov);
+			scap = sbuf ? plen + s->ov : 0;
+			if (!sbuf)
+				rc = ATTT_E_NOMEM;
+		}
+		memcpy(ad, j->id, BK_ID);
+		ad[BK_ID] = j->type;
+		if (rc == 0)
+			rc = attt__bk_seal(&s->r->k, ad, sizeof(ad), plain, plen, sbuf);
+		pthread_mutex_lock(&s->pmu);
+		if (rc == 0 && !s->err)
+			rc = pack_add(s, j->id, j->type, flags, (uint32_t)j->len, sbuf, plen + s->ov);
+		if (rc < 0 && !s->err)
+			s->err = rc;
+		pthread_mutex_unlock(&s->pmu);
+		free(j->data);
+		free(j);
+	}
+	free(cbuf);
+	free(sbuf);
+	ZSTD_freeCCtx(cctx);
+	return NULL;
+}
+
+/* Queues a blob unless the repository (or this save) already has it. Takes data when queued. */
+static int submit(struct save *s, const uint8_t id[BK_ID], uint8_t type, const uint8_t *data, size_t len)
+{
+	struct bk_loc l = { .pack = BK_PENDING, .type = type, .raw_len = (uint32_t)len };
+	struct job *j;
+	int rc;
+
+	if (attt__bk_idx_get(&s->r->idx, id))
+		return ATTT_OK;
+	pthread_mutex_lock(&s->pmu);
+	rc = s->err;
+	pthread_mutex_unlock(&s->pmu);
+	if (rc == 0) {
+		pthread_mutex_lock(&s->fmu);
+		rc = s->ferr;
+		pthread_mutex_unlock(&s->fmu);
+	}
+	if (rc < 0)
+		return rc;
+	memcpy(l.id, id, BK_ID);
+	if ((rc = attt__bk_idx_put(&s->r->idx, &l)) < 0)
+		return rc;
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->data = malloc(len ? len : 1))) {
+		free(j);
+		return ATTT_E_NOMEM;
+	}
+	memcpy(j->id, id, BK_ID);
+	j->type = type;
+	memcpy(j->data, data, len);
+	j->len = len;
+	s->st.bytes_new += len;
+	s->pg.bytes_new += len;
+	pthread_mutex_lock(&s->qmu);
+	while (s->qn >= s->qcap)
+		pthread_cond_wait(&s->qnonfull, &s->qmu);
+	if (s->tail)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+	s->qn++;
+	pthread_cond_signal(&s->qnonempty);
+	pthread_mutex_unlock(&s->qmu);
+	return ATTT_OK;
+}
+
+/* ---- the walk ---- */
+
+static int add_chunk_id(struct bk_node *nd, const uint8_t id[BK_ID])
+{
+	if ((nd->n_chunks & (nd->n_chunks - 1)) == 0 || nd->n_chunks == 0) {
+		size_t cap = nd->n_chunks ? (size_t)nd->n_chunks * 2 : 1;
+		void *np = realloc(nd->chunks, cap * BK_ID);
+		if (!np)
+			return ATTT_E_NOMEM;
+		nd->chunks = np;
+	}
+	memcpy(nd->chunks + (size_t)nd->n_chunks * BK_ID, id, BK_ID);
+	nd->n_chunks++;
+	return ATTT_OK;
+}
+
+static int save_file(struct save *s, int dirfd, const char *name, const char *path, struct bk_node *nd)
+{
+	const struct bk_keys *k = &s->r->k;
+	size_t start = 0, end = 0;
+	bool eof = false;
+	uint64_t total = 0;
+	int fd, rc = ATTT_OK;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return ATTT_E_IO;
+	for (;;) {
+		while (!eof && end - start < k->cmax) {
+			if (end == s->rcap) {
+				memmove(s->rbuf, s->rbuf + start, end - start);
+				end -= start;
+				start = 0;
+			}
+			ssize_t n = read(fd, s->rbuf + end, s->rcap - end);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				rc = ATTT_E_IO;
+				goto out;
+			}
+			if (n == 0)
+				eof = true;
+			end += (size_t)n;
+		}
+		if (start == end)
+			break;
+		size_t c = attt__bk_cut(s->r->gear, s->rbuf + start, end - start, k->cmin, k->cavg, k->cmax);
+		uint8_t id[BK_ID];
+		attt__bk_id(k, s->rbuf + start, c, id);
+		if ((rc = add_chunk_id(nd, id)) < 0 || (rc = submit(s, id, BK_DATA, s->rbuf + start, c)) < 0)
+			goto out;
+		start += c;
+		total += c;
+		s->pg.bytes += c;
+	}
+	nd->size = total;
+	s->st.bytes += total;
+out:
+	if (rc < 0)
+		log_debug("backup: cannot read %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+static int save_tree_blob(struct save *s, const struct bk_tree *t, uint8_t ret_id[BK_ID])
+{
+	uint8_t *p = NULL;
+	size_t n;
+	int rc = attt__bk_tree_encode(t, &p, &n);
+	if (rc < 0)
+		return rc;
+	attt__bk_id(&s->r->k, p, n, ret_id);
+	rc = submit(s, ret_id, BK_TREE, p, n);
+	free(p);
+	return rc;
+}
+
+static bool excluded(const struct save *s, const char *path, const char *name)
+{
+	for (size_t i = 0; i < s->o->n_excludes; i++)
+		if (fnmatch(s->o->excludes[i], path, 0) == 0 || fnmatch(s->o->excludes[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int save_dir(struct save *s, int fd, const char *path, unsigned depth, const uint8_t *parent,
+		    uint8_t ret_id[BK_ID]);
+
+/* The node of the parent snapshot's tree with the same name, if any (names are sorted). */
+static const struct bk_node *parent_node(const struct bk_tree *pt, const char *name)
+{
+	size_t lo = 0, hi = pt ? pt->n : 0, n = strlen(name);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct bk_node *nd = &pt->nodes[mid];
+		size_t m = nd->name_len < n ? nd->name_len : n;
+		int c = memcmp(nd->name, name, m);
+		if (!c)
+			c = nd->name_len < n ? -1 : nd->name_len > n ? 1 : 0;
+		if (!c)
+			return nd;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* True if the file is unchanged since the parent snapshot and all its chunks are stored. */
+static bool unchanged(struct save *s, const struct bk_node *p, const struct stat *st)
+{
+	if (!p || p->kind != ATTT_BACKUP_FILE || p->size != (uint64_t)st->st_size || p->ino != st->st_ino ||
+	    p->mtime_sec != st->st_mtim.tv_sec || p->mtime_nsec != (uint32_t)st->st_mtim.tv_nsec ||
+	    p->ctime_sec != st->st_ctim.tv_sec || p->ctime_nsec != (uint32_t)st->st_ctim.tv_nsec)
+		return false;
+	for (uint32_t i = 0; i < p->n_chunks; i++)
+		if (!attt__bk_idx_get(&s->r->idx, p->chunks + (size_t)i * BK_ID))
+			return false;
+	return true;
+}
+
+/* Fills nd for the object name in dirfd (path for messages). Returns 1 to skip it. */
+static int save_node(struct save *s, int dirfd, const char *name, const char *path, unsigned depth,
+		     const struct bk_tree *pt, struct bk_node *nd)
+{
+	struct stat st;
+	int rc;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		log_debug("backup: cannot stat %s: %s", path, strerror(errno));
+		s->st.errors++;
+		return 1;
+	}
+	nd->name_len = (uint16_t)strlen(name);
+	nd->name = malloc(nd->name_len ? nd->name_len : 1);
+	if (!nd->name)
+		return ATTT_E_NOMEM;
+	memcpy(nd->name, name, nd->name_len);
+	nd->mode = st.st_mode & 07777;
+	nd->uid = st.st_uid;
+	nd->gid = st.st_gid;
+	nd->nlink = (uint32_t)st.st_nlink;
+	nd->mtime_sec = st.st_mtim.tv_sec;
+	nd->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+	nd->atime_sec = st.st_atim.tv_sec;
+	nd->atime_nsec = (uint32_t)st.st_atim.tv_nsec;
+	nd->ino = st.st_ino;
+	nd->ctime_sec = st.st_ctim.tv_sec;
+	nd->ctime_nsec = (uint32_t)st.st_ctim.tv_nsec;
+	const struct bk_node *pn = parent_node(pt, name);
+	if (S_ISDIR(st.st_mode)) {
+		int cfd;
+		nd->kind = ATTT_BACKUP_DIR;
+		s->st.dirs++;
+		if (s->o->one_file_system && st.st_dev != s->root_dev) {
+			struct bk_tree empty = { 0 };
+			return save_tree_blob(s, &empty, nd->subtree);
+		}
+		cfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
+		if (cfd < 0 && errno == EPERM)
+			cfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (cfd < 0) {
+			log_debug("backup: cannot open %s: %s", path, strerror(errno));
+			s->st.errors++;
+			return 1;
+		}
+		if (depth >= BK_MAX_DEPTH) {
+			close(cfd);
+			return ATTT_E_TOOBIG;
+		}
+		return save_dir(s, cfd, path, depth + 1, pn && pn->kind == ATTT_BACKUP_DIR ? pn->subtree : NULL,
+				nd->subtree);
+	}
+	if (S_ISREG(st.st_mode)) {
+		nd->kind = ATTT_BACKUP_FILE;
+		if (st.st_blocks * 512 < st.st_size)
+			nd->flags |= BK_SPARSE; /* holes are recreated on restore */
+		s->st.files++;
+		if (st.st_nlink > 1) {
+			for (size_t i = 0; i < s->nlinks; i++)
+				if (s->links[i].dev == st.st_dev && s->links[i].ino == st.st_ino) {
+					struct hardlink *h = &s->links[i];
+					nd->link_group = h->group;
+					nd->size = h->size;
+					nd->n_chunks = h->n_chunks;
+					if (h->n_chunks) {
+						nd->chunks = malloc((size_t)h->n_chunks * BK_ID);
+						if (!nd->chunks)
+							return ATTT_E_NOMEM;
+						memcpy(nd->chunks, h->chunks, (size_t)h->n_chunks * BK_ID);
+					}
+					return ATTT_OK;
+				}
+		}
+		if (unchanged(s, pn, &st)) {
+			nd->size = pn->size;
+			nd->n_chunks = pn->n_chunks;
+			if (pn->n_chunks) {
+				nd->chunks = malloc((size_t)pn->n_chunks * BK_ID);
+				if (!nd->chunks)
+					return ATTT_E_NOMEM;
+				memcpy(nd->chunks, pn->chunks, (size_t)pn->n_chunks * BK_ID);
+			}
+			s->st.bytes += nd->size;
+			s->pg.bytes += nd->size;
+			rc = ATTT_OK;
+		} else {
+			rc = save_file(s, dirfd, name, path, nd);
+		}
+		if (rc == ATTT_E_IO) {
+			s->st.errors++;
+			s->st.files--;
+			return 1;
+		}
+		if (rc < 0)
+			return rc;
+		s->pg.files++;
+		if (s->o->progress)
+			s->o->progress(s->o->progress_ctx, &s->pg);
+		if (st.st_nlink > 1) {
+			void *np = realloc(s->links, (s->nlinks + 1) * sizeof(*s->links));
+			if (!np)
+				return ATTT_E_NOMEM;
+			s->links = np;
+			struct hardlink *h = &s->links[s->nlinks++];
+			h->dev = st.st_dev;
+			h->ino = st.st_ino;
+			h->group = s->nlinks;
+			h->size = nd->size;
+			h->n_chunks = nd->n_chunks;
+			h->chunks = NULL;
+			if (nd->n_chunks) {
+				h->chunks = malloc((size_t)nd->n_chunks * BK_ID);
+				if (!h->chunks)
+					return ATTT_E_NOMEM;
+				memcpy(h->chunks, nd->chunks, (size_t)nd->n_chunks * BK_ID);
+			}
+			nd->link_group = h->group;
+		}
+		return ATTT_OK;
+	}
+	s->st.others++;
+	if (S_ISLNK(st.st_mode)) {
+		char buf[BK_MAX_NAME + 1];
+		ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf));
+		if (n <= 0 || n > BK_MAX_NAME) {
+			log_debug("backup: cannot read link %s", path);
+			s->st.errors++;
+			return 1;
+		}
+		nd->kind = ATTT_BACKUP_SYMLINK;
+		nd->target = malloc((size_t)n);
+		if (!nd->target)
+			return ATTT_E_NOMEM;
+		memcpy(nd->target, buf, (size_t)n);
+		nd->target_len = (uint16_t)n;
+		nd->size = (uint64_t)n;
+		return ATTT_OK;
+	}
+	nd->rdev = st.st_rdev;
+	nd->kind = S_ISCHR(st.st_mode) ? ATTT_BACKUP_CHR : S_ISBLK(st.st_mode) ? ATTT_BACKUP_BLK
+		   : S_ISFIFO(st.st_mode) ? ATTT_BACKUP_FIFO : ATTT_BACKUP_SOCK;
+	return ATTT_OK;
+}
+
+/* Saves the directory open as fd (closed here) and returns its tree id. */
+static int save_dir(struct save *s, int fd, const char *path, unsigned depth, const uint8_t *parent,
+		    uint8_t ret_id[BK_ID])
+{
+	struct bk_tree pt = { 0 };
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	char **names = NULL, child[ATTT_MAX_PATH];
+	size_t n = 0, cap = 0;
+	struct bk_tree t = { 0 };
+	int rc = ATTT_OK;
+
+	if (!d) {
+		close(fd);
+		return ATTT_E_IO;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strlen(de->d_name) > UINT16_MAX)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			void *np = realloc(names, cap * sizeof(*names));
+			if (!np) {
+				rc = ATTT_E_NOMEM;
+				goto out;
+			}
+			names = np;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			rc = ATTT_E_NOMEM;
+			goto out;
+		}
+		n++;
+	}
+	/* A damaged or missing parent tree only means reading everything. */
+	if (parent && attt__bk_load_tree(s->r, parent, &pt) < 0)
+		memset(&pt, 0, sizeof(pt));
+	/* Byte order of names, as the tree format requires. */
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_name);
+	t.nodes = calloc(n ? n : 1, sizeof(*t.nodes));
+	if (!t.nodes) {
+		rc = ATTT_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (attt_str_printf(child, sizeof(child), "%s/%s", path, names[i]) < 0) {
+			log_debug("backup: path too long under %s", path);
+			s->st.errors++;
+			continue;
+		}
+		if (excluded(s, child, names[i]))
+			continue;
+		rc = save_node(s, dirfd(d), names[i], child, depth, &pt, &t.nodes[t.n]);
+		if (rc < 0)
+			goto out;
+		if (rc == 1) {
+			attt__bk_node_done(&t.nodes[t.n]);
+			rc = ATTT_OK;
+			continue;
+		}
+		t.n++;
+	}
+	rc = save_tree_blob(s, &t, ret_id);
+out:
+	attt__bk_tree_done(&t);
+	attt__bk_tree_done(&pt);
+	attt__bk_strv_free(names, n);
+	closedir(d);
+	return rc;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct bk_node *x = a, *y = b;
+	size_t m = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int c = memcmp(x->name, y->name, m);
+	return c ? c : (int)x->name_len - (int)y->name_len;
+}
+
+/* The root tree holds one entry per path argument, named by its last component. */
+static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_ID])
+{
+	struct bk_tree t = { 0 }, pt = { 0 };
+	int rc = ATTT_OK;
+
+	if (parent && attt__bk_load_tree(s->r, parent, &pt) < 0)
+		memset(&pt, 0, sizeof(pt));
+
+	t.nodes = calloc(s->o->n_paths ? s->o->n_paths : 1, sizeof(*t.nodes));
+	if (!t.nodes)
+		return ATTT_E_NOMEM;
+	for (size_t i = 0; i < s->o->n_paths; i++) {
+		char abs[ATTT_MAX_PATH], *slash, *base;
+		struct stat st;
+		int dfd;
+		if (!realpath(s->o->paths[i], abs)) {
+			log_debug("backup: %s: %s", s->o->paths[i], strerror(errno));
+			rc = ATTT_E_NOTFOUND;
+			goto out;
+		}
+		slash = strrchr(abs, '/');
+		if (!slash || !slash[1]) {
+			rc = ATTT_E_INVAL; /* "/" has no name: back up its directories */
+			goto out;
+		}
+		base = slash + 1;
+		*slash = 0;
+		dfd = open(abs[0] ? abs : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+		if (dfd < 0) {
+			rc = ATTT_E_IO;
+			goto out;
+		}
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			s->root_dev = st.st_dev;
+		rc = save_node(s, dfd, base, abs, 0, &pt, &t.nodes[t.n]);
+		close(dfd);
+		if (rc < 0)
+			goto out;
+		if (rc == 1) {
+			attt__bk_node_done(&t.nodes[t.n]);
+			rc = ATTT_E_IO;
+			goto out;
+		}
+		t.n++;
+	}
+	if (t.n > 1)
+		qsort(t.nodes, t.n, sizeof(*t.nodes), cmp_node);
+	for (size_t i = 1; i < t.n; i++)
+		if (cmp_node(&t.nodes[i - 1], &t.nodes[i]) == 0) {
+			rc = ATTT_E_CONFLICT; /* two paths with the same last component */
+			goto out;
+		}
+	rc = save_tree_blob(s, &t, ret_id);
+out:
+	attt__bk_tree_done(&t);
+	attt__bk_tree_done(&pt);
+	return rc;
+}
+
+/* Packs left by an interrupted save (written, but in no index) are adopted into this save's index. */
+struct adopt { struct save *s; };
+
+static int adopt_pack(void *ctx, const char *rel, const uint8_t id[BK_ID])
+{
+	struct save *s = ctx;
+	static const uint8_t zero[BK_ID];
+	char path[ATTT_MAX_PATH];
+	struct bk_blobent *b = NULL;
+	size_t n = 0;
+	uint8_t name[BK_ID];
+	uint32_t no;
+	int rc;
+
+	if (memcmp(id, zero, BK_ID) == 0)
+		return ATTT_OK;
+	for (size_t i = 0; i < s->r->idx.n_packs; i++)
+		if (memcmp(s->r->idx.packs[i], id, BK_ID) == 0)
+			return ATTT_OK;
+	if (attt__bk_path(s->r, rel, path, sizeof(path)) < 0 || attt__bk_read_pack_header(s->r, path, &b, &n, name) < 0 ||
+	    memcmp(name, id, BK_ID) != 0) {
+		log_debug("backup: %s is damaged, not reused", rel);
+		free(b);
+		return ATTT_OK;
+	}
+	if ((rc = add_done(s, id, b, n)) < 0) {
+		free(b);
+		return rc;
+	}
+	if ((rc = attt__bk_idx_add_pack(&s->r->idx, id, &no)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct bk_loc l = { .pack = no, .offset = b[i].offset, .raw_len = b[i].raw_len,
+				    .stored_len = b[i].stored_len, .type = b[i].type, .flags = b[i].flags };
+		memcpy(l.id, b[i].id, BK_ID);
+		if ((rc = attt__bk_idx_put(&s->r->idx, &l)) < 0)
+			return rc;
+	}
+	return ATTT_OK;
+}
+
+int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_opts *o,
+		     struct attt_backup_stats *ret_stats, char ret_id[ATTT_BACKUP_ID_HEX])
+{
+	struct save s = { 0 };
+	pthread_t th[8], fth;
+	bool flusher_on = false;
+	unsigned nw = o->workers ? o->workers : 2, started = 0;
+	size_t first_new;
+	uint8_t root[BK_ID];
+	struct bk_snap snap = { 0 };
+	char host[256] = "", name[ATTT_BACKUP_ID_HEX];
+	const struct attt_clock *clk = o->clock ? o->clock : &attt_clock_system;
+	struct passwd *pw;
+	char **abs_paths = NULL;
+	struct attt_backup_snapshot *snaps = NULL;
+	size_t n_snaps = 0;
+	uint8_t parent_tree[BK_ID];
+	bool have_parent = false;
+	int rc;
+
+	if (!o->n_paths)
+		return ATTT_E_INVAL;
+	if (nw > 8)
+		nw = 8;
+	s.r = r;
+	s.o = o;
+	s.ov = attt__bk_overhead(&r->k);
+	s.fd = -1;
+	s.qcap = nw * 2;
+	s.rcap = (size_t)r->k.cmax * 2;
+	pthread_mutex_init(&s.qmu, NULL);
+	pthread_mutex_init(&s.pmu, NULL);
+	pthread_cond_init(&s.qnonempty, NULL);
+	pthread_cond_init(&s.qnonfull, NULL);
+	pthread_mutex_init(&s.fmu, NULL);
+	pthread_cond_init(&s.fcv, NULL);
+	if ((rc = attt__bk_lock(r, false)) < 0)
+		goto out;
+	if ((rc = attt__bk_load_index(r)) < 0 || (rc = attt__bk_each_pack(r, adopt_pack, &s)) < 0)
+		goto out;
+	first_new = s.ndone;
+	/* Absolute paths name the snapshot; the newest snapshot of the same paths from this host is the
+	 * parent whose unchanged files (size, mtime, ctime, inode) are not read again. */
+	abs_paths = calloc(o->n_paths, sizeof(*abs_paths));
+	if (!abs_paths) {
+		rc = ATTT_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_paths; i++)
+		if (!(abs_paths[i] = realpath(o->paths[i], NULL))) {
+			rc = ATTT_E_NOTFOUND;
+			goto out;
+		}
+	gethostname(host, sizeof(host) - 1);
+	if (attt_backup_snapshots(r, &snaps, &n_snaps) == 0) {
+		const char *hn = o->hostname ? o->hostname : host;
+		for (size_t i = n_snaps; i-- > 0 && !have_parent;) {
+			bool same = snaps[i].n_paths == o->n_paths && strcmp(snaps[i].hostname, hn) == 0;
+			for (size_t k = 0; same && k < o->n_paths; k++)
+				same = strcmp(snaps[i].paths[k], abs_paths[k]) == 0;
+			if (same && attt__bk_unhex(snaps[i].tree, parent_tree, BK_ID) == 0 &&
+			    attt__bk_unhex(snaps[i].id, snap.parent, BK_ID) == 0)
+				have_parent = true;
+		}
+	}
+	if (!(s.rbuf = malloc(s.rcap))) {
+		rc = ATTT_E_NOMEM;
+		goto out;
+	}
+	if (pthread_create(&fth, NULL, flusher, &s) != 0) {
+		rc = ATTT_E_NOMEM;
+		goto out;
+	}
+	flusher_on = true;
+	for (; started < nw; started++)
+		if (pthread_create(&th[started], NULL, worker, &s) != 0) {
+			rc = ATTT_E_NOMEM;
+			break;
+		}
+	if (started)
+		rc = save_roots(&s, have_parent ? parent_tree : NULL, root);
+	pthread_mutex_lock(&s.qmu);
+	s.closed = true;
+	pthread_cond_broadcast(&s.qnonempty);
+	pthread_mutex_unlock(&s.qmu);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&s.pmu);
+	if (rc == 0)
+		rc = s.err;
+	if (rc == 0)
+		rc = pack_finish(&s);
+	if (rc < 0 && !s.err)
+		s.err = rc;
+	pthread_mutex_unlock(&s.pmu);
+	pthread_mutex_lock(&s.fmu);
+	s.fclosed = true;
+	pthread_cond_broadcast(&s.fcv);
+	pthread_mutex_unlock(&s.fmu);
+	pthread_join(fth, NULL);
+	flusher_on = false;
+	if (rc == 0)
+		rc = s.err ? s.err : s.ferr;
+	if (rc < 0)
+		goto out;
+	/* Locations of the new blobs replace the pending entries. */
+	for (size_t i = first_new; i < s.ndone && rc == 0; i++) {
+		uint32_t no;
+		if ((rc = attt__bk_idx_add_pack(&r->idx, s.done[i].id, &no)) < 0)
+			break;
+		for (size_t j = 0; j < s.done[i].n && rc == 0; j++) {
+			const struct bk_blobent *b = &s.done[i].blobs[j];
+			struct bk_loc l = { .pack = no, .offset = b->offset, .raw_len = b->raw_len,
+					    .stored_len = b->stored_len, .type = b->type, .flags = b->flags };
+			memcpy(l.id, b->id, BK_ID);
+			rc = attt__bk_idx_put(&r->idx, &l);
+		}
+	}
+	if (rc < 0)
+		goto out;
+	if (s.ndone) {
+		char iname[ATTT_BACKUP_ID_HEX];
+		if ((rc = attt__bk_write_index(r, s.done, s.ndone, iname, sizeof(iname))) < 0)
+			goto out;
+		crash_point(&s, "index-written");
+	}
+	pw = getpwuid(geteuid());
+	snap.time_us = attt_now_us(clk);
+	memcpy(snap.tree, root, BK_ID);
+	snap.hostname = (char *)(o->hostname ? o->hostname : host);
+	snap.username = pw ? pw->pw_name : (char *)"";
+	snap.paths = abs_paths;
+	snap.n_paths = o->n_paths;
+	snap.tags = (char **)o->tags;
+	snap.n_tags = o->n_tags;
+	snap.stats = s.st;
+	/* R10.1.a: the snapshot is signed with the repository's Ed25519 key. */
+	if ((rc = attt__bk_write_snapshot(r, &snap, name)) < 0)
+		goto out;
+	crash_point(&s, "snapshot-written");
+	if (ret_id)
+		memcpy(ret_id, name, sizeof(name));
+	if (ret_stats)
+		*ret_stats = s.st;
+out:
+	if (flusher_on) {
+		pthread_mutex_lock(&s.fmu);
+		s.fclosed = true;
+		pthread_cond_broadcast(&s.fcv);
+		pthread_mutex_unlock(&s.fmu);
+		pthread_join(fth, NULL);
+	}
+	if (s.fd >= 0)
+		close(s.fd);
+	if (s.tmp[0])
+		unlink(s.tmp);
+	if (rc < 0) {
+		/* Pending entries must not make a later save believe unwritten blobs exist. */
+		attt__bk_idx_done(&r->idx);
+		attt__bk_strv_free(r->idx_files, r->n_idx_files);
+		r->idx_files = NULL;
+		r->n_idx_files = 0;
+		r->idx_loaded = false;
+	}
+	attt__bk_unlock(r);
+	attt__bk_packinfos_free(s.done, s.ndone);
+	free(s.ents);
+	while (s.head) {
+		struct job *j = s.head;
+		s.head = j->next;
+		free(j->data);
+		free(j);
+	}
+	for (size_t i = 0; i < s.nlinks; i++)
+		free(s.links[i].chunks);
+	free(s.links);
+	free(s.rbuf);
+	attt__bk_strv_free(abs_paths, abs_paths ? o->n_paths : 0);
+	attt_backup_snapshots_free(snaps, n_snaps);
+	pthread_mutex_destroy(&s.qmu);
+	pthread_mutex_destroy(&s.pmu);
+	pthread_cond_destroy(&s.qnonempty);
+	pthread_cond_destroy(&s.qnonfull);
+	pthread_mutex_destroy(&s.fmu);
+	pthread_cond_destroy(&s.fcv);
+	return rc;
+}

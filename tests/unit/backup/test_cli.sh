@@ -1,0 +1,63 @@
+#!/bin/sh
+# test_cli.sh: the script contract of `attt backup` (docs/backup.md) through the real binary
+# ($ATTT_BIN): init, save, snapshots --json, restore latest, check [--read-data]; the passphrase
+# only from --passphrase-file or ATTT_BACKUP_PASSPHRASE; exit 0 only on success, 1 on failure and
+# on damage (check names the damaged file), 2 on usage errors. R10.1.a.
+set -u
+BIN=${ATTT_BIN:?ATTT_BIN must point to the attt binary}
+tmp=$(mktemp -d /tmp/attt-bk-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+expect() { # expect CODE DESCRIPTION CMD...
+	want=$1 what=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: $what: exit $got, want $want" >&2
+		sed 's/^/  | /' "$tmp/err" >&2
+		fails=$((fails + 1))
+	else
+		echo "ok: $what"
+	fi
+}
+
+mkdir -p "$tmp/src/thư mục/empty"
+printf 'nội dung\n' >"$tmp/src/thư mục/tệp.txt"
+head -c 200000 /dev/urandom >"$tmp/src/random.bin"
+ln -s "thư mục/tệp.txt" "$tmp/src/link"
+printf 'pass phrase\n' >"$tmp/pw"
+R="$tmp/repo"
+unset ATTT_BACKUP_PASSPHRASE
+
+expect 0 "--help" "$BIN" backup --help
+expect 2 "no verb" "$BIN" backup
+expect 2 "a passphrase on the command line is not an option" "$BIN" backup init --repo "$R" --passphrase x
+expect 1 "no passphrase at all" "$BIN" backup init --repo "$R"
+expect 0 "init with --passphrase-file" "$BIN" backup init --repo "$R" --passphrase-file "$tmp/pw" --kdf min
+expect 1 "init twice" "$BIN" backup init --repo "$R" --passphrase-file "$tmp/pw" --kdf min
+export ATTT_BACKUP_PASSPHRASE="pass phrase"
+expect 0 "save (passphrase from ATTT_BACKUP_PASSPHRASE)" "$BIN" backup save --repo "$R" --tag test "$tmp/src"
+expect 0 "save --json" "$BIN" backup save --repo "$R" --json "$tmp/src"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] and len(d["id"])==64' "$tmp/out" ||
+	{ echo "FAIL: save --json output" >&2; fails=$((fails + 1)); }
+expect 0 "snapshots --json" "$BIN" backup snapshots --repo "$R" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 and d[0]["tags"]==["test"] and d[0]["paths"][0].endswith("/src")' "$tmp/out" ||
+	{ echo "FAIL: snapshots --json output" >&2; fails=$((fails + 1)); }
+expect 0 "restore latest" "$BIN" backup restore --repo "$R" latest --target "$tmp/out-dir"
+diff -r "$tmp/src" "$tmp/out-dir/src" >/dev/null || { echo "FAIL: restored tree differs" >&2; fails=$((fails + 1)); }
+expect 0 "ls latest" "$BIN" backup ls --repo "$R" latest
+grep -q "tệp.txt" "$tmp/out" || { echo "FAIL: ls does not list the file" >&2; fails=$((fails + 1)); }
+expect 0 "check" "$BIN" backup check --repo "$R"
+expect 0 "check --read-data" "$BIN" backup check --repo "$R" --read-data
+expect 1 "wrong passphrase" env ATTT_BACKUP_PASSPHRASE=wrong "$BIN" backup snapshots --repo "$R"
+expect 1 "unknown snapshot" "$BIN" backup restore --repo "$R" abcdef12 --target "$tmp/x"
+expect 2 "restore without --target" "$BIN" backup restore --repo "$R" latest
+# Damage one byte of a pack: the structural check may pass, check --read-data must fail and name it.
+pack=$(find "$R/data" -type f ! -name '.*' | head -1)
+printf '\377' | dd of="$pack" bs=1 seek=100 conv=notrunc 2>/dev/null
+expect 1 "check --read-data on a damaged pack" "$BIN" backup check --repo "$R" --read-data
+grep -q "data/" "$tmp/err" || { echo "FAIL: check did not name the damaged pack" >&2; fails=$((fails + 1)); }
+expect 1 "restore of damaged data" "$BIN" backup restore --repo "$R" latest --target "$tmp/out-bad"
+[ "$fails" -eq 0 ] || { echo "$fails failures" >&2; exit 1; }
+echo "all ok"

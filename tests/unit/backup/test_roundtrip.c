@@ -1,0 +1,425 @@
+/*
+ * test_roundtrip.c: the backup engine end to end through its public API (R10.1.a): generated trees
+ * with every kind of entry restore byte for byte and metadata for metadata; an incremental save
+ * after a 1 % change stores about 1 % new data; a wrong passphrase is refused; keys can be added,
+ * changed and removed; partial restore, ls and diff; forget and prune keep what the policy keeps;
+ * locks held by live processes are respected and stale ones are not.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "attt/backup.h"
+#include "attt/err.h"
+#include "bk_util.h"
+
+#define PASS "mật khẩu đúng / right passphrase"
+
+static const struct attt_backup_init_opts small = {
+	.kdf = { 1, 8192 }, .cipher = ATTT_BACKUP_CIPHER_XCHACHA,
+	.chunk_min = 16384, .chunk_avg = 65536, .chunk_max = 262144, .pack_size = 1u << 20,
+};
+
+struct env { char tmp[256], repo[300], src[300], out[300]; };
+
+static struct env *env_new(const struct attt_backup_init_opts *o)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	bk_tmpdir(e->tmp, sizeof(e->tmp));
+	snprintf(e->repo, sizeof(e->repo), "%s/repo", e->tmp);
+	snprintf(e->src, sizeof(e->src), "%s/src", e->tmp);
+	snprintf(e->out, sizeof(e->out), "%s/out", e->tmp);
+	assert_int_equal(attt_backup_init(e->repo, PASS, strlen(PASS), o), ATTT_OK);
+	return e;
+}
+
+static void env_free(struct env *e)
+{
+	bk_rm_rf(e->tmp);
+	free(e);
+}
+
+static struct attt_backup_repo *open_repo(const struct env *e)
+{
+	struct attt_backup_repo *r = NULL;
+	assert_int_equal(attt_backup_open(e->repo, PASS, strlen(PASS), &r), ATTT_OK);
+	return r;
+}
+
+static void save(struct attt_backup_repo *r, const char *path, struct attt_backup_stats *st, char *id)
+{
+	const char *paths[] = { path };
+	struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1 };
+	assert_int_equal(attt_backup_save(r, &o, st, id), ATTT_OK);
+}
+
+/* R10.1.a: round trip of a generated tree, both ciphers, exact contents and metadata. */
+static void roundtrip(enum attt_backup_cipher c)
+{
+	struct attt_backup_init_opts o = small;
+	struct env *e;
+	struct attt_backup_repo *r;
+	struct attt_backup_stats st;
+	struct attt_backup_check_stats cs;
+	char id[ATTT_BACKUP_ID_HEX], a[400], b[400];
+
+	o.cipher = c;
+	e = env_new(&o);
+	bk_gen_tree(e->src, 42, 60, true);
+	r = open_repo(e);
+	save(r, e->src, &st, id);
+	assert_int_equal(st.errors, 0);
+	assert_true(st.files >= 60);
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, &st), ATTT_OK);
+	snprintf(b, sizeof(b), "%s/src", e->out);
+	assert_int_equal(bk_compare(e->src, b), 0);
+	assert_int_equal(attt_backup_check(r, true, NULL, NULL, &cs), ATTT_OK);
+	assert_int_equal(cs.problems, 0);
+	assert_true(cs.packs > 1);
+	/* A second save of the same tree stores no data, only trees whose atimes the comparison changed. */
+	save(r, e->src, &st, NULL);
+	assert_true(st.bytes_new < 100000);
+	/* Partial restore of one directory. */
+	snprintf(a, sizeof(a), "%s/part", e->tmp);
+	struct attt_backup_restore_opts ro = { .include = "src/a/b" };
+	assert_int_equal(attt_backup_restore(r, id, a, &ro, NULL), ATTT_OK);
+	snprintf(a, sizeof(a), "%s/part/src/a/b", e->tmp);
+	snprintf(b, sizeof(b), "%s/a/b", e->src);
+	struct stat sb;
+	assert_int_equal(lstat(a, &sb), 0);
+	snprintf(a, sizeof(a), "%s/part/src/e", e->tmp);
+	assert_int_not_equal(lstat(a, &sb), 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+static void test_roundtrip__xchacha(void **state)
+{
+	(void)state;
+	roundtrip(ATTT_BACKUP_CIPHER_XCHACHA);
+}
+
+static void test_roundtrip__aesgcm(void **state)
+{
+	(void)state;
+	if (!crypto_aead_aes256gcm_is_available())
+		skip();
+	roundtrip(ATTT_BACKUP_CIPHER_AESGCM);
+}
+
+/* Incremental after a 1 % change stores about 1 % new data. */
+static void test_incremental__one_percent(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_stats st1, st2;
+	struct bk_rng rng = { 7 };
+	uint8_t *buf = malloc(160000);
+	char path[400];
+
+	(void)state;
+	mkdir(e->src, 0755);
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "%s/f%03d", e->src, i);
+		bk_fill(&rng, buf, 160000, false);
+		bk_write(path, buf, 160000);
+	}
+	save(r, e->src, &st1, NULL);
+	/* 1 % of the data changes: one of the hundred files is rewritten. */
+	snprintf(path, sizeof(path), "%s/f050", e->src);
+	bk_fill(&rng, buf, 160000, false);
+	bk_write(path, buf, 160000);
+	save(r, e->src, &st2, NULL);
+	double frac = (double)st2.bytes_new / (double)st1.bytes_new;
+	print_message("incremental: %.2f %% new (%llu of %llu bytes)\n", frac * 100,
+		      (unsigned long long)st2.bytes_new, (unsigned long long)st1.bytes_new);
+	assert_true(frac >= 0.009 && frac < 0.02);
+	/* And a change inside one big file stores about the changed region only (content-defined). */
+	snprintf(path, sizeof(path), "%s/f000", e->src);
+	int fd = open(path, O_WRONLY | O_APPEND);
+	bk_fill(&rng, buf, 1600, false);
+	assert_int_equal(pwrite(fd, buf, 1600, 0), 1600); /* O_APPEND: written at the end */
+	close(fd);
+	save(r, e->src, &st2, NULL);
+	assert_true(st2.bytes_new < 400000);
+	free(buf);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+/* A wrong passphrase is refused; keys can be added, changed and removed. */
+static void test_keys__passphrases(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = NULL, *r2 = NULL;
+	struct attt_backup_kdf kdf = { 1, 8192 };
+	char id[ATTT_BACKUP_ID_HEX];
+
+	(void)state;
+	assert_int_equal(attt_backup_open(e->repo, "wrong", 5, &r), ATTT_E_AUTH);
+	assert_null(r);
+	assert_int_equal(attt_backup_init(e->repo, PASS, strlen(PASS), &small), ATTT_E_EXISTS);
+	r = open_repo(e);
+	assert_int_equal(attt_backup_key_add(r, "second", 6, &kdf, id), ATTT_OK);
+	assert_int_equal(attt_backup_open(e->repo, "second", 6, &r2), ATTT_OK);
+	/* The key in use cannot be removed; another can. */
+	assert_int_equal(attt_backup_key_remove(r2, id), ATTT_E_CONFLICT);
+	assert_int_equal(attt_backup_key_remove(r, id), ATTT_OK);
+	attt_backup_close(r2);
+	r2 = NULL;
+	assert_int_equal(attt_backup_open(e->repo, "second", 6, &r2), ATTT_E_AUTH);
+	assert_int_equal(attt_backup_key_passwd(r, "third", 5, &kdf), ATTT_OK);
+	assert_int_equal(attt_backup_open(e->repo, PASS, strlen(PASS), &r2), ATTT_E_AUTH);
+	assert_int_equal(attt_backup_open(e->repo, "third", 5, &r2), ATTT_OK);
+	attt_backup_close(r2);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+/* A config whose verification key does not match the key material is refused (R10.1.a). */
+static void test_config__tampered(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = NULL;
+	char path[400], buf[2048];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/config", e->repo);
+	f = fopen(path, "r+e");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	char *vk = strstr(buf, "verify-key ");
+	assert_non_null(vk);
+	vk[11] = vk[11] == 'a' ? 'b' : 'a';
+	rewind(f);
+	fwrite(buf, 1, n, f);
+	fclose(f);
+	assert_int_equal(attt_backup_open(e->repo, PASS, strlen(PASS), &r), ATTT_E_CORRUPT);
+	env_free(e);
+}
+
+struct diffs { int plus, minus, mod; };
+
+static int diff_cb(void *ctx, char c, const struct attt_backup_entry *en)
+{
+	struct diffs *d = ctx;
+	(void)en;
+	if (c == '+')
+		d->plus++;
+	else if (c == '-')
+		d->minus++;
+	else
+		d->mod++;
+	return 0;
+}
+
+static int ls_cb(void *ctx, const struct attt_backup_entry *en)
+{
+	int *n = ctx;
+	(*n)++;
+	if (strcmp(en->path, "src/a/sym") == 0) {
+		assert_int_equal(en->kind, ATTT_BACKUP_SYMLINK);
+		assert_string_equal(en->link_target, "../e/linked-too");
+	}
+	return 0;
+}
+
+static void test_ls_diff(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	char a[ATTT_BACKUP_ID_HEX], b[ATTT_BACKUP_ID_HEX], path[400];
+	struct diffs d = { 0 };
+	int n = 0;
+
+	(void)state;
+	bk_gen_tree(e->src, 5, 20, false);
+	save(r, e->src, NULL, a);
+	snprintf(path, sizeof(path), "%s/new-file", e->src);
+	bk_write(path, "x", 1);
+	snprintf(path, sizeof(path), "%s/a/linked", e->src);
+	bk_write(path, "changed", 7);
+	snprintf(path, sizeof(path), "%s/dangling", e->src);
+	unlink(path);
+	save(r, e->src, NULL, b);
+	assert_int_equal(attt_backup_ls(r, a, ls_cb, &n), ATTT_OK);
+	assert_true(n > 20);
+	assert_int_equal(attt_backup_diff(r, a, b, diff_cb, &d), ATTT_OK);
+	assert_int_equal(d.plus, 1);
+	assert_int_equal(d.minus, 1);
+	assert_true(d.mod >= 3); /* the file, its two other links, and changed directories */
+	/* Unknown and ambiguous names. */
+	struct attt_backup_snapshot *s = NULL;
+	assert_int_equal(attt_backup_find_snapshot(r, "ffffffff", &s), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_backup_find_snapshot(r, "../x", &s), ATTT_E_INVAL);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+static int64_t fake_now;
+
+static void test_forget_prune(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_clock clk = { attt_clock_fake_now, &fake_now };
+	struct attt_backup_policy p = { .keep_daily = 3, .keep_monthly = 2 };
+	struct attt_backup_prune_stats ps;
+	struct attt_backup_snapshot *v = NULL;
+	struct bk_rng rng = { 9 };
+	uint8_t buf[50000];
+	char path[400];
+	size_t n;
+
+	(void)state;
+	mkdir(e->src, 0755);
+	snprintf(path, sizeof(path), "%s/f", e->src);
+	/* Ten daily snapshots spanning a month boundary, each with different content. */
+	for (int day = 0; day < 10; day++) {
+		const char *paths[] = { e->src };
+		struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1, .clock = &clk };
+		fake_now = (INT64_C(1790391600) + day * 86400) * 1000000; /* 26/09/2026 10:00 (UTC+7) onwards */
+		bk_fill(&rng, buf, sizeof(buf), false);
+		bk_write(path, buf, sizeof(buf));
+		assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
+	}
+	struct attt_backup_policy none = { 0 };
+	assert_int_equal(attt_backup_forget(r, &none, false, NULL, NULL), ATTT_E_INVAL);
+	assert_int_equal(attt_backup_forget(r, &p, true, NULL, NULL), ATTT_OK);
+	assert_int_equal(attt_backup_snapshots(r, &v, &n), ATTT_OK);
+	attt_backup_snapshots_free(v, n);
+	assert_int_equal(n, 10); /* dry run */
+	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_OK);
+	assert_int_equal(attt_backup_snapshots(r, &v, &n), ATTT_OK);
+	/* Oct 5, 4, 3 (daily), Oct 5 again and Sep 30 (monthly): four kept. */
+	assert_int_equal(n, 4);
+	attt_backup_snapshots_free(v, n);
+	assert_int_equal(attt_backup_prune(r, &ps), ATTT_OK);
+	assert_true(ps.packs_deleted + ps.packs_rewritten > 0);
+	assert_true(ps.bytes_freed >= 5 * sizeof(buf));
+	assert_int_equal(attt_backup_check(r, true, NULL, NULL, NULL), ATTT_OK);
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, NULL), ATTT_OK);
+	snprintf(path, sizeof(path), "%s/src", e->out);
+	assert_int_equal(bk_compare(e->src, path), 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+/* Locks: a live exclusive lock blocks a save; a lock of a dead process does not. */
+static void test_locks(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_policy p = { .keep_last = 1 };
+	char path[400], body[512], host[256] = "";
+	const char *paths[] = { e->repo };
+	struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1 };
+
+	(void)state;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(path, sizeof(path), "%s/locks/0123", e->repo);
+	snprintf(body, sizeof(body), "attt-lock 1\nexclusive 1\npid %d\nhost %s\ntime 9000000000000000\n",
+		 (int)getppid(), host);
+	bk_write(path, body, strlen(body));
+	assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_E_BUSY);
+	/* A shared lock of a live process blocks forget (exclusive) but not a save. */
+	snprintf(body, sizeof(body), "attt-lock 1\nexclusive 0\npid %d\nhost %s\ntime 9000000000000000\n",
+		 (int)getppid(), host);
+	bk_write(path, body, strlen(body));
+	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_E_BUSY);
+	/* The same lock of a process that is gone is stale. */
+	snprintf(body, sizeof(body), "attt-lock 1\nexclusive 1\npid %d\nhost %s\ntime 9000000000000000\n",
+		 2147483000, host);
+	bk_write(path, body, strlen(body));
+	paths[0] = e->repo;
+	snprintf(path, sizeof(path), "%s/src", e->tmp);
+	mkdir(path, 0755);
+	paths[0] = path;
+	assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
+	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_OK);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+/* The parent snapshot lets a save skip unchanged files; a file rewritten with the same size and
+ * its old mtime put back (ctime still moves) must be read again. Excludes leave entries out. */
+static void test_incremental__parent_and_excludes(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_stats st;
+	struct stat sb;
+	char path[400], skip[400], out[450];
+	const char *paths[] = { e->src }, *ex[] = { "*.tmp", "cache" };
+	struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1, .excludes = ex, .n_excludes = 2 };
+
+	(void)state;
+	bk_gen_tree(e->src, 11, 30, false);
+	snprintf(skip, sizeof(skip), "%s/junk.tmp", e->src);
+	bk_write(skip, "x", 1);
+	snprintf(skip, sizeof(skip), "%s/cache", e->src);
+	mkdir(skip, 0755);
+	snprintf(skip, sizeof(skip), "%s/cache/big", e->src);
+	bk_write(skip, "cached", 6);
+	assert_int_equal(attt_backup_save(r, &o, &st, NULL), ATTT_OK);
+	uint64_t first_bytes = st.bytes;
+	/* Unchanged: nothing new but trees, and everything counted as backed up. */
+	assert_int_equal(attt_backup_save(r, &o, &st, NULL), ATTT_OK);
+	assert_int_equal(st.bytes, first_bytes);
+	assert_true(st.bytes_new < 20000);
+	/* Same size, same mtime, different bytes. */
+	snprintf(path, sizeof(path), "%s/a/linked", e->src);
+	assert_int_equal(lstat(path, &sb), 0);
+	uint8_t buf[5000];
+	memset(buf, 'Z', sizeof(buf));
+	bk_write(path, buf, sizeof(buf));
+	struct timespec ts[2] = { sb.st_atim, sb.st_mtim };
+	utimensat(AT_FDCWD, path, ts, 0);
+	assert_int_equal(attt_backup_save(r, &o, &st, NULL), ATTT_OK);
+	assert_true(st.bytes_new >= sizeof(buf));
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, NULL), ATTT_OK);
+	snprintf(out, sizeof(out), "%s/src/a/linked", e->out);
+	FILE *f = fopen(out, "rbe");
+	assert_non_null(f);
+	uint8_t back[5000];
+	assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(back));
+	fclose(f);
+	assert_memory_equal(back, buf, sizeof(buf));
+	snprintf(out, sizeof(out), "%s/src/junk.tmp", e->out);
+	assert_int_not_equal(lstat(out, &sb), 0);
+	snprintf(out, sizeof(out), "%s/src/cache", e->out);
+	assert_int_not_equal(lstat(out, &sb), 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip__xchacha),
+		cmocka_unit_test(test_roundtrip__aesgcm),
+		cmocka_unit_test(test_incremental__one_percent),
+		cmocka_unit_test(test_incremental__parent_and_excludes),
+		cmocka_unit_test(test_keys__passphrases),
+		cmocka_unit_test(test_config__tampered),
+		cmocka_unit_test(test_ls_diff),
+		cmocka_unit_test(test_forget_prune),
+		cmocka_unit_test(test_locks),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
