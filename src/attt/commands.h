@@ -9,6 +9,7 @@
 
 #define ATTT_COMMANDS(X) \
 	X(init, "Khởi tạo thư mục dữ liệu", "Initialise a data directory") \
+	X(serve, "Chạy máy chủ HTTP", "Run the HTTP server") \
 	X(config, "Kiểm tra và xem cấu hình máy chủ", "Check and show the server configuration") \
 	X(policy, "Xem và kiểm tra hồ sơ chính sách", "Show and check policy profiles") \
 	X(db, "Cơ sở dữ liệu: trạng thái, cập nhật, sao chép", "Database status, migrations, copy") \
