@@ -50,7 +50,7 @@ static void run(struct attt_db *db, unsigned txs, unsigned per_tx, bool audited,
 		for (unsigned i = 0; i < per_tx; i++) {
 			char id[32], summary[128];
 			unsigned long n = (*next_id)++;
-			if ((r = attt_db_prepare(db, "INSERT INTO bench_person (id, name, agency_id, phone) VALUES (?, ?, ?, ?)",
+			if ((r = attt_db_prepare_cached(db, "INSERT INTO bench_person (id, name, agency_id, phone) VALUES (?, ?, ?, ?)",
 						 &st)) < 0 ||
 			    (r = attt_stmt_bind_int64(st, 1, (int64_t)n)) < 0 ||
 			    (r = attt_stmt_bind_text(st, 2, "Nguyễn Văn An")) < 0 || (r = attt_stmt_bind_int64(st, 3, 5)) < 0 ||
@@ -59,7 +59,7 @@ static void run(struct attt_db *db, unsigned txs, unsigned per_tx, bool audited,
 			attt_stmt_finalize(st);
 			st = NULL;
 			if (with_history &&
-			    ((r = attt_db_prepare(db, "INSERT INTO bench_history (person_id, time_us, change) VALUES (?, ?, ?)",
+			    ((r = attt_db_prepare_cached(db, "INSERT INTO bench_history (person_id, time_us, change) VALUES (?, ?, ?)",
 						  &st)) < 0 ||
 			     (r = attt_stmt_bind_int64(st, 1, (int64_t)n)) < 0 || (r = attt_stmt_bind_int64(st, 2, (int64_t)n)) < 0 ||
 			     (r = attt_stmt_bind_text(st, 3, "{\"name\":\"Nguyễn Văn An\"}")) < 0 || (r = attt_stmt_step(st)) < 0))
@@ -125,6 +125,18 @@ int main(void)
 				  "agency_id INTEGER NOT NULL, phone TEXT); CREATE TABLE bench_history (id INTEGER PRIMARY KEY, "
 				  "person_id INTEGER NOT NULL, time_us INTEGER NOT NULL, change TEXT NOT NULL)")) < 0)
 		die("open", r);
+	/* WAL_AUTOCHECKPOINT=N sets SQLite's wal_autocheckpoint (pages; 0 = never, default 1000), to
+	 * measure what the checkpoints run inside commits cost. */
+	const char *ckpt = getenv("WAL_AUTOCHECKPOINT");
+	if (ckpt) {
+		int64_t pages;
+		char pragma[64];
+		if (attt_parse_int64(ckpt, 0, 1000000, &pages) < 0)
+			die("WAL_AUTOCHECKPOINT", ATTT_E_INVAL);
+		snprintf(pragma, sizeof(pragma), "PRAGMA wal_autocheckpoint=%lld", (long long)pages);
+		if ((r = attt_db_exec(db, pragma)) < 0)
+			die("wal_autocheckpoint", r);
+	}
 	/* Warm up both paths (page cache, WAL). */
 	run(db, 50, 1, false, &next_id);
 	run(db, 50, 1, true, &next_id);

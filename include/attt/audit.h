@@ -215,7 +215,7 @@ void attt_audit_src_done(struct attt_audit_src *s);
 /* ---- Signed notes (C2SP signed-note) and checkpoints (C2SP tlog-checkpoint) ---- */
 
 /* The checkpoint origin (= key name) of a data directory: origin when set and non-empty (the
- * [audit] origin option), else "attt/<data_id>". buf needs ATTT_AUDIT_MAX_NAME + 1 bytes.
+ * audit.origin option, which must never change once set), else "attt/<data_id>". buf needs ATTT_AUDIT_MAX_NAME + 1 bytes.
  * ATTT_E_INVAL if the result is not a valid key name. The CLI and `attt serve` must agree on it. */
 int attt_audit_origin(const char *origin, const char *data_id, char *buf, size_t size);
 
@@ -348,6 +348,7 @@ int attt_audit_verify_export(const char *path, const struct attt_audit_verifier 
 /* ---- Checkpoints off the database (the server's periodic tick) ---- */
 
 struct attt_audit_publish_opts {
+	const char *origin;              /* [audit] origin: "" = attt/<data id> (attt_audit_origin) */
 	const char *checkpoint_file;     /* [audit] checkpoint_file: gets the latest note (atomically
 					  * replaced); outside the data directory; NULL or "" = none */
 	bool syslog;                     /* [audit] syslog: log each new note (base64) to syslog(3) */
@@ -358,8 +359,9 @@ struct attt_audit_publish_opts {
 	long timeout_ms;                 /* per witness request; 0 = ATTT_AUDIT_WITNESS_TIMEOUT_MS */
 };
 
-/* Fills *ret from the [audit] options of cfg (checkpoint_file, syslog, witness_urls,
- * checkpoint_interval_s, checkpoint_events); the strings stay owned by cfg. */
+/* Fills *ret from the [audit] options of cfg (origin, checkpoint_file, syslog, witness_urls,
+ * checkpoint_interval_s, checkpoint_events); the strings stay owned by cfg. The signer's name is
+ * attt_audit_origin(ret->origin, data id). */
 struct attt_config;
 int attt_audit_publish_opts_from_config(const struct attt_config *cfg, struct attt_audit_publish_opts *ret);
 

@@ -36,7 +36,8 @@ enum attt_db_flags {
  * two). Does not migrate. ATTT_E_NOTFOUND if path is missing and ATTT_DB_CREATE is not given.
  * The file is created with the process umask; callers that need 0600 create it first. */
 int attt_db_open(const char *path, unsigned flags, struct attt_db **ret);
-/* Closes db, finalising nothing for the caller: every statement must be finalised first.
+/* Closes db, finalising nothing for the caller: every statement must be finalised first (the
+ * statements of the attt_db_prepare_cached cache are db's own and are finalised here).
  * attt_db_close(NULL) is a no-op. */
 void attt_db_close(struct attt_db *db);
 
@@ -57,7 +58,19 @@ int attt_db_exec(struct attt_db *db, const char *sql);
 /* Compiles exactly one statement (ATTT_E_INVAL if sql holds none or more than one; ATTT_E_TOOBIG
  * beyond ATTT_MAX_TEXT bytes). *ret is finalised by the caller, before attt_db_close. */
 int attt_db_prepare(struct attt_db *db, const char *sql, struct attt_stmt **ret);
-/* attt_stmt_finalize(NULL) is a no-op. */
+/* Like attt_db_prepare, but the compiled statement is kept by db and reused by the next call with
+ * the same SQL text (the key is the text, compared whole), saving SQLite's compilation, which costs
+ * more than running a small INSERT. For the fixed SQL of hot paths; SQL built at run time (search
+ * filters) belongs to attt_db_prepare, where it does not push the fixed statements out.
+ * Contract: *ret is released with attt_stmt_finalize as usual, which for a cached statement only
+ * resets it and clears its bindings (it holds no lock and no value afterwards) and hands it back;
+ * it must not be used after that. It is handed out fresh: reset, no bindings. If the same SQL is
+ * still handed out (a nested use), or every cached statement is, a private statement is returned
+ * instead (finalised normally). The cache holds at most 64 statements per db, the least recently
+ * used one evicted; they are finalised by attt_db_close. A schema change is harmless (SQLite
+ * recompiles the statement at its next step). Same threading as db: one thread at a time. */
+int attt_db_prepare_cached(struct attt_db *db, const char *sql, struct attt_stmt **ret);
+/* attt_stmt_finalize(NULL) is a no-op. For a statement from attt_db_prepare_cached, see there. */
 void attt_stmt_finalize(struct attt_stmt *st);
 /* Makes st ready to run again and clears its bindings. */
 int attt_stmt_reset(struct attt_stmt *st);
@@ -108,6 +121,13 @@ int attt_db_set_busy_timeout(struct attt_db *db, int ms);
 /* Replaces the pause between retries of attt_db_tx (fn(ctx, attempt), attempt from 0); NULL
  * restores the default. For tests, which make the pause do something deterministic instead. */
 void attt_db_set_backoff(struct attt_db *db, void (*fn)(void *ctx, int attempt), void *ctx);
+/* Counters of the statement cache since open (tests and benchmarks): hits, misses (compiled and
+ * kept), uncached (compiled and not kept: nested use, cache full of busy statements, no memory),
+ * evictions, and the entries held now. */
+struct attt_db_cache_stats {
+	uint64_t hits, misses, uncached, evictions, entries;
+};
+void attt_db_cache_stats(struct attt_db *db, struct attt_db_cache_stats *ret);
 /* The database file's absolute path ("" for a temporary database). Valid until attt_db_close. */
 const char *attt_db_filename(struct attt_db *db);
 

@@ -3,15 +3,20 @@
  * which migrations are applied and which this binary would apply (status, read-only: it changes
  * nothing), applying them explicitly after an upgrade (migrate; every start does the same), and a
  * consistent online copy of attt.db for backups while the server runs (copy, SQLite backup API).
+ * migrate and copy each leave an audit event (R7.2: configuration changes and data copies):
+ * db.migrate (config, versions before and after) and db.copy (data, the target file; outcome
+ * failure when the copy failed).
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "attt/app.h"
+#include "attt/audit.h"
 #include "attt/clock.h"
 #include "attt/db.h"
 #include "attt/err.h"
@@ -110,6 +115,37 @@ static int print_status(json_t *o, bool json)
 	return fflush(stdout) == 0 ? ATTT_EXIT_OK : ATTT_EXIT_FAIL;
 }
 
+static const struct attt_actor cli_actor = { .username = "cli", .source = "cli" };
+
+struct event_ctx {
+	const struct attt_clock *clock;
+	const struct attt_audit_event *ev;
+};
+
+static int event_tx(struct attt_db *db, void *vctx)
+{
+	struct event_ctx *c = vctx;
+	return attt_audit_append(db, c->clock, &cli_actor, c->ev, NULL);
+}
+
+/* R7.2: one event for this command; summary is a JSON object (taken, freed here). */
+static int log_event(struct attt_app *app, int category, const char *action, int outcome, json_t *summary)
+{
+	char *s = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct attt_audit_event ev = { .category = (enum attt_audit_category)category, .action = action,
+				       .object_type = "database", .object_id = ATTT_APP_DB_FILE,
+				       .outcome = (enum attt_audit_outcome)outcome, .rule = "R7.2", .summary = s };
+	struct event_ctx c = { attt_app_clock(app), &ev };
+	int r;
+
+	json_decref(summary);
+	if (!s)
+		return ATTT_E_NOMEM;
+	r = attt_db_tx(attt_app_db(app), event_tx, &c);
+	free(s);
+	return r < 0 ? r : ATTT_OK;
+}
+
 int cmd_db(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,6 +161,7 @@ int cmd_db(int argc, char **argv)
 	struct attt_app *app = NULL;
 	json_t *o = NULL;
 	bool json = false;
+	int64_t before = 0, after = 0;
 	int c, r, rc;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -180,11 +217,10 @@ int cmd_db(int argc, char **argv)
 	}
 
 	/* migrate and copy: through the app, which migrates on open. */
-	if (strcmp(verb, "migrate") == 0 && !json) {
+	if (strcmp(verb, "migrate") == 0) {
 		r = attt_str_printf(path, sizeof(path), "%s/%s", dir, ATTT_APP_DB_FILE);
 		if (r >= 0 && access(path, F_OK) == 0 && attt_db_open(path, ATTT_DB_READONLY, &db) >= 0) {
-			int64_t before = 0;
-			if (attt_db_schema_version(db, &before) >= 0)
+			if (attt_db_schema_version(db, &before) >= 0 && !json)
 				printf("Phiên bản trước khi cập nhật (version before): %lld\n", (long long)before);
 			attt_db_close(db);
 			db = NULL;
@@ -196,7 +232,12 @@ int cmd_db(int argc, char **argv)
 		return ATTT_EXIT_FAIL;
 	}
 	if (strcmp(verb, "migrate") == 0) {
-		r = status_json(attt_app_db(app), attt_app_db_path(app), &o);
+		r = attt_db_schema_version(attt_app_db(app), &after);
+		if (r >= 0)
+			r = log_event(app, ATTT_AUDIT_CONFIG, "db.migrate", ATTT_AUDIT_SUCCESS,
+				      json_pack("{s:I, s:I}", "from", (json_int_t)before, "to", (json_int_t)after));
+		if (r >= 0)
+			r = status_json(attt_app_db(app), attt_app_db_path(app), &o);
 		attt_app_close(app);
 		if (r < 0)
 			return cli_fail(r, "db migrate: %s", dir);
@@ -204,7 +245,12 @@ int cmd_db(int argc, char **argv)
 	}
 	/* R10.1.b: a consistent copy to back up while the server keeps serving. */
 	r = attt_db_backup_to(attt_app_db(app), to);
-	if (r < 0) {
+	c = log_event(app, ATTT_AUDIT_DATA, "db.copy", r < 0 ? ATTT_AUDIT_FAILURE : ATTT_AUDIT_SUCCESS,
+		      r < 0 ? json_pack("{s:s, s:s}", "to", to, "error", attt_strerror(r)) : json_pack("{s:s}", "to", to));
+	if (r >= 0 && c < 0) {
+		/* The copy exists but its event could not be written: report it, keep the copy. */
+		rc = cli_fail(c, "db copy: nhật ký kiểm toán (audit event): %s", to);
+	} else if (r < 0) {
 		rc = cli_fail(r, "db copy: %s", to);
 	} else if (json) {
 		rc = cli_print_json(json_pack("{s:s, s:s}", "data", attt_app_dir(app), "copy", to));

@@ -21,9 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "attt/app.h"
+#include "attt/audit.h"
 #include "attt/buf.h"
 #include "attt/config.h"
 #include "attt/db.h"
@@ -376,6 +378,7 @@ static int profile_value(const char *profile, char *buf, size_t size)
 struct meta_ctx {
 	const char *data_id;
 	const char *created_at;
+	const char *summary; /* of the system.init event */
 };
 
 static int put_meta(struct attt_db *db, const char *key, const char *value)
@@ -394,19 +397,26 @@ static int meta_tx(struct attt_db *db, void *vctx)
 {
 	struct meta_ctx *c = vctx;
 	int r;
+	static const struct attt_actor init_actor = { .username = "cli", .source = "cli" };
+	/* R7.2: the configuration's creation is the trail's first event, in the same transaction. */
+	struct attt_audit_event ev = { .category = ATTT_AUDIT_CONFIG, .action = "system.init", .object_type = "config",
+				       .object_id = ATTT_CONFIG_FILE_NAME, .outcome = ATTT_AUDIT_SUCCESS, .rule = "R7.2",
+				       .summary = c->summary };
 	if ((r = put_meta(db, "data_id", c->data_id)) < 0 || (r = put_meta(db, "created_at", c->created_at)) < 0 ||
-	    (r = put_meta(db, "created_by", ATTT_VERSION)) < 0)
+	    (r = put_meta(db, "created_by", ATTT_VERSION)) < 0 ||
+	    (r = attt_audit_append(db, &attt_clock_system, &init_actor, &ev, NULL)) < 0)
 		return r;
 	return ATTT_OK;
 }
 
-static int make_db(struct undo *u, const char *dir, char *err, size_t errsz)
+static int make_db(struct undo *u, const char *dir, const char *profile, char *err, size_t errsz)
 {
 	char tmp[ATTT_MAX_PATH], path[ATTT_MAX_PATH], side[ATTT_MAX_PATH], when[32];
 	unsigned char id[16];
 	char idhex[2 * sizeof(id) + 1];
 	struct attt_db *db = NULL;
 	struct meta_ctx mc;
+	json_t *summary;
 	int fd, r;
 
 	if ((r = join(path, sizeof(path), dir, ATTT_APP_DB_FILE)) < 0 ||
@@ -441,7 +451,16 @@ static int make_db(struct undo *u, const char *dir, char *err, size_t errsz)
 		goto fail;
 	mc.data_id = idhex;
 	mc.created_at = when;
+	summary = json_pack("{s:s, s:s, s:s}", "profile", profile, "data_id", idhex, "version", ATTT_VERSION);
+	mc.summary = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(summary);
+	if (!mc.summary) {
+		r = ATTT_E_NOMEM;
+		goto fail;
+	}
 	r = attt_db_tx(db, meta_tx, &mc);
+	free((char *)mc.summary);
+	mc.summary = NULL;
 	if (r < 0)
 		goto fail;
 	/* Closing the last connection checkpoints the WAL into the file and removes -wal and -shm. */
@@ -550,7 +569,7 @@ int attt_app_init_ex(const char *dir, const struct attt_app_init_opts *opts, cha
 		goto out;
 	}
 	/* Last: attt.db marks the directory as initialised. */
-	r = make_db(u, dir, err, errsz);
+	r = make_db(u, dir, pval, err, errsz);
 	if (r < 0)
 		goto out;
 	r = fsync_dir(dir);

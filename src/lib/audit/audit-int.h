@@ -13,6 +13,21 @@
 
 struct attt_stmt;
 
+/* The row key (pos) of tree node (level, idx) in audit_node: its position in post-order, the
+ * order in which appends complete nodes (the leaf, then each subtree it completes, level by level).
+ * Leaves 0..m-1 complete 2m - popcount(m) nodes; the node's last leaf is m = (idx + 1) * 2^level - 1,
+ * which writes its leaf at that position and the node `level` rows later. -1 when out of range.
+ * So every append writes at the end of one b-tree (one page, not one per level). */
+static inline int64_t attt__audit_node_pos(unsigned level, uint64_t idx)
+{
+	uint64_t m;
+
+	if (level > 61 || idx >= ((uint64_t)1 << (61 - level)))
+		return -1;
+	m = ((idx + 1) << level) - 1;
+	return (int64_t)(2 * m - (uint64_t)__builtin_popcountll(m) + level);
+}
+
 /* True if p[0..n) holds only standard base64 characters (A-Z a-z 0-9 + / =). */
 bool attt__b64_ok(const char *p, size_t n);
 

@@ -2,8 +2,9 @@
  * audit.c: appending events to the trail and reading the tree back (R7.1, R7.2).
  *
  * attt_audit_append runs inside the caller's transaction: it takes the next sequence number (the
- * tree size, read from audit_node under the transaction's write lock), stores the event, its leaf
- * hash (audit_node level 0) and every perfect subtree the new leaf completes. So the tree is always
+ * tree size, read from the newest audit_node row under the transaction's write lock), stores the
+ * event, its leaf hash (audit_node level 0) and every perfect subtree the new leaf completes, all
+ * at the end of audit_node (rows keyed by post-order position, attt__audit_node_pos). So the tree is always
  * exactly as large as the set of committed events, and a crash leaves either the change with its
  * event and nodes, or none of them. Proofs read audit_node through struct attt_audit_src.
  */
@@ -258,30 +259,33 @@ static int validate(const struct attt_actor *a, const struct attt_audit_event *e
 
 /* ---- node store ---- */
 
+/* The node at (level, index) from its row at attt__audit_node_pos; a row there that names another
+ * node (an altered table) means the node is missing. */
 static int src_get(void *ctx, unsigned level, uint64_t index, struct attt_hash *ret)
 {
 	struct attt_audit_src *s = ctx;
+	int64_t pos = attt__audit_node_pos(level, index);
 	const void *p;
 	size_t n = 0;
 	int r;
 
-	if (index > INT64_MAX)
+	if (pos < 0)
 		return ATTT_E_RANGE;
 	if (!s->stmt) {
-		r = attt_db_prepare(s->db, "SELECT hash FROM audit_node WHERE level = ? AND idx = ?", &s->stmt);
+		r = attt_db_prepare_cached(s->db, "SELECT level, idx, hash FROM audit_node WHERE pos = ?", &s->stmt);
 		if (r < 0)
 			return r;
 	} else {
 		attt_stmt_reset(s->stmt);
 	}
-	if ((r = attt_stmt_bind_int64(s->stmt, 1, level)) < 0 || (r = attt_stmt_bind_int64(s->stmt, 2, (int64_t)index)) < 0)
+	if ((r = attt_stmt_bind_int64(s->stmt, 1, pos)) < 0)
 		return r;
 	r = attt_stmt_step(s->stmt);
 	if (r < 0)
 		return r;
-	if (r == 0)
+	if (r == 0 || attt_stmt_int64(s->stmt, 0) != (int64_t)level || attt_stmt_int64(s->stmt, 1) != (int64_t)index)
 		return ATTT_E_NOTFOUND;
-	p = attt_stmt_blob(s->stmt, 0, &n);
+	p = attt_stmt_blob(s->stmt, 2, &n);
 	if (!p || n != ATTT_HASH_LEN)
 		return ATTT_E_CORRUPT;
 	memcpy(ret->b, p, ATTT_HASH_LEN);
@@ -302,45 +306,17 @@ void attt_audit_src_done(struct attt_audit_src *s)
 	s->stmt = NULL;
 }
 
-int attt_audit_size(struct attt_db *db, uint64_t *ret)
+/* The newest row of audit_node is the top of the subtree the last append completed, (level, idx):
+ * that append's leaf was (idx + 1) * 2^level - 1. Its hash is the newest leaf's when level is 0. */
+static int last_node(struct attt_db *db, uint64_t *ret_size, struct attt_hash *ret_leaf, bool *ret_have)
 {
 	struct attt_stmt *st = NULL;
-	int r;
-
-	r = attt_db_prepare(db, "SELECT MAX(idx) FROM audit_node WHERE level = 0", &st);
-	if (r < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r < 0)
-		goto out;
-	*ret = r == 1 && !attt_stmt_is_null(st, 0) ? (uint64_t)attt_stmt_int64(st, 0) + 1 : 0;
-	r = ATTT_OK;
-out:
-	attt_stmt_finalize(st);
-	return r;
-}
-
-static int put_node(struct attt_stmt *st, unsigned level, uint64_t idx, const struct attt_hash *h)
-{
-	int r;
-
-	attt_stmt_reset(st);
-	if ((r = attt_stmt_bind_int64(st, 1, level)) < 0 || (r = attt_stmt_bind_int64(st, 2, (int64_t)idx)) < 0 ||
-	    (r = attt_stmt_bind_blob(st, 3, h->b, ATTT_HASH_LEN)) < 0)
-		return r;
-	r = attt_stmt_step(st);
-	return r < 0 ? r : ATTT_OK;
-}
-
-/* The tree size and the newest leaf hash (*ret_have false for an empty tree). */
-static int last_leaf(struct attt_db *db, uint64_t *ret_size, struct attt_hash *ret_leaf, bool *ret_have)
-{
-	struct attt_stmt *st = NULL;
+	int64_t pos, level, idx;
 	const void *p;
 	size_t n = 0;
 	int r;
 
-	r = attt_db_prepare(db, "SELECT idx, hash FROM audit_node WHERE level = 0 ORDER BY idx DESC LIMIT 1", &st);
+	r = attt_db_prepare_cached(db, "SELECT pos, level, idx, hash FROM audit_node ORDER BY pos DESC LIMIT 1", &st);
 	if (r < 0)
 		return r;
 	r = attt_stmt_step(st);
@@ -352,18 +328,46 @@ static int last_leaf(struct attt_db *db, uint64_t *ret_size, struct attt_hash *r
 		r = ATTT_OK;
 		goto out;
 	}
-	p = attt_stmt_blob(st, 1, &n);
-	if (!p || n != ATTT_HASH_LEN || attt_stmt_int64(st, 0) < 0) {
+	pos = attt_stmt_int64(st, 0);
+	level = attt_stmt_int64(st, 1);
+	idx = attt_stmt_int64(st, 2);
+	p = attt_stmt_blob(st, 3, &n);
+	if (level < 0 || level > 61 || idx < 0 || attt__audit_node_pos((unsigned)level, (uint64_t)idx) != pos || !p ||
+	    n != ATTT_HASH_LEN) {
 		r = ATTT_E_CORRUPT;
 		goto out;
 	}
-	memcpy(ret_leaf->b, p, ATTT_HASH_LEN);
-	*ret_size = (uint64_t)attt_stmt_int64(st, 0) + 1;
-	*ret_have = true;
+	*ret_size = ((uint64_t)idx + 1) << level;
+	*ret_have = level == 0;
+	if (level == 0)
+		memcpy(ret_leaf->b, p, ATTT_HASH_LEN);
 	r = ATTT_OK;
 out:
 	attt_stmt_finalize(st);
 	return r;
+}
+
+int attt_audit_size(struct attt_db *db, uint64_t *ret)
+{
+	struct attt_hash leaf;
+	bool have;
+
+	return last_node(db, ret, &leaf, &have);
+}
+
+static int put_node(struct attt_stmt *st, unsigned level, uint64_t idx, const struct attt_hash *h)
+{
+	int64_t pos = attt__audit_node_pos(level, idx);
+	int r;
+
+	if (pos < 0)
+		return ATTT_E_RANGE;
+	attt_stmt_reset(st);
+	if ((r = attt_stmt_bind_int64(st, 1, pos)) < 0 || (r = attt_stmt_bind_int64(st, 2, level)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 3, (int64_t)idx)) < 0 || (r = attt_stmt_bind_blob(st, 4, h->b, ATTT_HASH_LEN)) < 0)
+		return r;
+	r = attt_stmt_step(st);
+	return r < 0 ? r : ATTT_OK;
 }
 
 int attt_audit_append(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
@@ -409,16 +413,17 @@ int attt_audit_append(struct attt_db *db, const struct attt_clock *clock, const 
 	/* The next sequence number is the tree size, read under the transaction's write lock. (A
 	 * single INSERT ... RETURNING with a subquery measured slower: RETURNING compiles like a
 	 * trigger.) */
-	/* The newest leaf gives the size and, when the new index is odd, the first left sibling. */
-	r = last_leaf(db, &size, &last, &have_last);
+	/* The newest node gives the size and, when the new index is odd, is the newest leaf: the first
+	 * left sibling. */
+	r = last_node(db, &size, &last, &have_last);
 	if (r < 0)
 		goto out;
-	if (size >= (uint64_t)INT64_MAX) {
+	if (size >= ((uint64_t)1 << 60)) {
 		r = ATTT_E_RANGE;
 		goto out;
 	}
 	rec.seq = (int64_t)size;
-	r = attt_db_prepare(db,
+	r = attt_db_prepare_cached(db,
 			    "INSERT INTO audit_event (seq, time_us, category, action, outcome, actor_account, actor_person, "
 			    "actor_agency, actor_name, session, source, agency_id, object_type, object_id, rule, summary) "
 			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -443,7 +448,7 @@ int attt_audit_append(struct attt_db *db, const struct attt_clock *clock, const 
 	r = attt_audit_leaf_hash(&rec, &h);
 	if (r < 0)
 		goto out;
-	r = attt_db_prepare(db, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)", &nst);
+	r = attt_db_prepare_cached(db, "INSERT INTO audit_node (pos, level, idx, hash) VALUES (?, ?, ?, ?)", &nst);
 	if (r < 0)
 		goto out;
 	/* The leaf, then every perfect subtree it completes: while the index is odd at a level, its

@@ -61,7 +61,8 @@ int attt_audit_publish_opts_from_config(const struct attt_config *cfg, struct at
 	int64_t interval = 60, events = 1000;
 	int r;
 
-	if ((r = attt_config_get_string(cfg, "audit.checkpoint_file", &o.checkpoint_file)) < 0 ||
+	if ((r = attt_config_get_string(cfg, "audit.origin", &o.origin)) < 0 ||
+	    (r = attt_config_get_string(cfg, "audit.checkpoint_file", &o.checkpoint_file)) < 0 ||
 	    (r = attt_config_get_bool(cfg, "audit.syslog", &o.syslog)) < 0 ||
 	    (r = attt_config_get_int(cfg, "audit.checkpoint_interval_s", &interval)) < 0 ||
 	    (r = attt_config_get_int(cfg, "audit.checkpoint_events", &events)) < 0 ||

@@ -317,44 +317,51 @@ struct dbv {
 	struct attt__checker *c;
 	struct attt_db *db;
 	struct attt_audit_src src;
-	/* Nodes of each level complete in increasing index order, so each level is read by one
-	 * sequential cursor instead of a lookup per node. */
-	struct attt_stmt *lv[64];
-	bool lv_row[64];
-	uint64_t lv_idx[64];
+	/* Nodes complete in post-order, the order of audit_node's key: one sequential cursor reads
+	 * them all instead of a lookup per node. */
+	struct attt_stmt *cur;
+	bool cur_row;
+	int64_t cur_pos;
 };
 
-/* Positions level's cursor on the first node with index >= want; *ret_h is its hash when the
- * index is exactly want, else ATTT_E_NOTFOUND. */
-static int level_get(struct dbv *d, unsigned level, uint64_t want, struct attt_hash *ret_h)
+static int cur_next(struct dbv *d)
 {
+	int r = attt_stmt_step(d->cur);
+	if (r < 0)
+		return r;
+	d->cur_row = r == 1;
+	d->cur_pos = r == 1 ? attt_stmt_int64(d->cur, 0) : 0;
+	return ATTT_OK;
+}
+
+/* Moves the cursor to the first row at or after node (level, want)'s position; *ret_h is its hash
+ * when that row is the node, else ATTT_E_NOTFOUND. */
+static int node_get(struct dbv *d, unsigned level, uint64_t want, struct attt_hash *ret_h)
+{
+	int64_t pos = attt__audit_node_pos(level, want);
 	int r;
 
-	if (!d->lv[level]) {
-		r = attt_db_prepare(d->db, "SELECT idx, hash FROM audit_node WHERE level = ? AND idx >= ? ORDER BY idx",
-				    &d->lv[level]);
-		if (r < 0)
-			return r;
-		if ((r = attt_stmt_bind_int64(d->lv[level], 1, level)) < 0 ||
-		    (r = attt_stmt_bind_int64(d->lv[level], 2, (int64_t)want)) < 0)
-			return r;
-		r = attt_stmt_step(d->lv[level]);
-		if (r < 0)
-			return r;
-		d->lv_row[level] = r == 1;
-		d->lv_idx[level] = r == 1 ? (uint64_t)attt_stmt_int64(d->lv[level], 0) : 0;
+	if (pos < 0)
+		return ATTT_E_NOTFOUND;
+	if (d->cur && d->cur_row && d->cur_pos > pos) { /* behind the cursor (never in order): start again */
+		attt_stmt_finalize(d->cur);
+		d->cur = NULL;
 	}
-	while (d->lv_row[level] && d->lv_idx[level] < want) {
-		r = attt_stmt_step(d->lv[level]);
+	if (!d->cur) {
+		r = attt_db_prepare(d->db, "SELECT pos, level, idx, hash FROM audit_node WHERE pos >= ? ORDER BY pos", &d->cur);
 		if (r < 0)
 			return r;
-		d->lv_row[level] = r == 1;
-		d->lv_idx[level] = r == 1 ? (uint64_t)attt_stmt_int64(d->lv[level], 0) : 0;
+		if ((r = attt_stmt_bind_int64(d->cur, 1, pos)) < 0 || (r = cur_next(d)) < 0)
+			return r;
 	}
-	if (!d->lv_row[level] || d->lv_idx[level] != want)
+	while (d->cur_row && d->cur_pos < pos)
+		if ((r = cur_next(d)) < 0)
+			return r;
+	if (!d->cur_row || d->cur_pos != pos || attt_stmt_int64(d->cur, 1) != (int64_t)level ||
+	    attt_stmt_int64(d->cur, 2) != (int64_t)want)
 		return ATTT_E_NOTFOUND;
 	size_t n = 0;
-	const void *p = attt_stmt_blob(d->lv[level], 1, &n);
+	const void *p = attt_stmt_blob(d->cur, 3, &n);
 	if (!p || n != ATTT_HASH_LEN)
 		return ATTT_E_CORRUPT;
 	memcpy(ret_h->b, p, ATTT_HASH_LEN);
@@ -369,7 +376,7 @@ static int node_done(void *ctx, unsigned level, uint64_t index, const struct att
 
 	if (level == 0)
 		return ATTT_OK; /* compared by attt__checker_leaf with the stored leaf */
-	r = level_get(d, level, index, &stored);
+	r = node_get(d, level, index, &stored);
 	if (r == ATTT_E_NOTFOUND || r == ATTT_E_CORRUPT || (r == ATTT_OK && memcmp(stored.b, h->b, ATTT_HASH_LEN) != 0)) {
 		uint64_t at = index << level;
 		attt__checker_bad(d->c, at > d->c->good_size ? at : d->c->good_size,
@@ -519,7 +526,7 @@ static int verify_db(struct attt_db *db, struct attt__checker *c, const char *co
 		bool have;
 
 		attt__audit_read_record(st, &rec);
-		r = rec.seq >= 0 ? level_get(&d, 0, (uint64_t)rec.seq, &stored) : ATTT_E_NOTFOUND;
+		r = rec.seq >= 0 ? node_get(&d, 0, (uint64_t)rec.seq, &stored) : ATTT_E_NOTFOUND;
 		if (r < 0 && r != ATTT_E_NOTFOUND && r != ATTT_E_CORRUPT)
 			goto out;
 		have = r == ATTT_OK;
@@ -554,8 +561,7 @@ static int verify_db(struct attt_db *db, struct attt__checker *c, const char *co
 	r = ATTT_OK;
 out:
 	attt_stmt_finalize(st);
-	for (unsigned i = 0; i < 64; i++)
-		attt_stmt_finalize(d.lv[i]);
+	attt_stmt_finalize(d.cur);
 	attt_audit_src_done(&d.src);
 	return r;
 }

@@ -7,6 +7,7 @@
  * `attt config show` and docs/configuration.md's table all follow from it. Sections appear in the
  * order rows are listed. Defaults must pass their own row's checks (a test makes sure).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "attt/err.h"
@@ -90,6 +91,24 @@ static int check_mail_from(const char *v, char *msg, size_t msgsz)
 	return ATTT_E_CONFIG;
 }
 
+/* audit.origin: "" (= attt/<data id>) or a signed-note key name: printable, no space, no '+',
+ * valid UTF-8 (the audit module also refuses Unicode spaces when it builds the origin). */
+static int check_audit_origin(const char *v, char *msg, size_t msgsz)
+{
+	size_t n = strlen(v);
+	bool ok = n <= ATTT_AUDIT_MAX_NAME && attt_utf8_valid(v, n);
+
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		ok = c > 0x20 && c != 0x7f && c != '+';
+	}
+	if (ok)
+		return ATTT_OK;
+	attt_str_printf(msg, msgsz, "audit.origin: cần tên khoá không có khoảng trắng, không có '+', tối đa %d byte "
+			"(a key name without spaces or '+', at most %d bytes, expected)", ATTT_AUDIT_MAX_NAME, ATTT_AUDIT_MAX_NAME);
+	return ATTT_E_CONFIG;
+}
+
 static const char *const log_levels[] = { "debug", "info", "warn", "error", "off", NULL };
 static const char *const log_formats[] = { "auto", "text", "json", NULL };
 
@@ -130,6 +149,9 @@ const struct attt__config_row attt__config_rows[] = {
 	    "Policy profile: an embedded profile name or the path of an .ini file" },
 	  NULL, true },
 	/* [audit] */
+	STR("audit.origin", "", false, false, check_audit_origin,
+	    "Tên nguồn gốc của điểm kiểm tra và tên khoá ký; \"\" = attt/<mã dữ liệu>; KHÔNG BAO GIỜ đổi sau khi đặt",
+	    "Checkpoint origin and signing key name; \"\" = attt/<data id>; must NEVER change once set"),
 	STR("audit.checkpoint_file", "", false, true, NULL,
 	    "Tệp nhận bản sao điểm kiểm tra nhật ký (ngoài thư mục dữ liệu); \"\" = không dùng",
 	    "File that receives copies of audit checkpoints (outside the data directory); \"\" = none"),

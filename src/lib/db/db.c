@@ -29,16 +29,33 @@
 #include "attt/str.h"
 #include "db-int.h"
 
+/* The statement cache (attt_db_prepare_cached): a small array searched linearly, keyed by the SQL
+ * text (hash, then the whole text), least recently used entry evicted when full. */
+enum { STMT_CACHE = 64 };
+
+struct cache_entry {
+	char *sql;           /* owned copy of the key; NULL for a free slot */
+	const char *caller;  /* the caller's pointer last time (a string literal, usually): a hint only */
+	uint64_t hash;       /* FNV-1a of sql */
+	uint64_t used;       /* db->tick when last handed out (LRU) */
+	struct attt_stmt *st;
+};
+
 struct attt_db {
 	sqlite3 *h;
 	unsigned flags;
 	void (*backoff)(void *ctx, int attempt);
 	void *backoff_ctx;
+	uint64_t tick;
+	struct cache_entry cache[STMT_CACHE];
+	struct attt_db_cache_stats stats;
 };
 
 struct attt_stmt {
 	struct attt_db *db;
 	sqlite3_stmt *h;
+	bool cached; /* owned by db->cache: finalize hands it back instead */
+	bool in_use; /* a cached statement currently handed out */
 };
 
 int attt__db_err(struct attt_db *db, int rc, const char *what)
@@ -180,10 +197,24 @@ out:
 	return r;
 }
 
+static void cache_free(struct attt_db *db)
+{
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		struct cache_entry *e = &db->cache[i];
+		if (!e->sql)
+			continue;
+		sqlite3_finalize(e->st->h);
+		free(e->st);
+		free(e->sql);
+		*e = (struct cache_entry){ 0 };
+	}
+}
+
 void attt_db_close(struct attt_db *db)
 {
 	if (!db)
 		return;
+	cache_free(db);
 	if (db->h) {
 		int rc = sqlite3_close(db->h);
 		if (rc != SQLITE_OK) {
@@ -219,18 +250,12 @@ int attt_db_exec(struct attt_db *db, const char *sql)
 	return rc == SQLITE_OK ? ATTT_OK : attt__db_err(db, rc, "exec");
 }
 
-int attt_db_prepare(struct attt_db *db, const char *sql, struct attt_stmt **ret)
+static int prepare(struct attt_db *db, const char *sql, size_t n, struct attt_stmt **ret)
 {
 	struct attt_stmt *st = NULL;
 	const char *tail = NULL;
-	size_t n;
 	int rc, r;
 
-	if (!db || !sql || !ret)
-		return ATTT_E_INVAL;
-	n = strlen(sql);
-	if (n > ATTT_MAX_TEXT)
-		return ATTT_E_TOOBIG;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return ATTT_E_NOMEM;
@@ -261,10 +286,128 @@ out:
 	return r;
 }
 
+int attt_db_prepare(struct attt_db *db, const char *sql, struct attt_stmt **ret)
+{
+	size_t n;
+
+	if (!db || !sql || !ret)
+		return ATTT_E_INVAL;
+	n = strlen(sql);
+	if (n > ATTT_MAX_TEXT)
+		return ATTT_E_TOOBIG;
+	return prepare(db, sql, n, ret);
+}
+
+static uint64_t sql_hash(const char *s, size_t *ret_len)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	const char *p = s;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3u;
+	*ret_len = (size_t)(p - s);
+	return h;
+}
+
+int attt_db_prepare_cached(struct attt_db *db, const char *sql, struct attt_stmt **ret)
+{
+	struct cache_entry *free_e = NULL, *old = NULL;
+	struct attt_stmt *st = NULL;
+	uint64_t h;
+	size_t n;
+	char *key;
+	int r;
+
+	if (!db || !sql || !ret)
+		return ATTT_E_INVAL;
+	/* Fast path: the same pointer as last time (hot paths pass literals), confirmed by the text. */
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		struct cache_entry *e = &db->cache[i];
+		if (e->sql && e->caller == sql && !e->st->in_use && strcmp(e->sql, sql) == 0) {
+			e->st->in_use = true;
+			e->used = ++db->tick;
+			db->stats.hits++;
+			*ret = e->st;
+			return ATTT_OK;
+		}
+	}
+	h = sql_hash(sql, &n);
+	if (n > ATTT_MAX_TEXT)
+		return ATTT_E_TOOBIG;
+	db->tick++;
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		struct cache_entry *e = &db->cache[i];
+		if (!e->sql) {
+			if (!free_e)
+				free_e = e;
+			continue;
+		}
+		if (e->hash == h && strcmp(e->sql, sql) == 0) {
+			if (e->st->in_use) {
+				/* The same SQL is already running (a nested use): a private copy. */
+				db->stats.uncached++;
+				return prepare(db, sql, n, ret);
+			}
+			e->st->in_use = true;
+			e->used = db->tick;
+			e->caller = sql;
+			db->stats.hits++;
+			*ret = e->st;
+			return ATTT_OK;
+		}
+		if (!e->st->in_use && (!old || e->used < old->used))
+			old = e;
+	}
+	r = prepare(db, sql, n, &st);
+	if (r < 0)
+		return r;
+	db->stats.misses++;
+	if (!free_e && !old) { /* every entry is handed out: this one stays private */
+		db->stats.uncached++;
+		*ret = st;
+		return ATTT_OK;
+	}
+	key = malloc(n + 1);
+	if (key)
+		memcpy(key, sql, n + 1);
+	if (!key) { /* no room for the key: still a working statement, just not kept */
+		db->stats.uncached++;
+		*ret = st;
+		return ATTT_OK;
+	}
+	if (!free_e) {
+		sqlite3_finalize(old->st->h);
+		free(old->st);
+		free(old->sql);
+		db->stats.evictions++;
+		free_e = old;
+	}
+	st->cached = true;
+	st->in_use = true;
+	*free_e = (struct cache_entry){ .sql = key, .caller = sql, .hash = h, .used = db->tick, .st = st };
+	*ret = st;
+	return ATTT_OK;
+}
+
+void attt_db_cache_stats(struct attt_db *db, struct attt_db_cache_stats *ret)
+{
+	*ret = db->stats;
+	ret->entries = 0;
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		ret->entries += db->cache[i].sql != NULL;
+}
+
 void attt_stmt_finalize(struct attt_stmt *st)
 {
 	if (!st)
 		return;
+	if (st->cached) {
+		/* Back to the cache: no lock held, no value kept. */
+		sqlite3_reset(st->h);
+		sqlite3_clear_bindings(st->h);
+		st->in_use = false;
+		return;
+	}
 	sqlite3_finalize(st->h);
 	free(st);
 }

@@ -86,6 +86,48 @@ static void test_audit_append__tree(void **state)
 	tdb_close(&t);
 }
 
+/* R7.1: the node store's layout: rows keyed by post-order position, so that each append writes at
+ * the end of one b-tree. The expected order is simulated here (leaf, then each subtree it
+ * completes), independently of the module's closed formula; the size comes from the newest row. */
+static void test_audit_append__postorder(void **state)
+{
+	struct tdb t;
+	struct attt_stmt *st = NULL;
+	uint64_t size;
+	int64_t pos = 0;
+	unsigned want_level[400], n_want = 0;
+	uint64_t want_idx[400];
+
+	(void)state;
+	tdb_open(&t);
+	tdb_append(&t, 150);
+	for (uint64_t leaf = 0; leaf < 150; leaf++) {
+		uint64_t idx = leaf;
+		unsigned level = 0;
+		want_level[n_want] = 0;
+		want_idx[n_want++] = leaf;
+		while (idx & 1) {
+			idx >>= 1;
+			level++;
+			want_level[n_want] = level;
+			want_idx[n_want++] = idx;
+		}
+	}
+	assert_int_equal(attt_db_prepare(t.db, "SELECT pos, level, idx FROM audit_node ORDER BY pos", &st), ATTT_OK);
+	while (attt_stmt_step(st) == 1) {
+		assert_true(pos < (int64_t)n_want);
+		assert_int_equal(attt_stmt_int64(st, 0), pos);
+		assert_int_equal(attt_stmt_int64(st, 1), want_level[pos]);
+		assert_int_equal(attt_stmt_int64(st, 2), (int64_t)want_idx[pos]);
+		pos++;
+	}
+	attt_stmt_finalize(st);
+	assert_int_equal(pos, (int64_t)n_want);
+	assert_int_equal(attt_audit_size(t.db, &size), ATTT_OK);
+	assert_int_equal(size, 150);
+	tdb_close(&t);
+}
+
 /* R7.1: no change without its event: the event rolls back with the transaction, and append outside
  * a transaction is refused. */
 static void test_audit_append__transactional(void **state)
@@ -172,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_append__tree),
+		cmocka_unit_test(test_audit_append__postorder),
 		cmocka_unit_test(test_audit_append__transactional),
 		cmocka_unit_test(test_audit_append__invalid),
 		cmocka_unit_test(test_audit_canonical__vector),

@@ -88,13 +88,28 @@ static void flip_text(struct attt_db *db, uint64_t seq, const char *col)
 	free(copy);
 }
 
+/* The attacker knows the schema: a node's row key is its post-order position (0003_audit.sql),
+ * computed here by counting, independently of the module's closed formula. */
+static int64_t node_pos(unsigned level, uint64_t index)
+{
+	static uint64_t done_leaves, done_nodes; /* nodes completed by leaves 0..done_leaves-1 */
+	uint64_t last = ((index + 1) << level) - 1;
+
+	if (last < done_leaves)
+		done_leaves = done_nodes = 0;
+	for (; done_leaves < last; done_leaves++) /* leaf i completes 1 + (trailing ones of i) nodes */
+		done_nodes += 1 + (uint64_t)__builtin_ctzll(~done_leaves);
+	return (int64_t)(done_nodes + level);
+}
+
 static int put_node(void *ctx, unsigned level, uint64_t index, const struct attt_hash *h)
 {
 	struct attt_stmt *st = ctx;
 	attt_stmt_reset(st);
-	attt_stmt_bind_int64(st, 1, level);
-	attt_stmt_bind_int64(st, 2, (int64_t)index);
-	attt_stmt_bind_blob(st, 3, h->b, 32);
+	attt_stmt_bind_int64(st, 1, node_pos(level, index));
+	attt_stmt_bind_int64(st, 2, level);
+	attt_stmt_bind_int64(st, 3, (int64_t)index);
+	attt_stmt_bind_blob(st, 4, h->b, 32);
 	return attt_stmt_step(st) < 0 ? ATTT_E_DB : ATTT_OK;
 }
 
@@ -125,7 +140,7 @@ static void rebuild(struct attt_db *db, uint64_t from)
 	attt_audit_src_init(&src, db);
 	assert_int_equal(attt_merkle_stream_start(&s, &src.src, from), ATTT_OK);
 	attt_audit_src_done(&src);
-	assert_int_equal(attt_db_prepare(db, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)", &ins), ATTT_OK);
+	assert_int_equal(attt_db_prepare(db, "INSERT INTO audit_node (pos, level, idx, hash) VALUES (?, ?, ?, ?)", &ins), ATTT_OK);
 	assert_int_equal(attt_db_prepare(db,
 					 "SELECT seq, time_us, category, action, outcome, actor_account, actor_person, "
 					 "actor_agency, actor_name, session, source, agency_id, object_type, object_id, rule, "
@@ -321,8 +336,7 @@ static void test_audit_verify__tamper_campaign(void **state)
 
 	/* The attacker is not bound by any constraint of the schema. The query indexes play no part in
 	 * verification; dropping them makes the 1000 alterations cheaper. */
-	assert_int_equal(attt_db_exec(t.db, "PRAGMA ignore_check_constraints=ON; DROP INDEX audit_event_time; "
-					    "DROP INDEX audit_event_agency; DROP INDEX audit_event_actor"),
+	assert_int_equal(attt_db_exec(t.db, "PRAGMA ignore_check_constraints=ON; DROP INDEX audit_event_time"),
 			 ATTT_OK);
 	for (unsigned trial = 0; trial < TRIALS; trial++) {
 		enum kind k = (enum kind)(trial % KINDS);

@@ -81,6 +81,13 @@ static const struct bad_case bad_cases[] = {
 	{ "[audit]\nwitness_urls = https://w1.example/cp, ftp://w2.example\n", ATTT_E_CONFIG,
 	  "t.ini:2: cần URL http:// hoặc https:// không có khoảng trắng: ftp://w2.example (http:// or https:// URL "
 	  "without spaces expected)" },
+	/* R7.1: the checkpoint origin is a signed-note key name. */
+	{ "[audit]\norigin = So TT+TT\n", ATTT_E_CONFIG,
+	  "t.ini:2: audit.origin: cần tên khoá không có khoảng trắng, không có '+', tối đa 256 byte (a key name without "
+	  "spaces or '+', at most 256 bytes, expected)" },
+	{ "[audit]\norigin = stttt.thainguyen.gov.vn+x\n", ATTT_E_CONFIG,
+	  "t.ini:2: audit.origin: cần tên khoá không có khoảng trắng, không có '+', tối đa 256 byte (a key name without "
+	  "spaces or '+', at most 256 bytes, expected)" },
 	{ "[mail]\nsmtp_url = mail.example:25\n", ATTT_E_CONFIG,
 	  "t.ini:2: mail.smtp_url: cần URL smtp:// hoặc smtps:// (smtp:// or smtps:// URL expected)" },
 	{ "[mail]\nfrom = attt\n", ATTT_E_CONFIG,
@@ -164,6 +171,7 @@ static void test_config_load__defaults(void **state)
 	assert_string_equal(attt_config_string(cfg, "log.format"), "auto");
 	assert_string_equal(attt_config_string(cfg, "policy.profile"), "thai-nguyen-10-2020");
 	assert_string_equal(attt_config_string(cfg, "audit.checkpoint_file"), "");
+	assert_string_equal(attt_config_string(cfg, "audit.origin"), "");
 	assert_int_equal(attt_config_int(cfg, "audit.checkpoint_interval_s"), 60);
 	assert_int_equal(attt_config_int(cfg, "audit.checkpoint_events"), 1000);
 	assert_true(attt_config_bool(cfg, "audit.syslog"));

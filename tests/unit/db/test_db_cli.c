@@ -1,7 +1,8 @@
 /*
  * test_db_cli.c: `attt db` run as a program ($ATTT_BIN): status reads without migrating and
  * reports pending migrations, migrate applies them, copy makes a readable copy and never
- * overwrites (R10.1.b), usage errors exit 2.
+ * overwrites (R10.1.b), usage errors exit 2. init, migrate and copy leave their audit events
+ * (R7.2: configuration changes and data copies are logged).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,28 @@ static json_t *run_json(const char *const *args)
 	return j;
 }
 
+/* The audit events of the database at path, in order: "action/category/outcome summary" lines. */
+static void events_of(const char *path, char *buf, size_t size)
+{
+	struct attt_db *h = NULL;
+	struct attt_stmt *st = NULL;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	assert_int_equal(attt_db_open(path, ATTT_DB_READONLY, &h), ATTT_OK);
+	assert_int_equal(attt_db_prepare(h, "SELECT action, category, outcome, summary FROM audit_event ORDER BY seq", &st),
+			 ATTT_OK);
+	while (attt_stmt_step(st) == 1) {
+		assert_int_equal(attt_str_printf(buf + len, size - len, "%s/%lld/%lld %s\n", attt_stmt_text(st, 0),
+						 (long long)attt_stmt_int64(st, 1), (long long)attt_stmt_int64(st, 2),
+						 attt_stmt_text(st, 3)),
+				 ATTT_OK);
+		len += strlen(buf + len);
+	}
+	attt_stmt_finalize(st);
+	attt_db_close(h);
+}
+
 static void test_db_cli__status_migrate_copy(void **state)
 {
 	char out[8192], dir[300], db[400], copy[400];
@@ -157,6 +180,16 @@ static void test_db_cli__status_migrate_copy(void **state)
 		assert_int_equal(run(out, sizeof(out), args), 0);
 	}
 	assert_non_null(strstr(out, "0001_core"));
+	{
+		/* R7.2: the migration from version 1 left its event (config), and so did the second run. */
+		char ev[4096], want[256];
+		events_of(db, ev, sizeof(ev));
+		assert_int_equal(attt_str_printf(want, sizeof(want), "db.migrate/3/0 {\"from\":1,\"to\":%d}\n"
+								     "db.migrate/3/0 {\"from\":%d,\"to\":%d}\n",
+						 attt_db_schema_latest(), attt_db_schema_latest(), attt_db_schema_latest()),
+				 ATTT_OK);
+		assert_string_equal(ev, want);
+	}
 
 	/* A fresh directory for copy. */
 	assert_int_equal(attt_str_printf(dir, sizeof(dir), "%s/e", tmpdir), 0);
@@ -184,6 +217,23 @@ static void test_db_cli__status_migrate_copy(void **state)
 	{
 		const char *args[] = { "db", "copy", "--data", dir, "--to", copy, NULL };
 		assert_int_equal(run(out, sizeof(out), args), 1); /* never overwrites */
+	}
+	{
+		/* R7.2: init's system.init (config, the profile), migrate (config), the copy (data) and the
+		 * refused copy (outcome failure). */
+		char ev[4096], want[1024], e_db[400];
+		assert_int_equal(attt_str_printf(e_db, sizeof(e_db), "%s/attt.db", dir), 0);
+		events_of(e_db, ev, sizeof(ev));
+		assert_non_null(strstr(ev, "system.init/3/0 {\"data_id\":\""));
+		assert_non_null(strstr(ev, "\"profile\":\"thai-nguyen-10-2020\""));
+		assert_int_equal(attt_str_printf(want, sizeof(want),
+						 "db.migrate/3/0 {\"from\":%d,\"to\":%d}\n"
+						 "db.copy/2/0 {\"to\":\"%s\"}\n"
+						 "db.copy/2/1 {\"error\":\"Already exists\",\"to\":\"%s\"}\n",
+						 attt_db_schema_latest(), attt_db_schema_latest(), copy, copy),
+				 ATTT_OK);
+		assert_non_null(strstr(ev, want));
+		assert_true(strncmp(ev, "system.init/", 12) == 0);
 	}
 }
 
