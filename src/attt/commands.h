@@ -13,6 +13,8 @@
 	X(config, "Kiểm tra và xem cấu hình máy chủ", "Check and show the server configuration") \
 	X(policy, "Xem và kiểm tra hồ sơ chính sách", "Show and check policy profiles") \
 	X(db, "Cơ sở dữ liệu: trạng thái, cập nhật, sao chép", "Database status, migrations, copy") \
+	X(agency, "Cơ quan, đơn vị và cây tổ chức", "Agencies and their tree") \
+	X(person, "Cán bộ, công chức, người lao động", "People of the agencies") \
 	X(audit, "Nhật ký kiểm toán: kiểm tra, bằng chứng, xuất", "Audit trail: verify, proofs, export") \
 	X(backup, "Sao lưu mã hóa, có chữ ký số", "Encrypted, signed backups") \
 	X(version, "In phiên bản", "Print the version")
