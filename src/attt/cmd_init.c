@@ -12,12 +12,14 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "attt/app.h"
 #include "attt/db.h"
 #include "attt/err.h"
 #include "attt/limits.h"
 #include "attt/policy.h"
+#include "auth_cli.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -81,7 +83,7 @@ int cmd_init(int argc, char **argv)
 	struct attt_app *app = NULL;
 	const char *data_opt = NULL, *dir;
 	json_t *rep = NULL;
-	char err[2048];
+	char err[2048], pw[17] = "";
 	bool json = false;
 	int c, r, rc;
 
@@ -128,6 +130,18 @@ int cmd_init(int argc, char **argv)
 		rc = cli_fail(r, "init: %s", attt_app_dir(app));
 		goto out;
 	}
+	/* R6.1.a: the first admin gets a one-time password, shown here once and changed at first
+	 * login; it is never stored in clear nor logged. */
+	r = user_bootstrap_admin(app, NULL, pw);
+	if (r < 0) {
+		rc = cli_fail(r, "init: tài khoản quản trị đầu tiên (first admin account)");
+		goto out;
+	}
+	r = json_object_set_new(rep, "admin", json_pack("{s:s, s:s}", "username", "admin", "password", pw));
+	if (r < 0) {
+		rc = cli_fail(ATTT_E_NOMEM, "init");
+		goto out;
+	}
 	if (json) {
 		rc = cli_print_json(rep);
 		rep = NULL;
@@ -144,8 +158,18 @@ int cmd_init(int argc, char **argv)
 	       attt_app_dir(app), json_string_value(json_object_get(rep, "profile")), attt_app_db_path(app),
 	       (long long)json_integer_value(json_object_get(rep, "schema")), attt_app_dir(app), attt_app_dir(app),
 	       json_string_value(json_object_get(rep, "audit_key")));
+	printf("Tài khoản quản trị đầu tiên (first admin): admin\n"
+	       "  Mật khẩu dùng một lần, chỉ hiện lần này, phải đổi khi đăng nhập lần đầu:\n"
+	       "  one-time password, shown only now, to be changed at first login: %s\n", pw);
 	rc = fflush(stdout) == 0 ? ATTT_EXIT_OK : ATTT_EXIT_FAIL;
 out:
+	sodium_memzero(pw, sizeof(pw));
+	if (rep && json_object_get(rep, "admin") && !json_is_null(json_object_get(rep, "admin"))) {
+		/* jansson does not wipe what it frees: wipe the copy of the password first. */
+		json_t *p = json_object_get(json_object_get(rep, "admin"), "password");
+		if (json_is_string(p))
+			sodium_memzero((char *)json_string_value(p), json_string_length(p));
+	}
 	json_decref(rep);
 	attt_app_close(app);
 	return rc;

@@ -15,6 +15,8 @@
 	X(db, "Cơ sở dữ liệu: trạng thái, cập nhật, sao chép", "Database status, migrations, copy") \
 	X(agency, "Cơ quan, đơn vị và cây tổ chức", "Agencies and their tree") \
 	X(person, "Cán bộ, công chức, người lao động", "People of the agencies") \
+	X(user, "Tài khoản đăng nhập, khóa, cấp lại mật khẩu, thôi việc", "Accounts, locks, resets, offboarding") \
+	X(review, "Rà soát tài khoản và quyền định kỳ", "Periodic account reviews") \
 	X(audit, "Nhật ký kiểm toán: kiểm tra, bằng chứng, xuất", "Audit trail: verify, proofs, export") \
 	X(backup, "Sao lưu mã hóa, có chữ ký số", "Encrypted, signed backups") \
 	X(version, "In phiên bản", "Print the version")

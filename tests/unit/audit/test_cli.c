@@ -34,16 +34,18 @@ static void test_audit_cli__contract(void **state)
 	assert_non_null(src);
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(tsh("%s init --data %s/d >/dev/null", bin(), dir), 0);
-	/* Event 0 is init's system.init; 13 agencies make 14 events. */
+	/* Event 0 is init's system.init, then the first admin's account; 13 agencies follow. The tree
+	 * size is read from the checkpoint rather than assumed, so init may log more in future. */
 	for (int i = 0; i < 13; i++)
 		assert_int_equal(tsh("%s agency add --data %s/d --name 'Sở số %d' --type department >/dev/null", bin(), dir, i), 0);
 	/* The contract's outputs. */
 	assert_int_equal(tsh("%s audit key --data %s/d > %s/vkey", bin(), dir, dir), 0);
 	assert_int_equal(tsh("%s audit checkpoint --data %s/d > %s/cp.txt", bin(), dir, dir), 0);
-	assert_int_equal(tsh("%s audit prove --data %s/d --index 5 --size 14 > %s/incl.txt", bin(), dir, dir), 0);
-	assert_int_equal(tsh("%s audit prove --data %s/d --from 3 --to 14 > %s/cons.txt", bin(), dir, dir), 0);
+	assert_int_equal(tsh("%s audit prove --data %s/d --index 5 --size $(sed -n 2p %s/cp.txt) > %s/incl.txt", bin(), dir, dir, dir), 0);
+	assert_int_equal(tsh("%s audit prove --data %s/d --from 3 --to $(sed -n 2p %s/cp.txt) > %s/cons.txt", bin(), dir, dir, dir), 0);
 	assert_int_equal(tsh("%s audit export --data %s/d --output %s/export.jsonl", bin(), dir, dir), 0);
-	assert_int_equal(tsh("test $(wc -l < %s/incl.txt) -eq 5", dir), 0); /* leaf + 4 hashes */
+	assert_int_equal(tsh("test $(sed -n 2p %s/cp.txt) -ge 14", dir), 0);
+	assert_int_equal(tsh("test $(wc -l < %s/incl.txt) -ge 5", dir), 0); /* leaf + at least 4 hashes */
 	/* An independent implementation accepts all of it. */
 	assert_int_equal(tsh("python3 %s/tests/unit/audit/independent_check.py \"$(cat %s/vkey)\" %s/cp.txt %s/export.jsonl "
 			     "%s/incl.txt 5 %s/cons.txt 3",
@@ -60,7 +62,7 @@ static void test_audit_cli__contract(void **state)
 	assert_int_equal(tsh("%s audit prove --data %s/d 2>/dev/null", bin(), dir), 2);
 	assert_int_equal(tsh("%s audit verify --export %s/export.jsonl 2>/dev/null", bin(), dir), 2);
 	assert_int_equal(tsh("%s audit frobnicate 2>/dev/null", bin()), 2);
-	assert_int_equal(tsh("%s audit prove --data %s/d --index 14 2>/dev/null", bin(), dir), 1);
+	assert_int_equal(tsh("%s audit prove --data %s/d --index $(sed -n 2p %s/cp.txt) 2>/dev/null", bin(), dir, dir), 1);
 	/* An event altered in the database: exit 1, first bad sequence number 7. */
 	assert_int_equal(tsh("cp -r %s/d %s/t1 && sqlite3 %s/t1/attt.db \"UPDATE audit_event SET actor_name='x' WHERE seq=7\"",
 			     dir, dir, dir),
@@ -98,7 +100,7 @@ static void test_audit_cli__contract(void **state)
 	assert_int_equal(tsh("%s audit publish --data %s/d >/dev/null", bin(), dir), 0);
 	assert_int_equal(tsh("%s audit verify --data %s/d --checkpoint %s/offsite.txt >/dev/null", bin(), dir, dir), 0);
 	/* A checkpoint that is not ours is not evidence. */
-	assert_int_equal(tsh("sed 's/^14$/12/' %s/cp.txt > %s/bad.txt", dir, dir), 0);
+	assert_int_equal(tsh("sed '2s/.*/12/' %s/cp.txt > %s/bad.txt", dir, dir), 0);
 	assert_int_equal(tsh("%s audit verify --data %s/d --checkpoint %s/bad.txt >/dev/null", bin(), dir, dir), 1);
 	/* R7.1: [audit] origin names the checkpoints and the key (default attt/<data id>). */
 	assert_int_equal(tsh("%s audit key --data %s/d | grep -q '^attt/[0-9a-f]\\{32\\}+'", bin(), dir), 0);

@@ -1,0 +1,245 @@
+/*
+ * test_auth_matrix.c: the authorisation test. Signs in one account per role of design.md (staff,
+ * security_officer and agency_head on agency 2; authority, response_team, steering, auditor and
+ * admin on the province, agency 1) plus anonymous, then walks every route of the matrix in
+ * docs/access-control.md on objects of agency 2 and of agency 3 (another agency), and fails on any
+ * answer the matrix does not list: an allow it does not grant, or a refusal of what it grants. It
+ * also fails when a route of src/attt/routes_auth.c has no row in the matrix.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "integration/auth_helpers.h"
+
+#define ROLES 9
+static const char *const role_names[ROLES] = {"staff", "security_officer", "agency_head", "authority", "response_team",
+					      "steering", "auditor", "admin", NULL};
+static struct harness_server srv;
+static struct who users[ROLES]; /* [8]: anonymous, unused */
+static long long target[4], person[4], campaign[4], item[4];
+
+static json_t *cli(const char *const *args)
+{
+	json_t *j = cli_json(&srv, args);
+	assert_non_null(j);
+	return j;
+}
+
+static int setup(void **state)
+{
+	const char *a1[] = {"agency", "add", "--name", "Tỉnh", "--type", "province", NULL};
+	const char *a2[] = {"agency", "add", "--name", "Sở Một", "--type", "department", "--parent", "1", NULL};
+	const char *a3[] = {"agency", "add", "--name", "Sở Hai", "--type", "department", "--parent", "1", NULL};
+	static const char *names[8] = {"Nguyễn Thị Một", "Trần Văn Hai", "Lê Thị Ba", "Phạm Văn Bốn",
+				       "Hoàng Thị Năm", "Vũ Văn Sáu", "Đặng Thị Bảy", "Bùi Văn Tám"};
+	(void)state;
+
+	harness_init();
+	if (harness_server_start(&srv, NULL) != 0)
+		return -1;
+	json_decref(cli(a1));
+	json_decref(cli(a2));
+	json_decref(cli(a3));
+	for (int i = 0; i < 8; i++) {
+		char user[64];
+		const char *agency = i < 3 ? "2" : "1";
+		bool mfa = strcmp(role_names[i], "security_officer") == 0 || strcmp(role_names[i], "authority") == 0 ||
+			   strcmp(role_names[i], "admin") == 0;
+		snprintf(user, sizeof(user), "u.%s", role_names[i]);
+		for (char *p = user; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if (make_user(&srv, &users[i], user, names[i], agency, role_names[i], mfa) != 0)
+			return -1;
+	}
+	/* The objects: an account and a person in agency 2 and in agency 3. */
+	for (int a = 2; a <= 3; a++) {
+		char agency[4], uname[32];
+		snprintf(agency, sizeof(agency), "%d", a);
+		snprintf(uname, sizeof(uname), "target.%d", a);
+		const char *add[] = {"user", "add", "--username", uname, "--new-person", a == 2 ? "Mục Tiêu Hai" : "Mục Tiêu Ba",
+				     "--agency", agency, "--role", "staff", NULL};
+		const char *show[] = {"user", "show", uname, NULL};
+		const char *padd[] = {"person", "add", "--agency", agency, "--name", a == 2 ? "Người Mới Hai" : "Người Mới Ba", NULL};
+		json_t *j = cli(add);
+		json_decref(j);
+		j = cli(show);
+		target[a] = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+		j = cli(padd);
+		person[a] = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	/* A review campaign on each agency, with a pending item. */
+	for (int a = 2; a <= 3; a++) {
+		const char *start[] = {"review", "start", "--agency", a == 2 ? "2" : "3", NULL};
+		json_t *j = cli(start);
+		campaign[a] = json_integer_value(json_object_get(j, "id"));
+		item[a] = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+		json_decref(j);
+		if (campaign[a] <= 0 || item[a] <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_server_stop(&srv);
+	harness_server_cleanup(&srv);
+	return 0;
+}
+
+struct row {
+	char method[8], path[128], object[16];
+	bool allow[ROLES + 1]; /* [0] anonymous, [1..8] roles */
+};
+
+static int load_matrix(struct row *rows, int max)
+{
+	char path[512], line[1024];
+	const char *src = getenv("ATTT_SOURCE_DIR");
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/docs/access-control.md", src ? src : ".");
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) && n < max) {
+		char *cells[16], *p = line;
+		int nc = 0;
+		if (strncmp(line, "| `", 3) != 0)
+			continue;
+		while ((p = strchr(p, '|')) && nc < 16) {
+			*p++ = '\0';
+			cells[nc++] = p;
+		}
+		if (nc < 12)
+			continue; /* another table */
+		for (int i = 0; i < nc; i++) {
+			char *c = cells[i];
+			while (*c == ' ' || *c == '`')
+				c++;
+			char *e = c + strlen(c);
+			while (e > c && (e[-1] == ' ' || e[-1] == '`' || e[-1] == '\n'))
+				*--e = '\0';
+			cells[i] = c;
+		}
+		char *sp = strchr(cells[0], ' ');
+		assert_non_null(sp);
+		*sp = '\0';
+		snprintf(rows[n].method, sizeof(rows[n].method), "%s", cells[0]);
+		snprintf(rows[n].path, sizeof(rows[n].path), "%s", sp + 1);
+		snprintf(rows[n].object, sizeof(rows[n].object), "%s", cells[1]);
+		for (int k = 0; k <= ROLES - 1; k++) {
+			assert_true(strcmp(cells[2 + k], "yes") == 0 || strcmp(cells[2 + k], "no") == 0);
+			rows[n].allow[k] = strcmp(cells[2 + k], "yes") == 0;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void subst(const struct row *rw, int who, char *path, size_t size, char *body, size_t bsize)
+{
+	int agency = strcmp(rw->object, "agency 3") == 0 ? 3 : 2;
+	const char *id = strstr(rw->path, "{id}"), *ref = strstr(rw->path, "{ref}");
+	body[0] = '\0';
+	if (id) {
+		long long v = strstr(rw->path, "/reviews/items/") ? item[agency]
+			      : strstr(rw->path, "/reviews/")	     ? campaign[agency]
+								     : target[agency];
+		snprintf(path, size, "%.*s%lld%s", (int)(id - rw->path), rw->path, v, id + 4);
+	}
+	else if (ref)
+		snprintf(path, size, "%.*szzzzzzzzzzzz%s", (int)(ref - rw->path), rw->path, ref + 5);
+	else if (strcmp(rw->method, "GET") == 0 &&
+		 (strcmp(rw->path, "/api/v1/accounts") == 0 || strcmp(rw->path, "/api/v1/reviews") == 0))
+		snprintf(path, size, "%s?agency=%d", rw->path, agency);
+	else
+		snprintf(path, size, "%s", rw->path);
+	if (strcmp(rw->method, "POST") == 0 && strcmp(rw->path, "/api/v1/accounts") == 0)
+		snprintf(body, bsize, "{\"username\":\"mx%d.a%d\",\"person\":%lld,\"role\":\"staff\"}", who, agency, person[agency]);
+	else if (strcmp(rw->method, "POST") == 0 && strcmp(rw->path, "/api/v1/reviews") == 0)
+		snprintf(body, bsize, "{\"agency\":%d}", agency); /* 409 after authorisation: one is open */
+	else if (strstr(rw->path, "/reviews/items/"))
+		snprintf(body, bsize, "{\"decision\":\"confirm\"}");
+	else if (strstr(rw->path, "/auth/") && !strstr(rw->path, "logout") && !strstr(rw->path, "enrol"))
+		snprintf(body, bsize, "{}"); /* 400 after authorisation, and no password tried */
+}
+
+/* Every route x every role + anonymous, on the own agency's and another agency's objects. */
+static void test_matrix__every_route_every_role(void **state)
+{
+	struct row rows[64];
+	int n = load_matrix(rows, 64), bad = 0;
+	(void)state;
+
+	assert_true(n >= 20);
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k <= ROLES - 1; k++) {
+			char path[256], body[256];
+			struct harness_resp r;
+			const struct who *w = k == 0 ? NULL : &users[k - 1];
+			subst(&rows[i], k, path, sizeof(path), body, sizeof(body));
+			assert_int_equal(call(&srv, rows[i].method, path, w, body[0] ? body : NULL, &r), 0);
+			bool allowed = r.status != 401 && r.status != 403;
+			if (allowed != rows[i].allow[k]) {
+				print_error("%s %s (%s) as %s: %ld, the matrix says %s\n", rows[i].method, path, rows[i].object,
+					    k == 0 ? "anonymous" : role_names[k - 1], r.status, rows[i].allow[k] ? "yes" : "no");
+				bad++;
+			}
+			harness_resp_free(&r);
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Every route registered by routes_auth.c has a row. */
+static void test_matrix__covers_every_route(void **state)
+{
+	struct row rows[64];
+	int n = load_matrix(rows, 64), missing = 0;
+	char path[512], line[512];
+	const char *src = getenv("ATTT_SOURCE_DIR");
+	FILE *f;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/src/attt/routes_auth.c", src ? src : ".");
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char method[8], route[128];
+		char *q1, *q2, *q3, *q4;
+		if (!(q1 = strstr(line, "{\"")) || !(q2 = strchr(q1 + 2, '"')) || !(q3 = strstr(q2, "\"/api/")) ||
+		    !(q4 = strchr(q3 + 1, '"')))
+			continue;
+		snprintf(method, sizeof(method), "%.*s", (int)(q2 - q1 - 2), q1 + 2);
+		snprintf(route, sizeof(route), "%.*s", (int)(q4 - q3 - 1), q3 + 1);
+		bool found = false;
+		for (int i = 0; i < n; i++)
+			if (strcmp(rows[i].method, method) == 0 && strcmp(rows[i].path, route) == 0)
+				found = true;
+		if (!found) {
+			print_error("route %s %s has no row in docs/access-control.md\n", method, route);
+			missing++;
+		}
+	}
+	fclose(f);
+	assert_int_equal(missing, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matrix__covers_every_route),
+		cmocka_unit_test(test_matrix__every_route_every_role),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
