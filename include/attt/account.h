@@ -242,9 +242,10 @@ int attt_auth_reset_redeem(const struct attt_auth_ctx *c, const char *tok, size_
 
 /* ---- multi-factor --------------------------------------------------------------------------- */
 
-/* Starts TOTP enrolment: a new secret (pending until confirmed), its otpauth URI (malloc'ed). */
-int attt_auth_mfa_begin(const struct attt_auth_ctx *c, int64_t account_id, char ret_secret[ATTT_TOTP_SECRET_B32_SIZE],
-			char **ret_uri);
+/* Starts TOTP enrolment: a new secret (pending until confirmed), its otpauth URI (malloc'ed).
+ * Stores the sealed pending secret and appends "mfa.begin" (auth) in one transaction (R7.2). */
+int attt_auth_mfa_begin(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t account_id,
+			char ret_secret[ATTT_TOTP_SECRET_B32_SIZE], char **ret_uri);
 /* Confirms enrolment with a code of the pending secret; returns ATTT_RECOVERY_CODES recovery codes
  * (shown once, stored hashed) in ret_codes ("mfa.enrol", auth). ATTT_E_AUTH for a wrong code,
  * ATTT_E_STATE when no enrolment was begun. */

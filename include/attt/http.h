@@ -94,6 +94,18 @@ void attt_http_server_free(struct attt_http_server *srv);
  * ATTT_E_TOOBIG over ATTT_HTTP_MAX_ROUTES or ATTT_HTTP_MAX_PATH_PARAMS, ATTT_E_STATE after start. */
 int attt_http_server_route(struct attt_http_server *srv, const char *method, const char *pattern,
 			   unsigned flags, attt_http_handler_fn handler, void *ctx);
+/* One registered route, as attt_http_server_routes shows it. The strings belong to the server. */
+struct attt_http_route_info {
+	const char *method;  /* "GET", "POST", ... */
+	const char *pattern; /* "/api/v1/agencies/{id}" */
+	unsigned flags;      /* enum attt_http_route_flags */
+};
+typedef int (*attt_http_route_visit_fn)(const struct attt_http_route_info *ri, void *ctx);
+/* Calls fn once per registered route, the server's own GET /healthz and GET /metrics (public)
+ * included, ordered by pattern then method (so the listing is the same on every run). Stops at
+ * and returns the first negative value fn returns; ATTT_OK otherwise. For documentation checks
+ * (`attt serve --print-routes`) and tests; any time, from the configuring thread. */
+int attt_http_server_routes(const struct attt_http_server *srv, attt_http_route_visit_fn fn, void *ctx);
 /* Installs the authentication hook (one; a second call replaces it). Before start only. */
 void attt_http_server_set_auth(struct attt_http_server *srv, attt_http_auth_fn fn,
 			       attt_http_principal_free_fn free_fn, void *ctx);

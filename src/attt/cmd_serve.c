@@ -6,6 +6,10 @@
  *
  * Signals are blocked before any thread starts and taken with sigwait() in the main thread, so no
  * code runs in a signal handler and every thread inherits the mask.
+ *
+ * `attt serve --print-routes` registers every route exactly as serving does, prints them as JSON
+ * and exits without listening: the list that tests/integration/test_openapi.py holds
+ * docs/api/openapi.yaml to, and that test_audit_coverage.py walks (R7.2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +43,8 @@
 
 static void serve_help(FILE *f)
 {
-	fputs("Cách dùng / usage: attt serve [--data DIR] [--listen ĐỊA_CHỈ:CỔNG] [--config TỆP]\n\n"
+	fputs("Cách dùng / usage: attt serve [--data DIR] [--listen ĐỊA_CHỈ:CỔNG] [--config TỆP]\n"
+	      "                   attt serve [--data DIR] --print-routes\n\n"
 	      "Chạy máy chủ HTTP (API, giao diện web, /healthz, /metrics) trên thư mục dữ liệu.\n"
 	      "In đúng một dòng \"listening on http://ĐỊA_CHỈ:CỔNG\" khi sẵn sàng. SIGTERM/SIGINT: dừng nhận\n"
 	      "kết nối, chờ các yêu cầu đang xử lý xong rồi thoát 0.\n"
@@ -51,6 +56,8 @@ static void serve_help(FILE *f)
 	      "                        listen address, overrides http.listen; port 0 = ephemeral\n"
 	      "  -c, --config TỆP      đọc [http] và [log] từ TỆP thay cho DIR/attt.ini\n"
 	      "                        read [http] and [log] from FILE instead of DIR/attt.ini\n"
+	      "      --print-routes    in mọi tuyến API (JSON: method, pattern, public, upload) rồi thoát,\n"
+	      "                        không lắng nghe / print every route as JSON and exit, no listening\n"
 	      "  -h, --help            trợ giúp này / this help\n\n"
 	      "Mã thoát / exit: 0 dừng bình thường / clean stop, 1 lỗi / failure, 2 sai cú pháp / usage.\n",
 	      f);
@@ -144,6 +151,11 @@ struct ticker {
 	if (r < 0)                                                                              \
 		log_error("serve: tick %s: %s", #name, attt_strerror(r));
 
+/* The last call of a tick, whose error is logged and otherwise ignored (it frees). */
+#define ATTT_TICK_LAST(name)                                                                     \
+	if (tick_##name(app, now, &st_##name) < 0)                                               \
+		log_error("serve: tick %s: final call failed", #name);
+
 static void *tick_main(void *arg)
 {
 	struct ticker *tk = arg;
@@ -171,6 +183,40 @@ static void *tick_main(void *arg)
 	(void)now;
 	(void)r;
 	return NULL;
+}
+
+/* ---- --print-routes ---- */
+
+static int route_to_json(const struct attt_http_route_info *ri, void *ctx)
+{
+	json_t *o = json_pack("{s:s,s:s,s:b,s:b}", "method", ri->method, "pattern", ri->pattern, "public",
+			      (ri->flags & ATTT_HTTP_PUBLIC) != 0, "upload", (ri->flags & ATTT_HTTP_UPLOAD) != 0);
+	if (!o || json_array_append_new(ctx, o) < 0)
+		return ATTT_E_NOMEM;
+	return ATTT_OK;
+}
+
+/* Prints {"routes":[...]} of srv on stdout (ordered by pattern, then method). */
+static int print_routes(const struct attt_http_server *srv)
+{
+	json_t *arr = json_array(), *doc;
+	int r;
+
+	if (!arr)
+		return ATTT_E_NOMEM;
+	r = attt_http_server_routes(srv, route_to_json, arr);
+	if (r < 0) {
+		json_decref(arr);
+		return r;
+	}
+	doc = json_pack("{s:o}", "routes", arr);
+	if (!doc)
+		return ATTT_E_NOMEM;
+	r = json_dumpf(doc, stdout, JSON_INDENT(1)) < 0 ? ATTT_E_IO : ATTT_OK;
+	json_decref(doc);
+	if (r == ATTT_OK && (fputc('\n', stdout) == EOF || fflush(stdout) != 0))
+		r = ATTT_E_IO;
+	return r;
 }
 
 /* ---- options ---- */
@@ -215,12 +261,59 @@ static const char *default_web_dir(void)
 	return NULL;
 }
 
+/* Registers the routes of every area of ATTT_ROUTES; the first error stops (and is printed). */
+static int register_routes(struct attt_http_server *srv, struct attt_app *app)
+{
+	int r = ATTT_OK;
+#define ATTT_ROUTE_CALL(area)                                                                    \
+	if (r >= 0 && (r = routes_##area##_register(srv, app)) < 0)                             \
+		cli_fail(r, "serve: routes %s", #area);
+	ATTT_ROUTES(ATTT_ROUTE_CALL)
+#undef ATTT_ROUTE_CALL
+	return r;
+}
+
+/* --print-routes: the routes of ATTT_ROUTES registered on a server that never starts (no address
+ * is bound, no static directory loaded), then each tick called once with now_us == 0 so that what
+ * registration set up (keys) is released as at a normal stop. */
+static int serve_print_routes(struct attt_app *app)
+{
+	struct attt_http_options o;
+	struct attt_http_server *srv = NULL;
+	int r, rc = ATTT_EXIT_FAIL;
+	int64_t now = 0;
+
+	attt_http_options_init(&o);
+	o.version = ATTT_VERSION;
+	r = attt_http_server_new(&o, &srv);
+	if (r < 0) {
+		cli_fail(r, "serve: --print-routes");
+		return ATTT_EXIT_FAIL;
+	}
+	r = register_routes(srv, app);
+	if (r >= 0) {
+		r = print_routes(srv);
+		if (r < 0)
+			cli_fail(r, "serve: --print-routes");
+		else
+			rc = ATTT_EXIT_OK;
+	}
+	attt_http_server_free(srv);
+	{
+		ATTT_TICKS(ATTT_TICK_STATE)
+		ATTT_TICKS(ATTT_TICK_LAST)
+	}
+	(void)now;
+	return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "print-routes", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -233,7 +326,7 @@ int cmd_serve(int argc, char **argv)
 	struct ticker tk = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	pthread_t tick_thread;
 	pthread_condattr_t ca;
-	bool tick_started = false, curl_ready = false;
+	bool tick_started = false, curl_ready = false, only_print = false;
 	char err[2048], url[160];
 	sigset_t sigs;
 	int c, r, rc = ATTT_EXIT_FAIL, sig = 0, log_fd = -1;
@@ -250,6 +343,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'c':
 			config_opt = optarg;
+			break;
+		case 'P':
+			only_print = true;
 			break;
 		case 'h':
 			serve_help(stdout);
@@ -276,6 +372,10 @@ int cmd_serve(int argc, char **argv)
 	r = attt_app_open(dir, 0, &app, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "attt: serve: %s\n", err);
+		goto out;
+	}
+	if (only_print) {
+		rc = serve_print_routes(app);
 		goto out;
 	}
 	cfg = attt_app_config(app);
@@ -316,12 +416,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	attt_http_server_set_health(srv, health, app);
-#define ATTT_ROUTE_CALL(area)                                                                    \
-	if (r >= 0 && (r = routes_##area##_register(srv, app)) < 0)                             \
-		cli_fail(r, "serve: routes %s", #area);
-	r = ATTT_OK;
-	ATTT_ROUTES(ATTT_ROUTE_CALL)
-#undef ATTT_ROUTE_CALL
+	r = register_routes(srv, app);
 	if (r < 0)
 		goto out;
 	r = attt_http_server_start(srv);

@@ -455,11 +455,13 @@ static int h_mfa_enrol(struct attt_http_req *req, void *unused)
 	struct attt_principal *p = me(req);
 	char secret[ATTT_TOTP_SECRET_B32_SIZE], *uri = NULL;
 	struct attt_auth_ctx c;
+	struct attt_actor actor;
 	json_t *j;
 	int r;
 
 	(void)unused;
-	if ((r = ctx_of(&c)) < 0 || (r = attt_auth_mfa_begin(&c, p->account_id, secret, &uri)) < 0)
+	attt_principal_actor(p, source(req), &actor);
+	if ((r = ctx_of(&c)) < 0 || (r = attt_auth_mfa_begin(&c, &actor, p->account_id, secret, &uri)) < 0)
 		return r;
 	j = json_pack("{s:s, s:s}", "secret", secret, "uri", uri);
 	sodium_memzero(secret, sizeof(secret));

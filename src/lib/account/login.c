@@ -958,11 +958,30 @@ int attt_auth_reset_redeem(const struct attt_auth_ctx *c, const char *tok, size_
 
 /* --- TOTP enrolment ------------------------------------------------------------------------------- */
 
-int attt_auth_mfa_begin(const struct attt_auth_ctx *c, int64_t account_id, char ret_secret[ATTT_TOTP_SECRET_B32_SIZE],
-			char **ret_uri)
+struct mfa_begin_tx {
+	const struct attt_auth_ctx *c;
+	const struct attt_actor *actor;
+	const struct attt_account *a;
+	const char *sealed;
+};
+
+/* R7.2: the pending secret and its event in one transaction (the secret never in the summary). */
+static int mfa_begin_fn(struct attt_db *db, void *arg)
+{
+	struct mfa_begin_tx *t = arg;
+	int r = attt__acct_exec(db, "UPDATE account SET totp_pending = ? WHERE id = ?", "ti", t->sealed, t->a->id);
+	if (r < 0)
+		return r;
+	return attt__acct_audit(t->c, t->actor, ATTT_AUDIT_AUTH, "mfa.begin", "account", t->a->id, t->a->agency_id,
+				ATTT_AUDIT_SUCCESS, "R7.2", json_pack("{s:s}", "username", t->a->username));
+}
+
+int attt_auth_mfa_begin(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t account_id,
+			char ret_secret[ATTT_TOTP_SECRET_B32_SIZE], char **ret_uri)
 {
 	char secret[ATTT_TOTP_SECRET_B32_SIZE], *sealed = NULL, *uri = NULL;
 	struct attt_account a;
+	struct mfa_begin_tx t = {c, actor, &a, NULL};
 	int r;
 
 	r = attt__acct_read(c->db, account_id, NULL, &a);
@@ -973,8 +992,10 @@ int attt_auth_mfa_begin(const struct attt_auth_ctx *c, int64_t account_id, char 
 		r = attt_auth_key_seal(c->key, secret, &sealed);
 	if (r == ATTT_OK)
 		r = attt_totp_uri(secret, a.username, &uri);
-	if (r == ATTT_OK)
-		r = attt__acct_exec(c->db, "UPDATE account SET totp_pending = ? WHERE id = ?", "ti", sealed, account_id);
+	if (r == ATTT_OK) {
+		t.sealed = sealed;
+		r = attt__acct_tx(c->db, mfa_begin_fn, &t);
+	}
 	if (r == ATTT_OK) {
 		memcpy(ret_secret, secret, sizeof(secret));
 		*ret_uri = uri;

@@ -151,6 +151,44 @@ void attt__http_routes_free(struct attt_http_server *srv)
 	srv->nres = 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int attt_http_server_routes(const struct attt_http_server *srv, attt_http_route_visit_fn fn, void *ctx)
+{
+	const char **order;
+	int r = ATTT_OK;
+
+	if (srv->nres == 0)
+		return ATTT_OK;
+	/* The patterns sorted; each points into its resource, found again below by identity. */
+	order = malloc((size_t)srv->nres * sizeof(*order));
+	if (!order)
+		return ATTT_E_NOMEM;
+	for (int i = 0; i < srv->nres; i++)
+		order[i] = srv->res[i].pattern;
+	qsort(order, (size_t)srv->nres, sizeof(*order), cmp_str);
+	for (int i = 0; i < srv->nres && r >= 0; i++) {
+		const struct resource *res = NULL;
+		for (int k = 0; k < srv->nres; k++)
+			if (srv->res[k].pattern == order[i])
+				res = &srv->res[k];
+		for (int m = 0; res && m < M_COUNT && r >= 0; m++) {
+			struct attt_http_route_info ri;
+			if (!res->h[m])
+				continue;
+			ri.method = method_names[m];
+			ri.pattern = res->pattern;
+			ri.flags = res->h[m]->flags;
+			r = fn(&ri, ctx);
+		}
+	}
+	free(order);
+	return r < 0 ? r : ATTT_OK;
+}
+
 struct resource *attt__http_route_match(struct attt_http_server *srv, struct attt_http_req *req)
 {
 	const char *start[MAX_SEGS];

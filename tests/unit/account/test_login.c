@@ -248,9 +248,14 @@ static void test_mfa__totp_and_recovery(void **state)
 	bool need = false;
 	int64_t id = ready(f, "an.nv", 1);
 
-	assert_int_equal(attt_auth_mfa_begin(&f->c, id, secret, &uri), ATTT_OK);
+	assert_int_equal(attt_auth_mfa_begin(&f->c, &fx_cli, id, secret, &uri), ATTT_OK);
 	assert_non_null(strstr(uri, secret));
 	free(uri);
+	/* R7.2: beginning an enrolment changes the account: one auth event, without the secret. */
+	assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM audit_event WHERE action = 'mfa.begin' AND category = 1"), 1);
+	char nosecret[200];
+	snprintf(nosecret, sizeof(nosecret), "SELECT COUNT(*) FROM audit_event WHERE summary LIKE '%%%s%%'", secret);
+	assert_int_equal(fx_count(f, nosecret), 0);
 	assert_int_equal(attt_totp_code(secret, f->now, code), ATTT_OK);
 	assert_int_equal(attt_auth_mfa_confirm(&f->c, &fx_cli, id, strcmp(code, "000000") ? "000000" : "111111", codes),
 			 ATTT_E_AUTH);
