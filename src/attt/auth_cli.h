@@ -24,6 +24,10 @@ struct auth_env {
  * outside the regulation, errors of reading keys/secret.key otherwise. */
 int auth_env_open(struct attt_app *app, struct attt_db *db, struct auth_env *env);
 void auth_env_close(struct auth_env *env);
+/* For the account nouns of the CLI: opens the data directory data_opt (else $ATTT_DATA) and env on
+ * its connection. Returns 0 with *ret_app set (the caller closes env, then the app), or an exit
+ * code after a message naming noun (2: no directory; 1: open failed or keys/secret.key unreadable). */
+int auth_cli_open(const char *noun, const char *data_opt, struct attt_app **ret_app, struct auth_env *env);
 
 /* For `attt init`: creates the break-glass admin (username NULL: "admin"; kind bootstrap, role admin
  * platform-wide, must change its password at first login) in the freshly initialised app and

@@ -13,7 +13,6 @@
  *   import  {"file": F, "rows": n, "created": n, "errors": n, "messages": [...]}
  * See docs/agencies.md and docs/csv-import.md.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "attt/str.h"
 #include "cli.h"
 #include "commands.h"
+#include "org_cli.h"
 
 static void agency_help(FILE *f)
 {
@@ -57,91 +57,29 @@ static void agency_help(FILE *f)
 	      f);
 }
 
-enum {
-	O_DATA = 'd', O_JSON = 'j', O_HELP = 'h', O_NAME = 'n', O_TYPE = 't', O_PARENT = 'p', O_CODE = 'c',
-	O_SEARCH = 's', O_WITHIN = 'w', O_STATUS = 'S', O_LIMIT = 'l', O_OFFSET = 'o', O_INTO = 'i',
-};
-
-#define HELP_SHOWN (-1) /* parse() printed --help: exit 0 */
-
 struct opts {
 	const char *data, *name, *type, *parent, *code, *search, *within, *status, *limit, *offset, *into;
 	bool json;
-	const char *args[2];
-	int nargs;
+	const char *args[1];
 };
 
-/* Parses argv (argv[0] = verb) accepting only the options in allowed; returns 0 or an exit code. */
-static int parse(int argc, char **argv, const char *allowed, int max_args, struct opts *o)
-{
-	static const struct option lopts[] = {
-		{ "data", required_argument, NULL, O_DATA },     { "json", no_argument, NULL, O_JSON },
-		{ "help", no_argument, NULL, O_HELP },           { "name", required_argument, NULL, O_NAME },
-		{ "type", required_argument, NULL, O_TYPE },     { "parent", required_argument, NULL, O_PARENT },
-		{ "code", required_argument, NULL, O_CODE },     { "search", required_argument, NULL, O_SEARCH },
-		{ "within", required_argument, NULL, O_WITHIN }, { "status", required_argument, NULL, O_STATUS },
-		{ "limit", required_argument, NULL, O_LIMIT },   { "offset", required_argument, NULL, O_OFFSET },
-		{ "into", required_argument, NULL, O_INTO },     { NULL, 0, NULL, 0 },
-	};
-	int c;
+static const struct cli_opt agency_opts[] = {
+	CLI_VALUE(struct opts, data, "data", 'd'),     CLI_FLAG(struct opts, json, "json", 'j'),
+	CLI_VALUE(struct opts, name, "name", 'n'),     CLI_VALUE(struct opts, type, "type", 't'),
+	CLI_VALUE(struct opts, parent, "parent", 'p'), CLI_VALUE(struct opts, code, "code", 'c'),
+	CLI_VALUE(struct opts, search, "search", 's'), CLI_VALUE(struct opts, within, "within", 'w'),
+	CLI_VALUE(struct opts, status, "status", 'S'), CLI_VALUE(struct opts, limit, "limit", 'l'),
+	CLI_VALUE(struct opts, offset, "offset", 'o'), CLI_VALUE(struct opts, into, "into", 'i'),
+	{ NULL, 0, CLI_OPT_VALUE, 0, 0, 0 },
+};
 
-	memset(o, 0, sizeof(*o));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:h", lopts, NULL)) != -1) {
-		if (c == ':')
-			return cli_usage("agency %s: thiếu giá trị cho %s (missing value)", argv[0], argv[optind - 1]);
-		if (c == '?' || (c != O_DATA && c != O_HELP && !strchr(allowed, c)))
-			return cli_usage("agency %s: tùy chọn không dùng được ở đây: %s (option not valid here)", argv[0],
-					 argv[optind - 1]);
-		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_JSON: o->json = true; break;
-		case O_HELP: agency_help(stdout); return HELP_SHOWN;
-		case O_NAME: o->name = optarg; break;
-		case O_TYPE: o->type = optarg; break;
-		case O_PARENT: o->parent = optarg; break;
-		case O_CODE: o->code = optarg; break;
-		case O_SEARCH: o->search = optarg; break;
-		case O_WITHIN: o->within = optarg; break;
-		case O_STATUS: o->status = optarg; break;
-		case O_LIMIT: o->limit = optarg; break;
-		case O_OFFSET: o->offset = optarg; break;
-		case O_INTO: o->into = optarg; break;
-		default: break;
-		}
-	}
-	for (; optind < argc; optind++) {
-		if (o->nargs >= max_args)
-			return cli_usage("agency %s: đối số thừa: %s (unexpected argument)", argv[0], argv[optind]);
-		o->args[o->nargs++] = argv[optind];
-	}
-	if (o->nargs < max_args)
-		return cli_usage("agency %s: thiếu đối số (missing argument)", argv[0]);
-	return 0;
-}
+static const struct cli_noun agency_noun = { "agency", agency_opts, agency_help };
 
 /* Parses an agency id (min 0 allows "0" for "no parent"). */
 static int parse_id(const char *verb, const char *what, const char *s, int64_t min, int64_t *ret)
 {
 	if (attt_parse_int64(s, min, INT64_MAX, ret) < 0)
 		return cli_usage("agency %s: %s không hợp lệ: %s (invalid %s)", verb, what, s, what);
-	return 0;
-}
-
-static int open_app(const struct opts *o, struct attt_app **ret)
-{
-	char err[2048];
-	const char *dir = cli_data_dir(o->data);
-	int r;
-
-	if (!dir)
-		return ATTT_EXIT_USAGE;
-	r = attt_app_open(dir, 0, ret, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "attt: %s\n", err);
-		return ATTT_EXIT_FAIL;
-	}
 	return 0;
 }
 
@@ -160,12 +98,6 @@ static int fail(int r, const char *verb, const char *arg)
 	default: break;
 	}
 	return cli_fail(r, "agency %s %s%s", verb, arg ? arg : "", hint);
-}
-
-static void when(int64_t t, char *buf, size_t size)
-{
-	if (attt_time_local(t, buf, size) < 0)
-		attt_str_copy(buf, size, "-");
 }
 
 /* ---- verbs -------------------------------------------------------------------------------- */
@@ -198,7 +130,7 @@ static void print_agencies(const struct attt_agency_list *l)
 	for (size_t i = 0; i < l->count; i++) {
 		const struct attt_agency *a = &l->items[i];
 		char t[32];
-		when(a->updated_at, t, sizeof(t));
+		org_cli_when(a->updated_at, t, sizeof(t));
 		printf("%-6lld %-16s %-20s %-10s %-16s %*s%s", (long long)a->id, a->code ? a->code : "-",
 		       attt_org_agency_type_name(a->type), attt_org_agency_status_name(a->status), t,
 		       2 * (a->depth - 1), "", a->name);
@@ -212,7 +144,6 @@ static int do_list(struct attt_app *app, const struct opts *o)
 {
 	struct attt_agency_filter f = { .search = o->search };
 	struct attt_agency_list l = { 0 };
-	int64_t v;
 	int r;
 
 	if (o->parent) {
@@ -226,16 +157,8 @@ static int do_list(struct attt_app *app, const struct opts *o)
 		return cli_usage("agency list: loại không có: %s (unknown type)", o->type);
 	if (o->status && attt_org_agency_status_parse(o->status, &f.status) < 0)
 		return cli_usage("agency list: trạng thái không có: %s (unknown status)", o->status);
-	if (o->limit) {
-		if (attt_parse_int64(o->limit, 1, ATTT_HTTP_MAX_PAGE, &v) < 0)
-			return cli_usage("agency list: --limit từ 1 đến %d (--limit 1..%d)", ATTT_HTTP_MAX_PAGE, ATTT_HTTP_MAX_PAGE);
-		f.limit = (size_t)v;
-	}
-	if (o->offset) {
-		if (attt_parse_int64(o->offset, 0, INT64_MAX, &v) < 0)
-			return cli_usage("agency list: --offset không hợp lệ (invalid --offset)");
-		f.offset = (size_t)v;
-	}
+	if (org_cli_page("agency", o->limit, o->offset, &f.limit, &f.offset))
+		return ATTT_EXIT_USAGE;
 	r = attt_org_agency_list(attt_app_db(app), &f, &l);
 	if (r < 0)
 		return fail(r, "list", NULL);
@@ -279,8 +202,8 @@ static int do_show(struct attt_app *app, const struct opts *o)
 	}
 	{
 		char c[32], u[32];
-		when(a.created_at, c, sizeof(c));
-		when(a.updated_at, u, sizeof(u));
+		org_cli_when(a.created_at, c, sizeof(c));
+		org_cli_when(a.updated_at, u, sizeof(u));
 		printf("ID:                      %lld\n"
 		       "Tên / name:              %s\n"
 		       "Mã / code:               %s\n"
@@ -297,7 +220,7 @@ static int do_show(struct attt_app *app, const struct opts *o)
 		       "Lịch sử / history:\n",
 		       a.depth, c, u);
 		for (size_t i = 0; i < h.count; i++) {
-			when(h.items[i].at, c, sizeof(c));
+			org_cli_when(h.items[i].at, c, sizeof(c));
 			printf("  %s  %-12s %s -> %s  (%s)\n", c, h.items[i].kind,
 			       h.items[i].old_value ? h.items[i].old_value : "-",
 			       h.items[i].new_value ? h.items[i].new_value : "-", h.items[i].actor ? h.items[i].actor : "-");
@@ -398,45 +321,7 @@ static int do_dissolve(struct attt_app *app, const struct opts *o)
 
 static int do_import(struct attt_app *app, const struct opts *o)
 {
-	struct attt_org_import_report rep = { 0 };
-	char *data = NULL;
-	size_t len = 0;
-	int r, rc;
-
-	r = cli_read_file(o->args[0], ATTT_MAX_CSV_FILE, &data, &len);
-	if (r < 0)
-		return cli_fail(r, "agency import %s", o->args[0]);
-	r = attt_org_import_agencies(attt_app_db(app), attt_app_clock(app), &cli_actor, o->args[0], data, len, &rep);
-	free(data);
-	if (rep.messages)
-		fputs(rep.messages, stderr);
-	if (rep.errors > ATTT_MAX_CSV_ERRORS)
-		fprintf(stderr, "attt: ... và %zu lỗi khác (and %zu more errors)\n", rep.errors - ATTT_MAX_CSV_ERRORS,
-			rep.errors - ATTT_MAX_CSV_ERRORS);
-	if (o->json) {
-		json_t *msgs = json_array();
-		for (const char *m = rep.messages; msgs && m && *m;) {
-			const char *e = strchr(m, '\n');
-			size_t n = e ? (size_t)(e - m) : strlen(m);
-			json_array_append_new(msgs, json_stringn(m, n));
-			m += n + (e ? 1 : 0);
-		}
-		rc = cli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:o}", "file", o->args[0], "rows", (json_int_t)rep.rows,
-					      "created", (json_int_t)rep.created, "errors", (json_int_t)rep.errors,
-					      "messages", msgs ? msgs : json_array()));
-		if (r < 0)
-			rc = ATTT_EXIT_FAIL;
-	} else if (r < 0) {
-		rc = ATTT_EXIT_FAIL;
-	} else {
-		printf("Đã nhập %zu cơ quan từ %s (imported %zu agencies)\n", rep.created, o->args[0], rep.created);
-		rc = ATTT_EXIT_OK;
-	}
-	if (r < 0)
-		cli_fail(r, "agency import %s: %zu lỗi, không lưu gì (%zu errors, nothing stored)", o->args[0], rep.errors,
-			 rep.errors);
-	attt_org_import_report_done(&rep);
-	return rc;
+	return org_cli_import(app, &cli_actor, "agency", attt_org_import_agencies, o->args[0], o->json, "cơ quan", "agencies");
 }
 
 static int do_types(const struct opts *o)
@@ -476,26 +361,24 @@ int cmd_agency(int argc, char **argv)
 		{ "import", "j", 1, do_import },
 	};
 	struct attt_app *app = NULL;
-	struct opts o;
+	struct opts o = { 0 };
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		agency_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? ATTT_EXIT_USAGE : ATTT_EXIT_OK;
-	}
+	if (cli_noun_help(&agency_noun, argc, argv, &rc))
+		return rc;
 	if (strcmp(argv[1], "types") == 0) {
-		rc = parse(argc - 1, argv + 1, "j", 0, &o);
-		return rc == HELP_SHOWN ? ATTT_EXIT_OK : rc ? rc : do_types(&o);
+		rc = cli_parse(&agency_noun, argc - 1, argv + 1, "j", 0, &o, o.args);
+		return rc == CLI_HELP_SHOWN ? ATTT_EXIT_OK : rc ? rc : do_types(&o);
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].verb) != 0)
 			continue;
-		rc = parse(argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o);
-		if (rc == HELP_SHOWN)
+		rc = cli_parse(&agency_noun, argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o, o.args);
+		if (rc == CLI_HELP_SHOWN)
 			return ATTT_EXIT_OK;
 		if (rc)
 			return rc;
-		if ((rc = open_app(&o, &app)) != 0)
+		if ((rc = cli_open_app(o.data, 0, &app)) != 0)
 			return rc;
 		rc = verbs[i].fn(app, &o);
 		attt_app_close(app);

@@ -14,7 +14,6 @@
  * it, else "attt/<data id>", stable for the data directory.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,14 +73,6 @@ static void audit_help(FILE *f)
 	      f);
 }
 
-enum {
-	O_DATA = 'd', O_JSON = 'j', O_HELP = 'h', O_CHECKPOINT = 'c', O_EXPORT = 'e', O_KEY = 'k', O_NONEW = 'N',
-	O_INDEX = 'i', O_SIZE = 's', O_FROM = 'f', O_TO = 't', O_AFTER = 'a', O_LIMIT = 'l', O_OUTPUT = 'o',
-	O_FORMAT = 'F', O_ACCOUNT = 'A', O_USER = 'u', O_AGENCY = 'g', O_CATEGORY = 'C', O_ACTION = 'x',
-	O_OTYPE = 'T', O_OID = 'I', O_OUTCOME = 'O', O_FINDINGS = 'n',
-};
-
-#define HELP_SHOWN (-1)
 #define MAX_CHECKPOINTS 64
 
 struct opts {
@@ -92,85 +83,45 @@ struct opts {
 	bool json, no_new;
 };
 
+static const struct cli_opt audit_opts[] = {
+	CLI_VALUE(struct opts, data, "data", 'd'),
+	CLI_FLAG(struct opts, json, "json", 'j'),
+	CLI_LIST(struct opts, checkpoints, n_checkpoints, "checkpoint", 'c'),
+	CLI_VALUE(struct opts, export_file, "export", 'e'),
+	CLI_VALUE(struct opts, key, "key", 'k'),
+	CLI_FLAG(struct opts, no_new, "no-new", 'N'),
+	CLI_VALUE(struct opts, index, "index", 'i'),
+	CLI_VALUE(struct opts, size, "size", 's'),
+	CLI_VALUE(struct opts, from, "from", 'f'),
+	CLI_VALUE(struct opts, to, "to", 't'),
+	CLI_VALUE(struct opts, after, "after", 'a'),
+	CLI_VALUE(struct opts, limit, "limit", 'l'),
+	CLI_VALUE(struct opts, output, "output", 'o'),
+	CLI_VALUE(struct opts, format, "format", 'F'),
+	CLI_VALUE(struct opts, account, "account", 'A'),
+	CLI_VALUE(struct opts, user, "user", 'u'),
+	CLI_VALUE(struct opts, agency, "agency", 'g'),
+	CLI_VALUE(struct opts, category, "category", 'C'),
+	CLI_VALUE(struct opts, action, "action", 'x'),
+	CLI_VALUE(struct opts, otype, "object-type", 'T'),
+	CLI_VALUE(struct opts, oid, "object-id", 'I'),
+	CLI_VALUE(struct opts, outcome, "outcome", 'O'),
+	CLI_VALUE(struct opts, findings, "findings", 'n'),
+	{ NULL, 0, CLI_OPT_VALUE, 0, 0, 0 },
+};
+
+static const struct cli_noun audit_noun = { "audit", audit_opts, audit_help };
+
+/* The verb's options (argv[0] = the verb, no positional arguments): 0, CLI_HELP_SHOWN or 2. */
 static int parse(int argc, char **argv, const char *allowed, struct opts *o)
 {
-	static const struct option lopts[] = {
-		{ "data", required_argument, NULL, O_DATA },        { "json", no_argument, NULL, O_JSON },
-		{ "help", no_argument, NULL, O_HELP },              { "checkpoint", required_argument, NULL, O_CHECKPOINT },
-		{ "export", required_argument, NULL, O_EXPORT },    { "key", required_argument, NULL, O_KEY },
-		{ "no-new", no_argument, NULL, O_NONEW },           { "index", required_argument, NULL, O_INDEX },
-		{ "size", required_argument, NULL, O_SIZE },        { "from", required_argument, NULL, O_FROM },
-		{ "to", required_argument, NULL, O_TO },            { "after", required_argument, NULL, O_AFTER },
-		{ "limit", required_argument, NULL, O_LIMIT },      { "output", required_argument, NULL, O_OUTPUT },
-		{ "format", required_argument, NULL, O_FORMAT },    { "account", required_argument, NULL, O_ACCOUNT },
-		{ "user", required_argument, NULL, O_USER },        { "agency", required_argument, NULL, O_AGENCY },
-		{ "category", required_argument, NULL, O_CATEGORY }, { "action", required_argument, NULL, O_ACTION },
-		{ "object-type", required_argument, NULL, O_OTYPE }, { "object-id", required_argument, NULL, O_OID },
-		{ "outcome", required_argument, NULL, O_OUTCOME },  { "findings", required_argument, NULL, O_FINDINGS },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
 	memset(o, 0, sizeof(*o));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:h", lopts, NULL)) != -1) {
-		if (c == ':')
-			return cli_usage("audit %s: thiếu giá trị cho %s (missing value)", argv[0], argv[optind - 1]);
-		if (c == '?' || (c != O_DATA && c != O_HELP && !strchr(allowed, c)))
-			return cli_usage("audit %s: tùy chọn không dùng được ở đây: %s (option not valid here)", argv[0],
-					 argv[optind - 1]);
-		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_JSON: o->json = true; break;
-		case O_HELP: audit_help(stdout); return HELP_SHOWN;
-		case O_CHECKPOINT:
-			if (o->n_checkpoints >= MAX_CHECKPOINTS)
-				return cli_usage("audit %s: quá nhiều --checkpoint (at most %d)", argv[0], MAX_CHECKPOINTS);
-			o->checkpoints[o->n_checkpoints++] = optarg;
-			break;
-		case O_EXPORT: o->export_file = optarg; break;
-		case O_KEY: o->key = optarg; break;
-		case O_NONEW: o->no_new = true; break;
-		case O_INDEX: o->index = optarg; break;
-		case O_SIZE: o->size = optarg; break;
-		case O_FROM: o->from = optarg; break;
-		case O_TO: o->to = optarg; break;
-		case O_AFTER: o->after = optarg; break;
-		case O_LIMIT: o->limit = optarg; break;
-		case O_OUTPUT: o->output = optarg; break;
-		case O_FORMAT: o->format = optarg; break;
-		case O_ACCOUNT: o->account = optarg; break;
-		case O_USER: o->user = optarg; break;
-		case O_AGENCY: o->agency = optarg; break;
-		case O_CATEGORY: o->category = optarg; break;
-		case O_ACTION: o->action = optarg; break;
-		case O_OTYPE: o->otype = optarg; break;
-		case O_OID: o->oid = optarg; break;
-		case O_OUTCOME: o->outcome = optarg; break;
-		case O_FINDINGS: o->findings = optarg; break;
-		default: break;
-		}
-	}
-	if (optind < argc)
-		return cli_usage("audit %s: đối số thừa: %s (unexpected argument)", argv[0], argv[optind]);
-	return 0;
+	return cli_parse(&audit_noun, argc, argv, allowed, 0, o, NULL);
 }
 
 static int open_app(const struct opts *o, unsigned flags, struct attt_app **ret)
 {
-	char err[2048];
-	const char *dir = cli_data_dir(o->data);
-	int r;
-
-	if (!dir)
-		return ATTT_EXIT_USAGE;
-	r = attt_app_open(dir, flags, ret, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "attt: %s\n", err);
-		return ATTT_EXIT_FAIL;
-	}
-	return 0;
+	return cli_open_app(o->data, flags, ret);
 }
 
 /* The checkpoint origin and key name of this data directory. */
@@ -756,7 +707,7 @@ static int do_review(int argc, char **argv)
 		rc = parse(argc - 1, argv + 1, "jg", &o);
 	else
 		return cli_usage("audit review: cần add, list hoặc overdue (add, list or overdue)");
-	if (rc == HELP_SHOWN)
+	if (rc == CLI_HELP_SHOWN)
 		return ATTT_EXIT_OK;
 	if (rc != 0)
 		return rc;
@@ -884,7 +835,7 @@ int cmd_audit(int argc, char **argv)
 		rc = parse(argc, argv, "jot", &o);
 	else
 		return cli_usage("audit: việc không có: %s (unknown verb)", verb);
-	if (rc == HELP_SHOWN)
+	if (rc == CLI_HELP_SHOWN)
 		return ATTT_EXIT_OK;
 	if (rc != 0)
 		return rc;

@@ -11,13 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "attt/app.h"
 #include "attt/audit.h"
 #include "attt/config.h"
-#include "attt/db.h"
 #include "attt/err.h"
 #include "attt/limits.h"
 #include "attt/policy.h"
@@ -110,34 +107,6 @@ static int do_check(const char *data_opt, const char *file, bool json)
 	return r;
 }
 
-static void print_value(json_t *v)
-{
-	if (json_is_string(v)) {
-		fputs(json_string_value(v), stdout);
-	} else if (json_is_array(v)) {
-		size_t i;
-		json_t *it;
-		json_array_foreach(v, i, it) printf("%s%s", i ? ", " : "", json_string_value(it));
-	} else if (json_is_integer(v)) {
-		printf("%lld", (long long)json_integer_value(v));
-	} else {
-		fputs(json_is_true(v) ? "true" : "false", stdout);
-	}
-}
-
-static const struct attt_actor cli_actor = { .username = "cli", .source = "cli" };
-
-struct view {
-	const struct attt_clock *clock;
-	const struct attt_audit_event *ev;
-};
-
-static int view_tx(struct attt_db *db, void *ctx)
-{
-	struct view *v = ctx;
-	return attt_audit_append(db, v->clock, &cli_actor, v->ev, NULL);
-}
-
 /* R7.2: one config.view event for this showing, committed before anything is printed. */
 static int audit_view(struct attt_app *app, bool json)
 {
@@ -152,8 +121,6 @@ static int audit_view(struct attt_app *app, bool json)
 		.outcome = ATTT_AUDIT_SUCCESS,
 		.rule = "R7.2",
 	};
-	struct view v = { attt_app_clock(app), &ev };
-	int r;
 
 	json_decref(j);
 	if (!s || attt_str_copy(summary, sizeof(summary), s) < 0) {
@@ -162,8 +129,7 @@ static int audit_view(struct attt_app *app, bool json)
 	}
 	free(s);
 	ev.summary = summary;
-	r = attt_db_tx(attt_app_db(app), view_tx, &v);
-	return r < 0 ? r : ATTT_OK;
+	return cli_audit_append(app, &ev);
 }
 
 static int print_config(const struct attt_config *cfg, bool json)
@@ -181,7 +147,7 @@ static int print_config(const struct attt_config *cfg, bool json)
 	json_array_foreach(opts, i, o) {
 		int line = (int)json_integer_value(json_object_get(o, "line"));
 		printf("%-28s = ", json_string_value(json_object_get(o, "name")));
-		print_value(json_object_get(o, "value"));
+		cli_print_value(json_object_get(o, "value"));
 		if (line)
 			printf("    ; tệp / file:%d\n", line);
 		else
@@ -195,9 +161,7 @@ static int do_show(const char *data_opt, const char *file, bool json)
 {
 	struct attt_config *cfg = NULL;
 	struct attt_app *app = NULL;
-	char db[ATTT_MAX_PATH], err[2048];
 	const char *dir;
-	struct stat st;
 	int r;
 
 	if (file)
@@ -205,20 +169,10 @@ static int do_show(const char *data_opt, const char *file, bool json)
 	dir = cli_data_dir(data_opt);
 	if (!dir)
 		return ATTT_EXIT_USAGE;
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cli_fail(ATTT_E_NOTFOUND, "%s", dir);
-	if (attt_str_printf(db, sizeof(db), "%s/%s", dir, ATTT_APP_DB_FILE) < 0)
-		return cli_fail(ATTT_E_TOOBIG, "%s", dir);
-	if (access(db, F_OK) < 0) {
-		fprintf(stderr, "attt: %s chưa khởi tạo, không ghi nhật ký kiểm toán (not initialised: no audit event)\n",
-			dir);
+	if ((r = cli_open_if_initialised(dir, &app)) != 0)
+		return r;
+	if (!app)
 		goto files;
-	}
-	r = attt_app_open(dir, 0, &app, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "attt: %s\n", err);
-		return ATTT_EXIT_FAIL;
-	}
 	r = audit_view(app, json);
 	if (r < 0) {
 		attt_app_close(app);

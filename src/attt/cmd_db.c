@@ -115,19 +115,6 @@ static int print_status(json_t *o, bool json)
 	return fflush(stdout) == 0 ? ATTT_EXIT_OK : ATTT_EXIT_FAIL;
 }
 
-static const struct attt_actor cli_actor = { .username = "cli", .source = "cli" };
-
-struct event_ctx {
-	const struct attt_clock *clock;
-	const struct attt_audit_event *ev;
-};
-
-static int event_tx(struct attt_db *db, void *vctx)
-{
-	struct event_ctx *c = vctx;
-	return attt_audit_append(db, c->clock, &cli_actor, c->ev, NULL);
-}
-
 /* R7.2: one event for this command; summary is a JSON object (taken, freed here). */
 static int log_event(struct attt_app *app, int category, const char *action, int outcome, json_t *summary)
 {
@@ -135,15 +122,14 @@ static int log_event(struct attt_app *app, int category, const char *action, int
 	struct attt_audit_event ev = { .category = (enum attt_audit_category)category, .action = action,
 				       .object_type = "database", .object_id = ATTT_APP_DB_FILE,
 				       .outcome = (enum attt_audit_outcome)outcome, .rule = "R7.2", .summary = s };
-	struct event_ctx c = { attt_app_clock(app), &ev };
 	int r;
 
 	json_decref(summary);
 	if (!s)
 		return ATTT_E_NOMEM;
-	r = attt_db_tx(attt_app_db(app), event_tx, &c);
+	r = cli_audit_append(app, &ev);
 	free(s);
-	return r < 0 ? r : ATTT_OK;
+	return r;
 }
 
 int cmd_db(int argc, char **argv)

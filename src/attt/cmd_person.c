@@ -9,7 +9,6 @@
  *   import  {"file": F, "rows": n, "created": n, "errors": n, "messages": [...]}
  * See docs/agencies.md and docs/csv-import.md.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "attt/str.h"
 #include "cli.h"
 #include "commands.h"
+#include "org_cli.h"
 
 static void person_help(FILE *f)
 {
@@ -50,68 +50,23 @@ static void person_help(FILE *f)
 	      f);
 }
 
-enum {
-	O_DATA = 'd', O_JSON = 'j', O_HELP = 'h', O_NAME = 'n', O_AGENCY = 'a', O_POSITION = 'P', O_EMAIL = 'e',
-	O_PHONE = 'f', O_STATUS = 'S', O_SEARCH = 's', O_SUBTREE = 'T', O_LIMIT = 'l', O_OFFSET = 'o',
-};
-
-#define HELP_SHOWN (-1) /* parse() printed --help: exit 0 */
-
 struct opts {
 	const char *data, *name, *agency, *position, *email, *phone, *status, *search, *limit, *offset;
 	bool json, subtree;
 	const char *args[1];
-	int nargs;
 };
 
-static int parse(int argc, char **argv, const char *allowed, int max_args, struct opts *o)
-{
-	static const struct option lopts[] = {
-		{ "data", required_argument, NULL, O_DATA },         { "json", no_argument, NULL, O_JSON },
-		{ "help", no_argument, NULL, O_HELP },               { "name", required_argument, NULL, O_NAME },
-		{ "agency", required_argument, NULL, O_AGENCY },     { "position", required_argument, NULL, O_POSITION },
-		{ "email", required_argument, NULL, O_EMAIL },       { "phone", required_argument, NULL, O_PHONE },
-		{ "status", required_argument, NULL, O_STATUS },     { "search", required_argument, NULL, O_SEARCH },
-		{ "subtree", no_argument, NULL, O_SUBTREE },         { "limit", required_argument, NULL, O_LIMIT },
-		{ "offset", required_argument, NULL, O_OFFSET },     { NULL, 0, NULL, 0 },
-	};
-	int c;
+static const struct cli_opt person_opts[] = {
+	CLI_VALUE(struct opts, data, "data", 'd'),         CLI_FLAG(struct opts, json, "json", 'j'),
+	CLI_VALUE(struct opts, name, "name", 'n'),         CLI_VALUE(struct opts, agency, "agency", 'a'),
+	CLI_VALUE(struct opts, position, "position", 'P'), CLI_VALUE(struct opts, email, "email", 'e'),
+	CLI_VALUE(struct opts, phone, "phone", 'f'),       CLI_VALUE(struct opts, status, "status", 'S'),
+	CLI_VALUE(struct opts, search, "search", 's'),     CLI_FLAG(struct opts, subtree, "subtree", 'T'),
+	CLI_VALUE(struct opts, limit, "limit", 'l'),       CLI_VALUE(struct opts, offset, "offset", 'o'),
+	{ NULL, 0, CLI_OPT_VALUE, 0, 0, 0 },
+};
 
-	memset(o, 0, sizeof(*o));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:h", lopts, NULL)) != -1) {
-		if (c == ':')
-			return cli_usage("person %s: thiếu giá trị cho %s (missing value)", argv[0], argv[optind - 1]);
-		if (c == '?' || (c != O_DATA && c != O_HELP && !strchr(allowed, c)))
-			return cli_usage("person %s: tùy chọn không dùng được ở đây: %s (option not valid here)", argv[0],
-					 argv[optind - 1]);
-		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_JSON: o->json = true; break;
-		case O_HELP: person_help(stdout); return HELP_SHOWN;
-		case O_NAME: o->name = optarg; break;
-		case O_AGENCY: o->agency = optarg; break;
-		case O_POSITION: o->position = optarg; break;
-		case O_EMAIL: o->email = optarg; break;
-		case O_PHONE: o->phone = optarg; break;
-		case O_STATUS: o->status = optarg; break;
-		case O_SEARCH: o->search = optarg; break;
-		case O_SUBTREE: o->subtree = true; break;
-		case O_LIMIT: o->limit = optarg; break;
-		case O_OFFSET: o->offset = optarg; break;
-		default: break;
-		}
-	}
-	for (; optind < argc; optind++) {
-		if (o->nargs >= max_args)
-			return cli_usage("person %s: đối số thừa: %s (unexpected argument)", argv[0], argv[optind]);
-		o->args[o->nargs++] = argv[optind];
-	}
-	if (o->nargs < max_args)
-		return cli_usage("person %s: thiếu đối số (missing argument)", argv[0]);
-	return 0;
-}
+static const struct cli_noun person_noun = { "person", person_opts, person_help };
 
 static int parse_id(const char *verb, const char *what, const char *s, int64_t *ret)
 {
@@ -125,22 +80,6 @@ static int parse_status(const char *verb, const char *s, enum attt_person_status
 	if (attt_org_person_status_parse(s, ret) < 0)
 		return cli_usage("person %s: trạng thái không có: %s (unknown status: active, on_leave, transferred, "
 				 "retired, left)", verb, s);
-	return 0;
-}
-
-static int open_app(const struct opts *o, struct attt_app **ret)
-{
-	char err[2048];
-	const char *dir = cli_data_dir(o->data);
-	int r;
-
-	if (!dir)
-		return ATTT_EXIT_USAGE;
-	r = attt_app_open(dir, 0, ret, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "attt: %s\n", err);
-		return ATTT_EXIT_FAIL;
-	}
 	return 0;
 }
 
@@ -158,17 +97,11 @@ static int fail(int r, const char *verb, const char *arg)
 	return cli_fail(r, "person %s %s%s", verb, arg ? arg : "", hint);
 }
 
-static void when(int64_t t, char *buf, size_t size)
-{
-	if (attt_time_local(t, buf, size) < 0)
-		attt_str_copy(buf, size, "-");
-}
-
 static void print_person(const struct attt_person *p)
 {
 	char c[32], u[32];
-	when(p->created_at, c, sizeof(c));
-	when(p->updated_at, u, sizeof(u));
+	org_cli_when(p->created_at, c, sizeof(c));
+	org_cli_when(p->updated_at, u, sizeof(u));
 	printf("ID:                   %lld\n"
 	       "Họ tên / name:        %s\n"
 	       "Cơ quan / agency:     %lld\n"
@@ -207,7 +140,6 @@ static int do_list(struct attt_app *app, const struct opts *o)
 {
 	struct attt_person_filter f = { .search = o->search, .subtree = o->subtree };
 	struct attt_person_list l = { 0 };
-	int64_t v;
 	int r;
 
 	if (o->agency && parse_id("list", "--agency", o->agency, &f.agency_id))
@@ -216,16 +148,8 @@ static int do_list(struct attt_app *app, const struct opts *o)
 		return cli_usage("person list: --subtree cần --agency (--subtree needs --agency)");
 	if (o->status && parse_status("list", o->status, &f.status))
 		return ATTT_EXIT_USAGE;
-	if (o->limit) {
-		if (attt_parse_int64(o->limit, 1, ATTT_HTTP_MAX_PAGE, &v) < 0)
-			return cli_usage("person list: --limit từ 1 đến %d (--limit 1..%d)", ATTT_HTTP_MAX_PAGE, ATTT_HTTP_MAX_PAGE);
-		f.limit = (size_t)v;
-	}
-	if (o->offset) {
-		if (attt_parse_int64(o->offset, 0, INT64_MAX, &v) < 0)
-			return cli_usage("person list: --offset không hợp lệ (invalid --offset)");
-		f.offset = (size_t)v;
-	}
+	if (org_cli_page("person", o->limit, o->offset, &f.limit, &f.offset))
+		return ATTT_EXIT_USAGE;
 	r = attt_org_person_list(attt_app_db(app), &f, &l);
 	if (r < 0)
 		return fail(r, "list", NULL);
@@ -236,7 +160,7 @@ static int do_list(struct attt_app *app, const struct opts *o)
 		for (size_t i = 0; i < l.count; i++) {
 			const struct attt_person *p = &l.items[i];
 			char t[32];
-			when(p->updated_at, t, sizeof(t));
+			org_cli_when(p->updated_at, t, sizeof(t));
 			printf("%-7lld %-7lld %-12s %-16s %-30s %s\n", (long long)p->id, (long long)p->agency_id,
 			       attt_org_person_status_name(p->status), t, p->email ? p->email : "-", p->full_name);
 		}
@@ -292,45 +216,7 @@ static int do_update(struct attt_app *app, const struct opts *o)
 
 static int do_import(struct attt_app *app, const struct opts *o)
 {
-	struct attt_org_import_report rep = { 0 };
-	char *data = NULL;
-	size_t len = 0;
-	int r, rc;
-
-	r = cli_read_file(o->args[0], ATTT_MAX_CSV_FILE, &data, &len);
-	if (r < 0)
-		return cli_fail(r, "person import %s", o->args[0]);
-	r = attt_org_import_people(attt_app_db(app), attt_app_clock(app), &cli_actor, o->args[0], data, len, &rep);
-	free(data);
-	if (rep.messages)
-		fputs(rep.messages, stderr);
-	if (rep.errors > ATTT_MAX_CSV_ERRORS)
-		fprintf(stderr, "attt: ... và %zu lỗi khác (and %zu more errors)\n", rep.errors - ATTT_MAX_CSV_ERRORS,
-			rep.errors - ATTT_MAX_CSV_ERRORS);
-	if (o->json) {
-		json_t *msgs = json_array();
-		for (const char *m = rep.messages; msgs && m && *m;) {
-			const char *e = strchr(m, '\n');
-			size_t n = e ? (size_t)(e - m) : strlen(m);
-			json_array_append_new(msgs, json_stringn(m, n));
-			m += n + (e ? 1 : 0);
-		}
-		rc = cli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:o}", "file", o->args[0], "rows", (json_int_t)rep.rows,
-					      "created", (json_int_t)rep.created, "errors", (json_int_t)rep.errors,
-					      "messages", msgs ? msgs : json_array()));
-		if (r < 0)
-			rc = ATTT_EXIT_FAIL;
-	} else if (r < 0) {
-		rc = ATTT_EXIT_FAIL;
-	} else {
-		printf("Đã nhập %zu người từ %s (imported %zu people)\n", rep.created, o->args[0], rep.created);
-		rc = ATTT_EXIT_OK;
-	}
-	if (r < 0)
-		cli_fail(r, "person import %s: %zu lỗi, không lưu gì (%zu errors, nothing stored)", o->args[0], rep.errors,
-			 rep.errors);
-	attt_org_import_report_done(&rep);
-	return rc;
+	return org_cli_import(app, &cli_actor, "person", attt_org_import_people, o->args[0], o->json, "người", "people");
 }
 
 int cmd_person(int argc, char **argv)
@@ -348,22 +234,20 @@ int cmd_person(int argc, char **argv)
 		{ "import", "j", 1, do_import },
 	};
 	struct attt_app *app = NULL;
-	struct opts o;
+	struct opts o = { 0 };
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		person_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? ATTT_EXIT_USAGE : ATTT_EXIT_OK;
-	}
+	if (cli_noun_help(&person_noun, argc, argv, &rc))
+		return rc;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].verb) != 0)
 			continue;
-		rc = parse(argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o);
-		if (rc == HELP_SHOWN)
+		rc = cli_parse(&person_noun, argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o, o.args);
+		if (rc == CLI_HELP_SHOWN)
 			return ATTT_EXIT_OK;
 		if (rc)
 			return rc;
-		if ((rc = open_app(&o, &app)) != 0)
+		if ((rc = cli_open_app(o.data, 0, &app)) != 0)
 			return rc;
 		rc = verbs[i].fn(app, &o);
 		attt_app_close(app);

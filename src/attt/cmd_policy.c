@@ -11,13 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "attt/app.h"
 #include "attt/audit.h"
 #include "attt/config.h"
-#include "attt/db.h"
 #include "attt/err.h"
 #include "attt/limits.h"
 #include "attt/policy.h"
@@ -64,21 +61,6 @@ static int profile_of_data(const char *dir, char *buf, size_t bufsz)
 	return r < 0 ? cli_fail(r, "policy.profile") : ATTT_EXIT_OK;
 }
 
-static void print_value(json_t *v)
-{
-	if (json_is_string(v)) {
-		fputs(json_string_value(v), stdout);
-	} else if (json_is_array(v)) {
-		size_t i;
-		json_t *it;
-		json_array_foreach(v, i, it) printf("%s%s", i ? ", " : "", json_string_value(it));
-	} else if (json_is_integer(v)) {
-		printf("%lld", (long long)json_integer_value(v));
-	} else {
-		fputs(json_is_true(v) ? "true" : "false", stdout);
-	}
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -95,7 +77,7 @@ static void print_text(const struct attt_policy *pol, json_t *j)
 	json_array_foreach(json_object_get(j, "values"), i, o) {
 		const char *rule = jstr(o, "rule");
 		printf("%-40s = ", jstr(o, "key"));
-		print_value(json_object_get(o, "value"));
+		cli_print_value(json_object_get(o, "value"));
 		printf("    ; %s%s%s / %s\n", rule, *rule ? " " : "", jstr(o, "vi"), jstr(o, "en"));
 	}
 	fputs("\nMức độ sự cố / incident severities (R11.1):\n", stdout);
@@ -114,19 +96,6 @@ static void print_text(const struct attt_policy *pol, json_t *j)
 		       jstr(o, "legal_basis"));
 }
 
-static const struct attt_actor cli_actor = { .username = "cli", .source = "cli" };
-
-struct view {
-	const struct attt_clock *clock;
-	const struct attt_audit_event *ev;
-};
-
-static int view_tx(struct attt_db *db, void *ctx)
-{
-	struct view *v = ctx;
-	return attt_audit_append(db, v->clock, &cli_actor, v->ev, NULL);
-}
-
 /* R7.2: one policy.view event for this showing, committed before anything is printed. */
 static int audit_view(struct attt_app *app, const struct attt_policy *pol, bool json)
 {
@@ -142,15 +111,14 @@ static int audit_view(struct attt_app *app, const struct attt_policy *pol, bool 
 		.rule = "R7.2",
 		.summary = summary,
 	};
-	struct view v = { attt_app_clock(app), &ev };
 	int r;
 
 	json_decref(j);
 	if (!summary)
 		return ATTT_E_NOMEM;
-	r = attt_db_tx(attt_app_db(app), view_tx, &v);
+	r = cli_audit_append(app, &ev);
 	free(summary);
-	return r < 0 ? r : ATTT_OK;
+	return r;
 }
 
 static int print_policy(const struct attt_policy *pol, bool json)
@@ -186,24 +154,14 @@ static int show(const char *ref, bool json)
 static int show_data(const char *dir, bool json)
 {
 	struct attt_app *app = NULL;
-	char db[ATTT_MAX_PATH], err[2048], ref[ATTT_MAX_PATH];
-	struct stat st;
+	char ref[ATTT_MAX_PATH];
 	int r;
 
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cli_fail(ATTT_E_NOTFOUND, "%s", dir);
-	if (attt_str_printf(db, sizeof(db), "%s/%s", dir, ATTT_APP_DB_FILE) < 0)
-		return cli_fail(ATTT_E_TOOBIG, "%s", dir);
-	if (access(db, F_OK) < 0) {
-		fprintf(stderr, "attt: %s chưa khởi tạo, không ghi nhật ký kiểm toán (not initialised: no audit event)\n",
-			dir);
+	if ((r = cli_open_if_initialised(dir, &app)) != 0)
+		return r;
+	if (!app) {
 		r = profile_of_data(dir, ref, sizeof(ref));
 		return r != ATTT_EXIT_OK ? r : show(ref, json);
-	}
-	r = attt_app_open(dir, 0, &app, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "attt: %s\n", err);
-		return ATTT_EXIT_FAIL;
 	}
 	r = audit_view(app, attt_app_policy(app), json);
 	if (r < 0) {

@@ -8,7 +8,6 @@
  *   show    the campaign with its items
  *   decide  the campaign with its items after the decision
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,55 +42,19 @@ static void review_help(FILE *f)
 	      f);
 }
 
-enum { O_DATA = 'd', O_JSON = 'j', O_HELP = 'h', O_AGENCY = 'a', O_DECISION = 'D', O_NOTE = 'n' };
-
-#define HELP_SHOWN (-1)
-
 struct opts {
 	const char *data, *agency, *decision, *note;
 	bool json;
 	const char *args[1];
-	int nargs;
 };
 
-static int parse(int argc, char **argv, const char *allowed, int max_args, struct opts *o)
-{
-	static const struct option lopts[] = {
-		{"data", required_argument, NULL, O_DATA},     {"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},           {"agency", required_argument, NULL, O_AGENCY},
-		{"decision", required_argument, NULL, O_DECISION}, {"note", required_argument, NULL, O_NOTE},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+static const struct cli_opt review_opts[] = {
+	CLI_VALUE(struct opts, data, "data", 'd'),         CLI_FLAG(struct opts, json, "json", 'j'),
+	CLI_VALUE(struct opts, agency, "agency", 'a'),     CLI_VALUE(struct opts, decision, "decision", 'D'),
+	CLI_VALUE(struct opts, note, "note", 'n'),         {NULL, 0, CLI_OPT_VALUE, 0, 0, 0},
+};
 
-	memset(o, 0, sizeof(*o));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:h", lopts, NULL)) != -1) {
-		if (c == ':')
-			return cli_usage("review %s: thiếu giá trị cho %s (missing value)", argv[0], argv[optind - 1]);
-		if (c == '?' || (c != O_DATA && c != O_HELP && !strchr(allowed, c)))
-			return cli_usage("review %s: tùy chọn không dùng được ở đây: %s (option not valid here)", argv[0],
-					 argv[optind - 1]);
-		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_JSON: o->json = true; break;
-		case O_HELP: review_help(stdout); return HELP_SHOWN;
-		case O_AGENCY: o->agency = optarg; break;
-		case O_DECISION: o->decision = optarg; break;
-		case O_NOTE: o->note = optarg; break;
-		default: break;
-		}
-	}
-	for (; optind < argc; optind++) {
-		if (o->nargs >= max_args)
-			return cli_usage("review %s: đối số thừa: %s (unexpected argument)", argv[0], argv[optind]);
-		o->args[o->nargs++] = argv[optind];
-	}
-	if (o->nargs < max_args)
-		return cli_usage("review %s: thiếu đối số (missing argument)", argv[0]);
-	return 0;
-}
+static const struct cli_noun review_noun = {"review", review_opts, review_help};
 
 static const struct attt_actor cli_actor = {.username = "cli", .source = "cli"};
 
@@ -211,35 +174,19 @@ int cmd_review(int argc, char **argv)
 	};
 	struct attt_app *app = NULL;
 	struct auth_env env;
-	struct opts o;
-	char err[2048];
-	const char *dir;
-	int rc, r;
+	struct opts o = {0};
+	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		review_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? ATTT_EXIT_USAGE : ATTT_EXIT_OK;
-	}
+	if (cli_noun_help(&review_noun, argc, argv, &rc))
+		return rc;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].verb) != 0)
 			continue;
-		rc = parse(argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o);
-		if (rc == HELP_SHOWN)
+		rc = cli_parse(&review_noun, argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o, o.args);
+		if (rc == CLI_HELP_SHOWN)
 			return ATTT_EXIT_OK;
-		if (rc)
+		if (rc || (rc = auth_cli_open("review", o.data, &app, &env)) != 0)
 			return rc;
-		if (!(dir = cli_data_dir(o.data)))
-			return ATTT_EXIT_USAGE;
-		r = attt_app_open(dir, 0, &app, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "attt: %s\n", err);
-			return ATTT_EXIT_FAIL;
-		}
-		r = auth_env_open(app, NULL, &env);
-		if (r < 0) {
-			attt_app_close(app);
-			return cli_fail(r, "review: %s/keys/%s", dir, ATTT_APP_SECRET_KEY);
-		}
 		rc = verbs[i].fn(&env, &o);
 		auth_env_close(&env);
 		attt_app_close(app);

@@ -15,7 +15,6 @@
  *   rules     the current rules {"id", "version", "body", "published_at"}
  * See docs/access-control.md.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +61,22 @@ void auth_env_close(struct auth_env *env)
 {
 	attt_auth_key_free(env->key);
 	env->key = NULL;
+}
+
+int auth_cli_open(const char *noun, const char *data_opt, struct attt_app **ret_app, struct auth_env *env)
+{
+	struct attt_app *app = NULL;
+	int rc, r;
+
+	if ((rc = cli_open_app(data_opt, 0, &app)) != 0)
+		return rc;
+	r = auth_env_open(app, NULL, env);
+	if (r < 0) {
+		attt_app_close(app);
+		return cli_fail(r, "%s: %s/keys/%s", noun, cli_data_dir(data_opt), ATTT_APP_SECRET_KEY);
+	}
+	*ret_app = app;
+	return 0;
 }
 
 int user_bootstrap_admin(struct attt_app *app, const char *username, char ret_password[17])
@@ -113,78 +128,26 @@ static void user_help(FILE *f)
 	      f);
 }
 
-enum {
-	O_DATA = 'd', O_JSON = 'j', O_HELP = 'h', O_USERNAME = 'u', O_PERSON = 'p', O_NEWPERSON = 'N', O_AGENCY = 'a',
-	O_ROLE = 'r', O_SERVICE = 's', O_SPONSOR = 'S', O_END = 'e', O_TOKEN = 't', O_REASON = 'R',
-	O_NAME = 'n', O_SCOPE = 'c', O_DAYS = 'D', O_PUBLISH = 'P', O_VERSION = 'V',
-};
-
-#define HELP_SHOWN (-1)
-
 struct opts {
 	const char *data, *username, *person, *new_person, *agency, *role, *service, *sponsor, *end, *reason;
 	const char *name, *scope, *days, *publish, *version;
 	bool json, token;
 	const char *args[1];
-	int nargs;
 };
 
-static int parse(int argc, char **argv, const char *allowed, int max_args, struct opts *o)
-{
-	static const struct option lopts[] = {
-		{"data", required_argument, NULL, O_DATA},       {"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},             {"username", required_argument, NULL, O_USERNAME},
-		{"person", required_argument, NULL, O_PERSON},   {"new-person", required_argument, NULL, O_NEWPERSON},
-		{"agency", required_argument, NULL, O_AGENCY},   {"role", required_argument, NULL, O_ROLE},
-		{"service", required_argument, NULL, O_SERVICE}, {"sponsor", required_argument, NULL, O_SPONSOR},
-		{"end", required_argument, NULL, O_END},         {"token", no_argument, NULL, O_TOKEN},
-		{"reason", required_argument, NULL, O_REASON},   {"name", required_argument, NULL, O_NAME},
-		{"scope", required_argument, NULL, O_SCOPE},     {"days", required_argument, NULL, O_DAYS},
-		{"publish", required_argument, NULL, O_PUBLISH}, {"version", required_argument, NULL, O_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+static const struct cli_opt user_opts[] = {
+	CLI_VALUE(struct opts, data, "data", 'd'),           CLI_FLAG(struct opts, json, "json", 'j'),
+	CLI_VALUE(struct opts, username, "username", 'u'),   CLI_VALUE(struct opts, person, "person", 'p'),
+	CLI_VALUE(struct opts, new_person, "new-person", 'N'), CLI_VALUE(struct opts, agency, "agency", 'a'),
+	CLI_VALUE(struct opts, role, "role", 'r'),           CLI_VALUE(struct opts, service, "service", 's'),
+	CLI_VALUE(struct opts, sponsor, "sponsor", 'S'),     CLI_VALUE(struct opts, end, "end", 'e'),
+	CLI_FLAG(struct opts, token, "token", 't'),          CLI_VALUE(struct opts, reason, "reason", 'R'),
+	CLI_VALUE(struct opts, name, "name", 'n'),           CLI_VALUE(struct opts, scope, "scope", 'c'),
+	CLI_VALUE(struct opts, days, "days", 'D'),           CLI_VALUE(struct opts, publish, "publish", 'P'),
+	CLI_VALUE(struct opts, version, "version", 'V'),     { NULL, 0, CLI_OPT_VALUE, 0, 0, 0 },
+};
 
-	memset(o, 0, sizeof(*o));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:h", lopts, NULL)) != -1) {
-		if (c == ':')
-			return cli_usage("user %s: thiếu giá trị cho %s (missing value)", argv[0], argv[optind - 1]);
-		if (c == '?' || (c != O_DATA && c != O_HELP && !strchr(allowed, c)))
-			return cli_usage("user %s: tùy chọn không dùng được ở đây: %s (option not valid here)", argv[0],
-					 argv[optind - 1]);
-		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_JSON: o->json = true; break;
-		case O_HELP: user_help(stdout); return HELP_SHOWN;
-		case O_USERNAME: o->username = optarg; break;
-		case O_PERSON: o->person = optarg; break;
-		case O_NEWPERSON: o->new_person = optarg; break;
-		case O_AGENCY: o->agency = optarg; break;
-		case O_ROLE: o->role = optarg; break;
-		case O_SERVICE: o->service = optarg; break;
-		case O_SPONSOR: o->sponsor = optarg; break;
-		case O_END: o->end = optarg; break;
-		case O_TOKEN: o->token = true; break;
-		case O_REASON: o->reason = optarg; break;
-		case O_NAME: o->name = optarg; break;
-		case O_SCOPE: o->scope = optarg; break;
-		case O_DAYS: o->days = optarg; break;
-		case O_PUBLISH: o->publish = optarg; break;
-		case O_VERSION: o->version = optarg; break;
-		default: break;
-		}
-	}
-	for (; optind < argc; optind++) {
-		if (o->nargs >= max_args)
-			return cli_usage("user %s: đối số thừa: %s (unexpected argument)", argv[0], argv[optind]);
-		o->args[o->nargs++] = argv[optind];
-	}
-	if (o->nargs < max_args)
-		return cli_usage("user %s: thiếu đối số (missing argument)", argv[0]);
-	return 0;
-}
+static const struct cli_noun user_noun = { "user", user_opts, user_help };
 
 static const struct attt_actor cli_actor = {.username = "cli", .source = "cli"};
 
@@ -561,35 +524,19 @@ int cmd_user(int argc, char **argv)
 	};
 	struct attt_app *app = NULL;
 	struct auth_env env;
-	struct opts o;
-	char err[2048];
-	const char *dir;
-	int rc, r;
+	struct opts o = {0};
+	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		user_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? ATTT_EXIT_USAGE : ATTT_EXIT_OK;
-	}
+	if (cli_noun_help(&user_noun, argc, argv, &rc))
+		return rc;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].verb) != 0)
 			continue;
-		rc = parse(argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o);
-		if (rc == HELP_SHOWN)
+		rc = cli_parse(&user_noun, argc - 1, argv + 1, verbs[i].allowed, verbs[i].args, &o, o.args);
+		if (rc == CLI_HELP_SHOWN)
 			return ATTT_EXIT_OK;
-		if (rc)
+		if (rc || (rc = auth_cli_open("user", o.data, &app, &env)) != 0)
 			return rc;
-		if (!(dir = cli_data_dir(o.data)))
-			return ATTT_EXIT_USAGE;
-		r = attt_app_open(dir, 0, &app, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "attt: %s\n", err);
-			return ATTT_EXIT_FAIL;
-		}
-		r = auth_env_open(app, NULL, &env);
-		if (r < 0) {
-			attt_app_close(app);
-			return cli_fail(r, "user: %s/keys/%s", dir, ATTT_APP_SECRET_KEY);
-		}
 		rc = verbs[i].fn(&env, &o);
 		auth_env_close(&env);
 		attt_app_close(app);

@@ -230,20 +230,6 @@ int attt_org_agency_add(struct attt_db *db, const struct attt_clock *clock, cons
 
 /* ---- list --------------------------------------------------------------------------------- */
 
-struct param {
-	bool is_text;
-	int64_t i;
-	const char *s;
-};
-
-static int bind_params(struct attt_stmt *st, const struct param *p, int n)
-{
-	int r = ATTT_OK;
-	for (int i = 0; r == ATTT_OK && i < n; i++)
-		r = p[i].is_text ? attt_stmt_bind_text(st, i + 1, p[i].s) : attt_stmt_bind_int64(st, i + 1, p[i].i);
-	return r;
-}
-
 void attt_org_agency_list_done(struct attt_agency_list *l)
 {
 	if (!l)
@@ -259,8 +245,8 @@ int attt_org_agency_list(struct attt_db *db, const struct attt_agency_filter *f,
 	static const struct attt_agency_filter none = { 0 };
 	struct attt_agency_list l = { 0 };
 	struct attt_stmt *st = NULL;
-	struct attt_buf where, sql;
-	struct param p[8];
+	struct attt_buf where;
+	struct attt__org_param p[8];
 	char path[PATH_MAX_LEN], upper[PATH_MAX_LEN];
 	char *like = NULL;
 	size_t limit;
@@ -272,20 +258,19 @@ int attt_org_agency_list(struct attt_db *db, const struct attt_agency_filter *f,
 	if (limit > ATTT_HTTP_MAX_PAGE || f->offset > INT64_MAX)
 		return ATTT_E_RANGE;
 	attt_buf_init(&where, 1024);
-	attt_buf_init(&sql, 2048);
 	r = attt_buf_adds(&where, " WHERE 1 = 1");
 	if (r == ATTT_OK && f->by_parent) {
 		r = attt_buf_adds(&where, f->parent_id ? " AND parent_id = ?" : " AND parent_id IS NULL");
 		if (f->parent_id)
-			p[n++] = (struct param){ false, f->parent_id, NULL };
+			p[n++] = (struct attt__org_param){ false, f->parent_id, NULL };
 	}
 	if (r == ATTT_OK && f->within > 0) {
 		if ((r = get_path(db, f->within, path, sizeof(path))) < 0 ||
 		    (r = attt__org_path_upper(path, upper, sizeof(upper))) < 0)
 			goto out;
 		r = attt_buf_adds(&where, " AND path >= ? AND path < ?");
-		p[n++] = (struct param){ true, 0, path };
-		p[n++] = (struct param){ true, 0, upper };
+		p[n++] = (struct attt__org_param){ true, 0, path };
+		p[n++] = (struct attt__org_param){ true, 0, upper };
 	}
 	if (r == ATTT_OK && f->type) {
 		if (!attt_org_agency_type_name(f->type)[0]) {
@@ -293,7 +278,7 @@ int attt_org_agency_list(struct attt_db *db, const struct attt_agency_filter *f,
 			goto out;
 		}
 		r = attt_buf_adds(&where, " AND type = ?");
-		p[n++] = (struct param){ true, 0, attt_org_agency_type_name(f->type) };
+		p[n++] = (struct attt__org_param){ true, 0, attt_org_agency_type_name(f->type) };
 	}
 	if (r == ATTT_OK && f->status) {
 		if (!attt_org_agency_status_name(f->status)[0]) {
@@ -301,34 +286,19 @@ int attt_org_agency_list(struct attt_db *db, const struct attt_agency_filter *f,
 			goto out;
 		}
 		r = attt_buf_adds(&where, " AND status = ?");
-		p[n++] = (struct param){ true, 0, attt_org_agency_status_name(f->status) };
+		p[n++] = (struct attt__org_param){ true, 0, attt_org_agency_status_name(f->status) };
 	}
 	if (r == ATTT_OK && f->search && *f->search) {
 		if ((r = attt__org_like_pattern(f->search, &like)) < 0)
 			goto out;
 		r = attt_buf_adds(&where, " AND (name_fold LIKE ? ESCAPE '\\' OR code = ?)");
-		p[n++] = (struct param){ true, 0, like };
-		p[n++] = (struct param){ true, 0, f->search };
+		p[n++] = (struct attt__org_param){ true, 0, like };
+		p[n++] = (struct attt__org_param){ true, 0, f->search };
 	}
 	if (r < 0)
 		goto out;
-	/* Total first, then the page. */
-	if ((r = attt_buf_addf(&sql, "SELECT count(*) FROM agency%s", attt_buf_str(&where))) < 0 ||
-	    (r = attt_db_prepare(db, attt_buf_str(&sql), &st)) < 0 || (r = bind_params(st, p, n)) < 0)
-		goto out;
-	if ((r = attt_stmt_step(st)) <= 0) {
-		r = r == 0 ? ATTT_E_INTERNAL : r;
-		goto out;
-	}
-	l.total = attt_stmt_int64(st, 0);
-	attt_stmt_finalize(st);
-	st = NULL;
-	attt_buf_reset(&sql);
-	if ((r = attt_buf_addf(&sql, "SELECT " ATTT__AGENCY_COLS " FROM agency%s ORDER BY path LIMIT ? OFFSET ?",
-			       attt_buf_str(&where))) < 0 ||
-	    (r = attt_db_prepare(db, attt_buf_str(&sql), &st)) < 0 || (r = bind_params(st, p, n)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, n + 1, (int64_t)limit)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, n + 2, (int64_t)f->offset)) < 0)
+	if ((r = attt__org_page(db, ATTT__AGENCY_COLS, "agency", attt_buf_str(&where), "path", p, n, limit, f->offset,
+				&l.total, &st)) < 0)
 		goto out;
 	l.items = calloc(limit, sizeof(*l.items));
 	if (!l.items) {
@@ -349,7 +319,6 @@ out:
 	attt_stmt_finalize(st);
 	attt_org_agency_list_done(&l);
 	attt_buf_done(&where);
-	attt_buf_done(&sql);
 	free(like);
 	return r;
 }

@@ -31,6 +31,18 @@ int attt__org_history(struct attt_db *db, int64_t agency_id, int64_t at, const c
 		      const char *new_value, const struct attt_actor *actor);
 /* Folds s for search (attt_text_fold) and escapes LIKE wildcards with '\', wrapped in %...%. */
 int attt__org_like_pattern(const char *s, char **ret);
+/* One bound parameter of a list query: text (s) or an integer (i). */
+struct attt__org_param {
+	bool is_text;
+	int64_t i;
+	const char *s;
+};
+/* R1.2 lists: counts the rows of table matching where (" WHERE ..." with the n parameters p) into
+ * *ret_total, then prepares "SELECT cols FROM table<where> ORDER BY order LIMIT limit OFFSET
+ * offset" with its parameters bound into *ret_st (the caller steps and finalises it). */
+int attt__org_page(struct attt_db *db, const char *cols, const char *table, const char *where, const char *order,
+		   const struct attt__org_param *p, int n, size_t limit, size_t offset, int64_t *ret_total,
+		   struct attt_stmt **ret_st);
 /* The exclusive upper bound of the paths inside path ("/1/5/" -> "/1/50"), in buf[size]. */
 int attt__org_path_upper(const char *path, char *buf, size_t size);
 /* Which field failed validation and why (Vietnamese and English), for import reports. */

@@ -451,6 +451,51 @@ out:
 	return r;
 }
 
+static int bind_params(struct attt_stmt *st, const struct attt__org_param *p, int n)
+{
+	int r = ATTT_OK;
+	for (int i = 0; r == ATTT_OK && i < n; i++)
+		r = p[i].is_text ? attt_stmt_bind_text(st, i + 1, p[i].s) : attt_stmt_bind_int64(st, i + 1, p[i].i);
+	return r;
+}
+
+int attt__org_page(struct attt_db *db, const char *cols, const char *table, const char *where, const char *order,
+		   const struct attt__org_param *p, int n, size_t limit, size_t offset, int64_t *ret_total,
+		   struct attt_stmt **ret_st)
+{
+	struct attt_stmt *st = NULL;
+	struct attt_buf sql;
+	int64_t total;
+	int r;
+
+	attt_buf_init(&sql, 2048);
+	/* Total first, then the page. */
+	if ((r = attt_buf_addf(&sql, "SELECT count(*) FROM %s%s", table, where)) < 0 ||
+	    (r = attt_db_prepare(db, attt_buf_str(&sql), &st)) < 0 || (r = bind_params(st, p, n)) < 0)
+		goto out;
+	if ((r = attt_stmt_step(st)) <= 0) {
+		r = r == 0 ? ATTT_E_INTERNAL : r;
+		goto out;
+	}
+	total = attt_stmt_int64(st, 0);
+	attt_stmt_finalize(st);
+	st = NULL;
+	attt_buf_reset(&sql);
+	if ((r = attt_buf_addf(&sql, "SELECT %s FROM %s%s ORDER BY %s LIMIT ? OFFSET ?", cols, table, where, order)) < 0 ||
+	    (r = attt_db_prepare(db, attt_buf_str(&sql), &st)) < 0 || (r = bind_params(st, p, n)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, n + 1, (int64_t)limit)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, n + 2, (int64_t)offset)) < 0)
+		goto out;
+	*ret_total = total;
+	*ret_st = st;
+	st = NULL;
+	r = ATTT_OK;
+out:
+	attt_stmt_finalize(st);
+	attt_buf_done(&sql);
+	return r;
+}
+
 int attt__org_like_pattern(const char *s, char **ret)
 {
 	struct attt_buf b;

@@ -295,28 +295,14 @@ void attt_org_person_list_done(struct attt_person_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-struct param {
-	bool is_text;
-	int64_t i;
-	const char *s;
-};
-
-static int bind_params(struct attt_stmt *st, const struct param *p, int n)
-{
-	int r = ATTT_OK;
-	for (int i = 0; r == ATTT_OK && i < n; i++)
-		r = p[i].is_text ? attt_stmt_bind_text(st, i + 1, p[i].s) : attt_stmt_bind_int64(st, i + 1, p[i].i);
-	return r;
-}
-
 int attt_org_person_list(struct attt_db *db, const struct attt_person_filter *f, struct attt_person_list *ret)
 {
 	static const struct attt_person_filter none = { 0 };
 	struct attt_person_list l = { 0 };
 	struct attt_agency a = { 0 };
 	struct attt_stmt *st = NULL;
-	struct attt_buf where, sql;
-	struct param p[8];
+	struct attt_buf where;
+	struct attt__org_param p[8];
 	char upper[PATH_MAX_LEN];
 	char *like = NULL;
 	size_t limit;
@@ -330,7 +316,6 @@ int attt_org_person_list(struct attt_db *db, const struct attt_person_filter *f,
 	if (f->status && !attt_org_person_status_name(f->status)[0])
 		return ATTT_E_INVAL;
 	attt_buf_init(&where, 1024);
-	attt_buf_init(&sql, 2048);
 	r = attt_buf_adds(&where, " WHERE 1 = 1");
 	if (r == ATTT_OK && f->agency_id) {
 		if (f->subtree) {
@@ -339,43 +324,29 @@ int attt_org_person_list(struct attt_db *db, const struct attt_person_filter *f,
 			    (r = attt__org_path_upper(a.path, upper, sizeof(upper))) < 0)
 				goto out;
 			r = attt_buf_adds(&where, " AND agency_id IN (SELECT id FROM agency WHERE path >= ? AND path < ?)");
-			p[n++] = (struct param){ true, 0, a.path };
-			p[n++] = (struct param){ true, 0, upper };
+			p[n++] = (struct attt__org_param){ true, 0, a.path };
+			p[n++] = (struct attt__org_param){ true, 0, upper };
 		} else {
 			r = attt_buf_adds(&where, " AND agency_id = ?");
-			p[n++] = (struct param){ false, f->agency_id, NULL };
+			p[n++] = (struct attt__org_param){ false, f->agency_id, NULL };
 		}
 	}
 	if (r == ATTT_OK && f->status) {
 		r = attt_buf_adds(&where, " AND status = ?");
-		p[n++] = (struct param){ true, 0, attt_org_person_status_name(f->status) };
+		p[n++] = (struct attt__org_param){ true, 0, attt_org_person_status_name(f->status) };
 	}
 	if (r == ATTT_OK && f->search && *f->search) {
 		if ((r = attt__org_like_pattern(f->search, &like)) < 0)
 			goto out;
 		/* E-mail addresses are ASCII lower-case: the folded pattern fits them too. */
 		r = attt_buf_adds(&where, " AND (name_fold LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')");
-		p[n++] = (struct param){ true, 0, like };
-		p[n++] = (struct param){ true, 0, like };
+		p[n++] = (struct attt__org_param){ true, 0, like };
+		p[n++] = (struct attt__org_param){ true, 0, like };
 	}
 	if (r < 0)
 		goto out;
-	if ((r = attt_buf_addf(&sql, "SELECT count(*) FROM person%s", attt_buf_str(&where))) < 0 ||
-	    (r = attt_db_prepare(db, attt_buf_str(&sql), &st)) < 0 || (r = bind_params(st, p, n)) < 0)
-		goto out;
-	if ((r = attt_stmt_step(st)) <= 0) {
-		r = r == 0 ? ATTT_E_INTERNAL : r;
-		goto out;
-	}
-	l.total = attt_stmt_int64(st, 0);
-	attt_stmt_finalize(st);
-	st = NULL;
-	attt_buf_reset(&sql);
-	if ((r = attt_buf_addf(&sql, "SELECT " ATTT__PERSON_COLS " FROM person%s ORDER BY name_fold, id LIMIT ? OFFSET ?",
-			       attt_buf_str(&where))) < 0 ||
-	    (r = attt_db_prepare(db, attt_buf_str(&sql), &st)) < 0 || (r = bind_params(st, p, n)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, n + 1, (int64_t)limit)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, n + 2, (int64_t)f->offset)) < 0)
+	if ((r = attt__org_page(db, ATTT__PERSON_COLS, "person", attt_buf_str(&where), "name_fold, id", p, n, limit, f->offset,
+				&l.total, &st)) < 0)
 		goto out;
 	l.items = calloc(limit, sizeof(*l.items));
 	if (!l.items) {
@@ -397,7 +368,6 @@ out:
 	attt_org_person_list_done(&l);
 	attt_org_agency_done(&a);
 	attt_buf_done(&where);
-	attt_buf_done(&sql);
 	free(like);
 	return r;
 }
