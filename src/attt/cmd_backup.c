@@ -3,7 +3,8 @@
  * The script contract (docs/backup.md): init, save, snapshots --json, restore, check [--read-data];
  * the passphrase comes from --passphrase-file FILE or ATTT_BACKUP_PASSPHRASE, never from argv.
  * Exit 0 only on success, 1 on failure (check: on any damage, each damaged object named on stderr),
- * 2 on usage errors.
+ * 2 on usage errors. `plan` and `catalogue` (on a data directory, not a repository) are handed to
+ * cmd_backup_plan.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -77,6 +78,10 @@ static void help(FILE *f)
 	      "  forget --keep-last|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly N --keep-within 30d\n"
 	      "        [--dry-run] [--prune]   xóa theo chính sách lưu giữ / apply retention\n"
 	      "  prune                         dọn dữ liệu không dùng / remove unreferenced data\n"
+	      "  plan add|list|run|drill ID    kế hoạch định kỳ trên --data DIR / scheduled plans (R10.1.b):\n"
+	      "                                attt backup plan --help\n"
+	      "  catalogue add|list|export     danh mục sao lưu trên --data DIR / backup catalogue (R10.2.b):\n"
+	      "                                attt backup catalogue --help\n"
 	      "  key list|add|remove ID|passwd quản lý khóa / manage keys (--new-passphrase-file F or ATTT_BACKUP_NEW_PASSPHRASE)\n\n"
 	      "Mật khẩu / passphrase: --passphrase-file FILE hoặc / or ATTT_BACKUP_PASSPHRASE (không bao giờ trên dòng lệnh / never on the command line).\n"
 	      "--json: đầu ra JSON / JSON output. Mã thoát / exit: 0 ok, 1 lỗi / failure or damage, 2 sai cú pháp / usage.\n",
@@ -532,6 +537,10 @@ static int do_key(struct attt_backup_repo *repo, const struct opts *o, int argc,
 	return ATTT_EXIT_OK;
 }
 
+/* attt backup plan ... and catalogue ...: cmd_backup_plan.c (R10.1.b, R10.2.b, R10.2.c). */
+int backup_plan_cmd(int argc, char **argv);
+int backup_catalogue_cmd(int argc, char **argv);
+
 int cmd_backup(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -546,6 +555,10 @@ int cmd_backup(int argc, char **argv)
 		return argc < 2 ? ATTT_EXIT_USAGE : ATTT_EXIT_OK;
 	}
 	verb = argv[1];
+	if (strcmp(verb, "plan") == 0)
+		return backup_plan_cmd(argc - 1, argv + 1);
+	if (strcmp(verb, "catalogue") == 0)
+		return backup_catalogue_cmd(argc - 1, argv + 1);
 	argc--;
 	argv++;
 	/* getopt_long accepts abbreviations: "--passphrase x" would be taken as --passphrase-file x.

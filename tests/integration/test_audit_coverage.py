@@ -95,7 +95,9 @@ CLI = {
     },
     "backup": {v: ("exempt", "operates on a backup repository, not a data directory: no trail to write to;"
                    " every snapshot is signed and dated in the repository (docs/audit-coverage.md)")
-               for v in ("init", "save", "snapshots", "ls", "restore", "diff", "check", "forget", "prune", "key")},
+               for v in ("init", "save", "snapshots", "ls", "restore", "diff", "check", "forget", "prune", "key")}
+              | {"plan": ("change", "data"),  # plan add/run/drill (R10.1.b, R10.2.c) on the data directory; list reads
+                 "catalogue": ("change", "data")},  # catalogue add (R10.2.b); list/export read
 }
 
 # ---- the route table: (method, pattern) -> (class, category or reason) ----
@@ -303,6 +305,22 @@ def cli_cases(tmp, data):
     yield "user", "disable", ["user", "disable", "u.one", "--reason", "thử"]
     yield "user", "offboard", ["user", "offboard", "--person", st["person"], "--reason", "nghỉ hưu"]
     yield "user", "sweep", ["user", "sweep"]
+    # R10.2.c: the repository must be on another device than the sources and the data directory.
+    src = os.path.join(tmp, "plan-src")
+    os.makedirs(src, exist_ok=True)
+    w(os.path.join(src, "a.txt"), "sao lưu\n")
+    passfile = w(os.path.join(tmp, "plan-pass"), "coverage-pass\n")
+    os.chmod(passfile, 0o600)
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.stat("/dev/shm").st_dev != os.stat(tmp).st_dev else tmp
+    repo = tempfile.mkdtemp(prefix="attt-cov-repo-", dir=shm)
+    yield "backup", "plan", ["backup", "plan", "add", "--agency", "2", "--name", "Kế hoạch thử", "--source", src,
+                             "--repo", repo, "--interval-days", "7", "--passphrase-file", passfile]
+    yield "backup", "plan", ["backup", "plan", "run", "1"]
+    yield "backup", "plan", ["backup", "plan", "drill", "1", "--scratch", tmp]
+    subprocess.run(["rm", "-rf", repo])
+    yield "backup", "catalogue", ["backup", "catalogue", "add", "--agency", "2", "--item", "CSDL một cửa", "--kind",
+                                  "data", "--owner-system", "Một cửa điện tử", "--retention-days", "365", "--schedule",
+                                  "hằng ngày", "--method", "attt backup", "--restore-test", "6 tháng", "--plan", "1"]
     yield "audit", "review", ["audit", "review", "add", "--from", "2026-01-01", "--to", "2026-01-02", "--findings",
                               "không có bất thường"]
     run(["audit", "checkpoint"], data, json_out=False)  # archives end at a signed checkpoint

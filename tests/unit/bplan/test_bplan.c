@@ -1,0 +1,428 @@
+/*
+ * test_bplan.c: backup plans (R10.1.b): the interval ceiling, recorded and audited runs, overdue
+ * alerts once per period; the repository device rule (R10.2.c) with injected devices and with two
+ * real paths on one device.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "attt/audit.h"
+#include "attt/bplan.h"
+#include "attt/buf.h"
+#include "attt/clock.h"
+#include "attt/db.h"
+#include "attt/err.h"
+
+struct t {
+	char dir[64], db_path[128], src[128], repo[128], pass[128], data[128];
+	struct attt_db *db;
+	int64_t now;
+	struct attt_clock clock;
+	struct attt_actor actor;
+	struct attt_bplan_env env;
+};
+
+/* Injected devices: a path starting with "/dev2" or containing "/repo" is device 2, others 1. */
+static int fake_dev(void *ctx, const char *path, uint64_t *ret)
+{
+	(void)ctx;
+	*ret = strncmp(path, "/dev2", 5) == 0 || strstr(path, "/repo") ? 2 : 1;
+	return ATTT_OK;
+}
+
+static void exec(struct t *t, const char *sql)
+{
+	assert_int_equal(attt_db_exec(t->db, sql), ATTT_OK);
+}
+
+static int64_t count(struct t *t, const char *sql)
+{
+	struct attt_stmt *st;
+	int64_t n;
+	assert_int_equal(attt_db_prepare(t->db, sql, &st), ATTT_OK);
+	assert_int_equal(attt_stmt_step(st), 1);
+	n = attt_stmt_int64(st, 0);
+	attt_stmt_finalize(st);
+	return n;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static int setup(void **state)
+{
+	struct t *t = calloc(1, sizeof(*t));
+	char p[256];
+	assert_non_null(t);
+	snprintf(t->dir, sizeof(t->dir), "/tmp/attt-bplan-test-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->db_path, sizeof(t->db_path), "%s/attt.db", t->dir);
+	snprintf(t->src, sizeof(t->src), "%s/src", t->dir);
+	snprintf(t->repo, sizeof(t->repo), "%s/repo", t->dir);
+	snprintf(t->pass, sizeof(t->pass), "%s/pass", t->dir);
+	snprintf(t->data, sizeof(t->data), "%s/data", t->dir);
+	assert_int_equal(mkdir(t->src, 0700), 0);
+	assert_int_equal(mkdir(t->data, 0700), 0);
+	snprintf(p, sizeof(p), "%s/a.txt", t->src);
+	write_file(p, "dữ liệu cần sao lưu\n", 0600);
+	write_file(t->pass, "mật khẩu kho thử\n", 0600);
+	assert_int_equal(attt_db_open(t->db_path, ATTT_DB_CREATE, &t->db), ATTT_OK);
+	assert_int_equal(attt_db_migrate(t->db), ATTT_OK);
+	t->now = INT64_C(1795000000000000);
+	t->clock.now_us = attt_clock_fake_now;
+	t->clock.ctx = &t->now;
+	t->actor.username = "cli";
+	t->actor.source = "cli";
+	t->env.data_dir = t->data;
+	t->env.max_interval_days = 31;
+	t->env.drill_days = 30;
+	t->env.scratch_dir = t->dir;
+	t->env.dev = fake_dev;
+	exec(t, "INSERT INTO agency (id, name, name_fold, type, path, depth, created_at, updated_at) VALUES "
+		"(1, 'Tỉnh', 'tinh', 'province', '/1/', 1, 0, 0), (2, 'Sở', 'so', 'department', '/1/2/', 2, 0, 0);"
+		"INSERT INTO person (id, agency_id, full_name, name_fold, email, created_at, updated_at) VALUES "
+		"(1, 1, 'Cán Bộ', 'can bo', 'officer@example.vn', 0, 0);"
+		"INSERT INTO account (id, username, kind, person_id, agency_id, status, created_at, updated_at) VALUES "
+		"(1, 'officer', 'person', 1, 1, 'active', 0, 0);"
+		"INSERT INTO role_grant (account_id, role, agency_id, granted_at) VALUES (1, 'security_officer', 1, 0);");
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct t *t = *state;
+	char cmd[256];
+	attt_db_close(t->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(t);
+	return 0;
+}
+
+static int add(struct t *t, int64_t days, const char *repo, int64_t *id, char *why, size_t n)
+{
+	const char *src[1] = { t->src };
+	struct attt_bplan_spec s = { .agency_id = 2, .name = "Máy chủ thư", .sources = src, .n_sources = 1,
+				     .repo = repo, .passphrase_file = t->pass, .interval_days = days };
+	return attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &s, why, n, id);
+}
+
+/* R10.1.b: an interval beyond the profile's 31 days is refused, naming the rule; nothing stored. */
+static void test_interval_ceiling(void **state)
+{
+	struct t *t = *state;
+	char why[512] = "";
+	int64_t id = -1;
+	assert_int_equal(add(t, 32, t->repo, &id, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "R10.1.b"));
+	assert_int_equal(id, -1);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_plan"), 0);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event"), 0);
+	assert_int_equal(add(t, 0, t->repo, &id, why, sizeof(why)), ATTT_E_POLICY);
+	assert_int_equal(add(t, 31, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	assert_true(id > 0);
+	/* R10.1.b: a plan change is an audit event of category data. */
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.create' AND "
+				  "category = 2 AND rule = 'R10.1.b'"), 1);
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_E_EXISTS);
+}
+
+/* R10.2.c: a repository on the device of a source or of the data directory is refused. */
+static void test_device_rule(void **state)
+{
+	struct t *t = *state;
+	const char *src[2] = { "/srv/mail", "/dev2/other" };
+	char why[512] = "";
+	t->env.data_dir = "/var/lib/attt";
+	assert_int_equal(attt_bplan_check_devices(&t->env, "/dev2/backup", src, 1, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(attt_bplan_check_devices(&t->env, "/dev2/backup", src, 2, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "R10.2.c"));
+	assert_non_null(strstr(why, "/dev2/other"));
+	/* the data directory counts as well */
+	t->env.data_dir = "/dev2/attt";
+	assert_int_equal(attt_bplan_check_devices(&t->env, "/dev2/backup", src, 1, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "/dev2/attt"));
+}
+
+/* R10.2.c: with the real stat, two paths on one device (the repository, not yet created, and the
+ * source, both in one temporary directory) are refused: devices, not path prefixes. */
+static void test_device_rule_real(void **state)
+{
+	struct t *t = *state;
+	char why[512] = "", repo[256];
+	int64_t id = -1;
+	uint64_t d1, d2;
+	t->env.dev = NULL;
+	snprintf(repo, sizeof(repo), "%s/not/yet/made/repo", t->dir);
+	assert_int_equal(attt_bplan_path_dev(NULL, repo, &d1), ATTT_OK);
+	assert_int_equal(attt_bplan_path_dev(NULL, t->src, &d2), ATTT_OK);
+	assert_true(d1 == d2);
+	assert_int_equal(add(t, 7, repo, &id, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "R10.2.c"));
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_plan"), 0);
+}
+
+/* The passphrase stays out of the database: a file readable by others is refused. */
+static void test_passfile_mode(void **state)
+{
+	struct t *t = *state;
+	char why[512] = "";
+	int64_t id;
+	assert_int_equal(chmod(t->pass, 0644), 0);
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_E_PERM);
+	assert_int_equal(chmod(t->pass, 0600), 0);
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_plan WHERE passphrase_file LIKE '%/pass'"), 1);
+}
+
+struct seen { int n; bool overdue, drill_overdue; int64_t last_ok, drill_days; char result[16]; };
+
+static int list_cb(void *ctx, const struct attt_bplan_info *p)
+{
+	struct seen *s = ctx;
+	s->n++;
+	s->overdue = p->overdue;
+	s->last_ok = p->last_ok_at;
+	s->drill_overdue = p->drill_overdue;
+	s->drill_days = p->drill_days;
+	snprintf(s->result, sizeof(s->result), "%s", p->last_result ? p->last_result : "-");
+	assert_int_equal(p->n_sources, 1);
+	return 0;
+}
+
+/* R10.1.b: a run saves a snapshot and is recorded and audited; a failed run as well; a plan whose
+ * last success is older than its interval is overdue and alerts the officers once per period. */
+static void test_run_and_overdue(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	struct seen s = { 0 };
+	char why[512] = "";
+	unsigned alerted = 9;
+	int64_t id;
+
+	assert_int_equal(add(t, 1, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	assert_int_equal(res.files, 1);
+	assert_int_equal(strlen(res.snapshot), 64);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'ok' AND length(snapshot) = 64"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND "
+				  "outcome = 0 AND category = 2"), 1);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, list_cb, &s), ATTT_OK);
+	assert_int_equal(s.n, 1);
+	assert_false(s.overdue);
+	assert_string_equal(s.result, "ok");
+	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
+	assert_int_equal(alerted, 0);
+
+	/* a day and a second later: overdue, one alert to the province's officer, not repeated */
+	t->now += INT64_C(86401) * 1000000;
+	s.n = 0;
+	assert_int_equal(attt_bplan_list(t->db, t->now, 2, id, list_cb, &s), ATTT_OK);
+	assert_true(s.overdue);
+	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
+	assert_int_equal(alerted, 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.overdue' AND account_id = 1 "
+				  "AND to_address = 'officer@example.vn'"), 1);
+	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
+	assert_int_equal(alerted, 0);
+
+	/* a failed run (wrong passphrase) is recorded and audited as a failure; still overdue */
+	write_file(t->pass, "một mật khẩu khác\n", 0600);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_E_AUTH);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'failed' AND error = 'auth'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND outcome = 1"), 1);
+	s.n = 0;
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, list_cb, &s), ATTT_OK);
+	assert_true(s.overdue);
+	assert_string_equal(s.result, "failed");
+
+	/* a later success ends the period; the next overdue period alerts again */
+	write_file(t->pass, "mật khẩu kho thử\n", 0600);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	t->now += INT64_C(2) * 86400 * 1000000;
+	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
+	assert_int_equal(alerted, 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.overdue'"), 2);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 99, list_cb, &s), ATTT_E_NOTFOUND);
+}
+
+/* R10.2.c: a drill restores the latest snapshot to scratch, verifies it, records duration and result
+ * as evidence (audited) and removes the scratch; an overdue drill is flagged; damage fails it. */
+static void test_drill(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	struct attt_bplan_drill_result dr;
+	struct seen s = { 0 };
+	char why[512] = "", cmd[512];
+	int64_t id;
+
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	/* no snapshot yet: the drill fails and says so */
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_not_equal(dr.err, ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	t->now += 5 * 1000000;
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_OK);
+	assert_int_equal(dr.files, 1);
+	assert_int_equal(dr.bytes, strlen("dữ liệu cần sao lưu\n"));
+	assert_string_equal(dr.snapshot, res.snapshot);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'ok' AND files = 1"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.drill' AND "
+				  "rule = 'R10.2.c' AND outcome = 0"), 1);
+	/* the scratch directory is gone */
+	snprintf(cmd, sizeof(cmd), "ls -d %s/attt-drill-* >/dev/null 2>&1", t->dir);
+	assert_int_not_equal(system(cmd), 0);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, list_cb, &s), ATTT_OK);
+	assert_int_equal(s.drill_days, 30);
+	assert_false(s.drill_overdue);
+	t->now += INT64_C(31) * 86400 * 1000000;
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, list_cb, &s), ATTT_OK);
+	assert_true(s.drill_overdue);
+
+	/* damage: every pack file removed: the drill fails, is recorded, and the plan stays flagged */
+	snprintf(cmd, sizeof(cmd), "find '%s/data' -type f -delete", t->repo);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_not_equal(dr.err, ATTT_OK);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed'"), 2);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.drill' AND outcome = 1"), 2);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, list_cb, &s), ATTT_OK);
+	assert_true(s.drill_overdue);
+}
+
+/* attt's own database as a plan: copied with the online backup API, saved, drilled, copy removed. */
+static void test_database_plan(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_spec sp = { .agency_id = 2, .name = "CSDL attt", .with_database = true, .repo = t->repo,
+				      .passphrase_file = t->pass, .interval_days = 1 };
+	struct attt_bplan_run_result res;
+	struct attt_bplan_drill_result dr;
+	char why[512] = "", cmd[512];
+	int64_t id;
+
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &sp, why, sizeof(why), &id), ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	assert_int_equal(res.files, 1);
+	assert_true(res.bytes > 4096);
+	snprintf(cmd, sizeof(cmd), "ls -d %s/attt-db-* >/dev/null 2>&1", t->dir);
+	assert_int_not_equal(system(cmd), 0);
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_OK);
+	assert_int_equal(dr.files, 1);
+	/* neither sources nor the database: refused */
+	sp.with_database = false;
+	sp.name = "rỗng";
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &sp, why, sizeof(why), &id), ATTT_E_INVAL);
+}
+
+/* R10.2.c: the drill period is bounded. */
+static void test_drill_days(void **state)
+{
+	struct t *t = *state;
+	const char *src[1] = { t->src };
+	struct attt_bplan_spec sp = { .agency_id = 2, .name = "x", .sources = src, .n_sources = 1, .repo = t->repo,
+				      .passphrase_file = t->pass, .interval_days = 7, .drill_days = 367 };
+	char why[512] = "";
+	int64_t id;
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &sp, why, sizeof(why), &id), ATTT_E_RANGE);
+	assert_non_null(strstr(why, "R10.2.c"));
+	sp.drill_days = 90;
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &sp, why, sizeof(why), &id), ATTT_OK);
+	assert_int_equal(count(t, "SELECT drill_days FROM backup_plan"), 90);
+}
+
+/* R10.2.b: catalogue entries carry every field the rule names, are audited, refuse bad input with
+ * the field named, and export as CSV that a spreadsheet will not run as formulas. */
+static void test_catalogue(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_cat_item it = { .agency_id = 2, .item = "CSDL hồ sơ một cửa, \"bản chính\"", .kind = "data",
+					  .owner_system = "=Một cửa điện tử", .retention_days = 365,
+					  .schedule = "hằng ngày 01:00", .method = "attt backup, mã hóa, ổ ngoài",
+					  .restore_test = "6 tháng một lần" };
+	struct attt_buf b;
+	char why[512] = "";
+	int64_t id = -1;
+
+	it.kind = "video";
+	assert_int_equal(attt_bplan_cat_add(t->db, &t->clock, &t->actor, &it, why, sizeof(why), &id), ATTT_E_INVAL);
+	assert_non_null(strstr(why, "--kind"));
+	it.kind = "data";
+	it.retention_days = 0;
+	assert_int_equal(attt_bplan_cat_add(t->db, &t->clock, &t->actor, &it, why, sizeof(why), &id), ATTT_E_INVAL);
+	assert_non_null(strstr(why, "--retention-days"));
+	it.retention_days = 365;
+	it.plan_id = 42;
+	assert_int_equal(attt_bplan_cat_add(t->db, &t->clock, &t->actor, &it, why, sizeof(why), &id), ATTT_E_NOTFOUND);
+	it.plan_id = 0;
+	assert_int_equal(id, -1);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_catalogue"), 0);
+	assert_int_equal(attt_bplan_cat_add(t->db, &t->clock, &t->actor, &it, why, sizeof(why), &id), ATTT_OK);
+	assert_int_equal(attt_bplan_cat_add(t->db, &t->clock, &t->actor, &it, why, sizeof(why), &id), ATTT_E_EXISTS);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.catalogue.create' AND "
+				  "rule = 'R10.2.b' AND category = 2"), 1);
+	attt_buf_init(&b, 1 << 20);
+	assert_int_equal(attt_bplan_cat_csv(t->db, 0, &b), ATTT_OK);
+	assert_string_equal(attt_buf_str(&b),
+			    "id,agency_id,item,kind,owner_system,retention_days,schedule,method,restore_test,plan_id\r\n"
+			    "1,2,\"CSDL hồ sơ một cửa, \"\"bản chính\"\"\",data,\"'=Một cửa điện tử\",365,hằng ngày 01:00,"
+			    "\"attt backup, mã hóa, ổ ngoài\",6 tháng một lần,\r\n");
+	attt_buf_done(&b);
+
+	/* XLSX: a zip whose shared strings hold the texts as strings (the "=" cell is not a formula);
+	 * an existing file is never overwritten */
+	char xlsx[256], cmd[1024];
+	snprintf(xlsx, sizeof(xlsx), "%s/catalogue.xlsx", t->dir);
+	assert_int_equal(attt_bplan_cat_xlsx(t->db, 0, xlsx), ATTT_OK);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c \"import sys,zipfile; z=zipfile.ZipFile('%s'); s=z.read('xl/sharedStrings.xml').decode(); "
+		 "w=z.read('xl/worksheets/sheet1.xml').decode(); "
+		 "sys.exit(0 if 'CSDL hồ sơ một cửa' in s and '=Một cửa điện tử' in s and '<f>' not in w else 1)\"",
+		 xlsx);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(attt_bplan_cat_xlsx(t->db, 0, xlsx), ATTT_E_EXISTS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_interval_ceiling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_rule_real, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passfile_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_and_overdue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drill_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catalogue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_database_plan, setup, teardown),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
