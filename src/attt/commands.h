@@ -19,6 +19,7 @@
 	X(review, "Rà soát tài khoản và quyền định kỳ", "Periodic account reviews") \
 	X(audit, "Nhật ký kiểm toán: kiểm tra, bằng chứng, xuất", "Audit trail: verify, proofs, export") \
 	X(backup, "Sao lưu mã hóa, có chữ ký số", "Encrypted, signed backups") \
+	X(incident, "Sự cố an toàn thông tin: báo cáo, phân loại, 5 bước, Mẫu 03/04/05", "Incidents: report, classify, five steps, forms") \
 	X(version, "In phiên bản", "Print the version")
 
 #define ATTT_CMD_DECL(noun, vi, en) int cmd_##noun(int argc, char **argv);

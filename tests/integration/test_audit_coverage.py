@@ -98,6 +98,12 @@ CLI = {
                for v in ("init", "save", "snapshots", "ls", "restore", "diff", "check", "forget", "prune", "key")}
               | {"plan": ("change", "data"),  # plan add/run/drill (R10.1.b, R10.2.c) on the data directory; list reads
                  "catalogue": ("change", "data")},  # catalogue add (R10.2.b); list/export read
+    "incident": {
+        "report": ("change", "data"), "list": ("read", ""), "show": ("read", ""),
+        "classify": ("change", "data"), "suggest": ("read", "the R11.1 questionnaire: no record is read or changed"),
+        "advance": ("change", "data"), "assign": ("change", "data"), "observe": ("change", "data"),
+        "form": ("change", "data"),
+    },
 }
 
 # ---- the route table: (method, pattern) -> (class, category or reason) ----
@@ -325,6 +331,14 @@ def cli_cases(tmp, data):
                               "không có bất thường"]
     run(["audit", "checkpoint"], data, json_out=False)  # archives end at a signed checkpoint
     yield "audit", "archive", ["audit", "archive", "--output", tmp, "--to", "2100-01-01"]
+    yield "incident", "report", ["incident", "report", "--agency", "2", "--title", "Máy trạm nhiễm mã độc",
+                                 "--description", "Chạy chậm bất thường"]
+    yield "incident", "classify", ["incident", "classify", "1", "--severity", "cao", "--reason", "một cửa ngừng"]
+    yield "incident", "advance", ["incident", "advance", "1", "--action", "own", "--as", "security_officer",
+                                  "--text", "hệ thống của cơ quan"]
+    yield "incident", "assign", ["incident", "assign", "1", "--account", "1"]
+    yield "incident", "observe", ["incident", "observe", "1", "--kind", "ip", "--value", "203.0.113.7"]
+    yield "incident", "form", ["incident", "form", "1", "--form", "03", "--out", os.path.join(tmp, "mau03.pdf")]
 
 
 def test_cli(tmp):
