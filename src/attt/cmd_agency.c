@@ -95,6 +95,7 @@ static int fail(int r, const char *verb, const char *arg)
 	case ATTT_E_RANGE: hint = " (vượt quá số cấp tối đa của cây / deeper than the tree allows)"; break;
 	case ATTT_E_EXISTS: hint = " (mã đã được dùng / code already in use)"; break;
 	case ATTT_E_NOTFOUND: hint = " (không có cơ quan này / no such agency)"; break;
+	case ATTT_E_INVAL: hint = " (tên trống, quá dài, hoặc mã không hợp lệ / empty or too long name, or invalid code)"; break;
 	default: break;
 	}
 	return cli_fail(r, "agency %s %s%s", verb, arg ? arg : "", hint);

@@ -123,6 +123,9 @@ static void test_cli_agency__contract(void **state)
 	unsetenv("ATTT_DATA");
 	x = json_id(c);
 	assert_int_equal(run(c, "agency list --json"), 2); /* neither --data nor $ATTT_DATA */
+	/* R1.2: an empty name is refused with a message that says what is wrong. */
+	assert_int_equal(run(c, "agency add --data '%s' --name '' --type department --json", c->data), 1);
+	assert_non_null(strstr(c->err, "empty or too long name"));
 
 	assert_int_equal(run(c, "agency list --data '%s' --json --search 'dai tu'", c->data), 0);
 	j = out_json(c);
