@@ -156,6 +156,14 @@ ROUTES = {
     ("GET", "/api/v1/audit/reviews"): ("read", ""),
     ("POST", "/api/v1/audit/reviews"): ("change", "data"),
     ("GET", "/api/v1/audit/reviews/overdue"): ("read", ""),
+    ("POST", "/api/v1/incidents"): ("change", "data"),
+    ("GET", "/api/v1/incidents"): ("read", ""),
+    ("GET", "/api/v1/incidents/suggest"): ("read", "answers the questionnaire, stores nothing"),
+    ("GET", "/api/v1/incidents/{id}"): ("read", ""),
+    ("POST", "/api/v1/incidents/{id}/classify"): ("change", "data"),
+    ("POST", "/api/v1/incidents/{id}/advance"): ("change", "data"),
+    ("POST", "/api/v1/incidents/{id}/assign"): ("change", "data"),
+    ("GET", "/api/v1/incidents/{id}/forms/{form}"): ("change", "data"),  # stores the PDF with the incident
 }
 
 
@@ -503,6 +511,17 @@ def test_routes(tmp, routes):
                                                        "findings": "không có bất thường"})
         opt("GET", "/api/v1/audit/reviews", so, "/api/v1/audit/reviews?agency=2")
         opt("GET", "/api/v1/audit/reviews/overdue", so, "/api/v1/audit/reviews/overdue?agency=2")
+        if ("POST", "/api/v1/incidents") in reg:
+            inc = opt("POST", "/api/v1/incidents", so, body={"title": "Máy trạm nhiễm mã độc",
+                                                             "description": "Cảnh báo của phần mềm diệt virus"})
+            ip = f"/api/v1/incidents/{inc['id']}"
+            opt("GET", "/api/v1/incidents", so, "/api/v1/incidents?agency=2")
+            opt("GET", "/api/v1/incidents/suggest", so, "/api/v1/incidents/suggest?group=true&main=true")
+            opt("GET", "/api/v1/incidents/{id}", so, ip)
+            opt("POST", "/api/v1/incidents/{id}/classify", so, ip + "/classify", {"severity": "cao", "reason": "một cửa ngừng"})
+            opt("POST", "/api/v1/incidents/{id}/advance", so, ip + "/advance", {"action": "own", "text": "hệ thống của cơ quan"})
+            opt("POST", "/api/v1/incidents/{id}/assign", so, ip + "/assign", {"account_id": int(aid)})
+            opt("GET", "/api/v1/incidents/{id}/forms/{form}", so, ip + "/forms/03")
         step("GET", "/healthz", so)
         step("GET", "/metrics", so)
         # A second session of the staff member, ended from the first.
