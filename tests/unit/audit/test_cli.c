@@ -47,7 +47,7 @@ static void test_audit_cli__contract(void **state)
 	assert_int_equal(tsh("test $(sed -n 2p %s/cp.txt) -ge 14", dir), 0);
 	assert_int_equal(tsh("test $(wc -l < %s/incl.txt) -ge 5", dir), 0); /* leaf + at least 4 hashes */
 	/* An independent implementation accepts all of it. */
-	assert_int_equal(tsh("python3 %s/tests/unit/audit/independent_check.py \"$(cat %s/vkey)\" %s/cp.txt %s/export.jsonl "
+	assert_int_equal(tsh("/usr/bin/python3 %s/tests/unit/audit/independent_check.py \"$(cat %s/vkey)\" %s/cp.txt %s/export.jsonl "
 			     "%s/incl.txt 5 %s/cons.txt 3",
 			     src, dir, dir, dir, dir, dir),
 			 0);
