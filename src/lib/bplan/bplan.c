@@ -22,6 +22,7 @@
 #include "attt/limits.h"
 #include "attt/notify.h"
 #include "attt/str.h"
+#include "bplan-int.h"
 
 #define DAY_US (INT64_C(86400) * ATTT_USEC_PER_SEC)
 #define PASS_MAX 4096
@@ -105,6 +106,35 @@ static int prep(struct attt_db *db, const char *sql, struct attt_stmt **st)
 	return attt_db_prepare(db, sql, st);
 }
 
+int attt__bplan_insert_id(struct attt_stmt *st, int64_t *ret_id)
+{
+	int r = attt_stmt_step(st);
+
+	if (r == 1) {
+		*ret_id = attt_stmt_int64(st, 0);
+		r = ATTT_OK;
+	} else if (r == 0) {
+		r = ATTT_E_DB; /* RETURNING always yields the row it inserted */
+	}
+	attt_stmt_finalize(st);
+	return r;
+}
+
+/* Records that plan id last succeeded at `at`, in the column the UPDATE sql names. */
+static int mark_ok(struct attt_db *db, const char *sql, int64_t at, int64_t id)
+{
+	struct attt_stmt *st = NULL;
+	int r = prep(db, sql, &st);
+
+	if (r < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, at);
+	attt_stmt_bind_int64(st, 2, id);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	return r < 0 ? r : ATTT_OK;
+}
+
 static int audit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 		 const char *action, int64_t plan, int64_t agency, enum attt_audit_outcome outcome, const char *rule,
 		 json_t *summary)
@@ -162,7 +192,7 @@ static int add_tx(struct attt_db *db, void *ctx)
 	if (r <= 0)
 		return r < 0 ? r : ATTT_E_NOTFOUND;
 	if ((r = prep(db, "INSERT INTO backup_plan (agency_id, name, repo, passphrase_file, interval_days, "
-			  "created_at, drill_days, with_database) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st)) < 0)
+			  "created_at, drill_days, with_database) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, s->agency_id);
 	attt_stmt_bind_text(st, 2, s->name);
@@ -172,16 +202,7 @@ static int add_tx(struct attt_db *db, void *ctx)
 	attt_stmt_bind_int64(st, 6, now);
 	attt_stmt_bind_int64(st, 7, t->drill_days);
 	attt_stmt_bind_int64(st, 8, s->with_database);
-	r = attt_stmt_step(st);
-	attt_stmt_finalize(st);
-	if (r < 0)
-		return r;
-	if ((r = prep(db, "SELECT last_insert_rowid()", &st)) < 0)
-		return r;
-	r = attt_stmt_step(st);
-	t->id = attt_stmt_int64(st, 0);
-	attt_stmt_finalize(st);
-	if (r < 0)
+	if ((r = attt__bplan_insert_id(st, &t->id)) < 0)
 		return r;
 	if ((r = prep(db, "INSERT INTO backup_plan_source (plan_id, pos, path) VALUES (?, ?, ?)", &st)) < 0)
 		return r;
@@ -510,7 +531,7 @@ static int run_tx(struct attt_db *db, void *ctx)
 	int r;
 
 	if ((r = prep(db, "INSERT INTO backup_run (plan_id, started_at, ended_at, result, bytes, files, snapshot, "
-			  "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st)) < 0)
+			  "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, t->id);
 	attt_stmt_bind_int64(st, 2, res->started_at);
@@ -520,27 +541,10 @@ static int run_tx(struct attt_db *db, void *ctx)
 	attt_stmt_bind_int64(st, 6, (int64_t)res->files);
 	attt_stmt_bind_text(st, 7, ok ? res->snapshot : NULL);
 	attt_stmt_bind_text(st, 8, ok ? NULL : attt_err_name(res->err));
-	r = attt_stmt_step(st);
-	attt_stmt_finalize(st);
-	if (r < 0)
+	if ((r = attt__bplan_insert_id(st, &res->run_id)) < 0)
 		return r;
-	if ((r = prep(db, "SELECT last_insert_rowid()", &st)) < 0)
+	if (ok && (r = mark_ok(db, "UPDATE backup_plan SET last_ok_at = ? WHERE id = ?", res->ended_at, t->id)) < 0)
 		return r;
-	r = attt_stmt_step(st);
-	res->run_id = attt_stmt_int64(st, 0);
-	attt_stmt_finalize(st);
-	if (r < 0)
-		return r;
-	if (ok) {
-		if ((r = prep(db, "UPDATE backup_plan SET last_ok_at = ? WHERE id = ?", &st)) < 0)
-			return r;
-		attt_stmt_bind_int64(st, 1, res->ended_at);
-		attt_stmt_bind_int64(st, 2, t->id);
-		r = attt_stmt_step(st);
-		attt_stmt_finalize(st);
-		if (r < 0)
-			return r;
-	}
 	/* R10.1.b: every run, and every failure, is an audit event. */
 	return audit(db, t->clock, t->actor, "backup.plan.run", t->id, t->agency_id,
 		     ok ? ATTT_AUDIT_SUCCESS : ATTT_AUDIT_FAILURE, "R10.1.b",
@@ -815,7 +819,7 @@ static int drill_tx(struct attt_db *db, void *ctx)
 	int r;
 
 	if ((r = prep(db, "INSERT INTO backup_drill (plan_id, started_at, ended_at, result, snapshot, files, bytes, "
-			  "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st)) < 0)
+			  "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, t->id);
 	attt_stmt_bind_int64(st, 2, res->started_at);
@@ -825,27 +829,10 @@ static int drill_tx(struct attt_db *db, void *ctx)
 	attt_stmt_bind_int64(st, 6, (int64_t)res->files);
 	attt_stmt_bind_int64(st, 7, (int64_t)res->bytes);
 	attt_stmt_bind_text(st, 8, ok ? NULL : attt_err_name(res->err));
-	r = attt_stmt_step(st);
-	attt_stmt_finalize(st);
-	if (r < 0)
+	if ((r = attt__bplan_insert_id(st, &res->drill_id)) < 0)
 		return r;
-	if ((r = prep(db, "SELECT last_insert_rowid()", &st)) < 0)
+	if (ok && (r = mark_ok(db, "UPDATE backup_plan SET last_drill_ok_at = ? WHERE id = ?", res->ended_at, t->id)) < 0)
 		return r;
-	r = attt_stmt_step(st);
-	res->drill_id = attt_stmt_int64(st, 0);
-	attt_stmt_finalize(st);
-	if (r < 0)
-		return r;
-	if (ok) {
-		if ((r = prep(db, "UPDATE backup_plan SET last_drill_ok_at = ? WHERE id = ?", &st)) < 0)
-			return r;
-		attt_stmt_bind_int64(st, 1, res->ended_at);
-		attt_stmt_bind_int64(st, 2, t->id);
-		r = attt_stmt_step(st);
-		attt_stmt_finalize(st);
-		if (r < 0)
-			return r;
-	}
 	/* R10.2.c: the drill's duration and result are evidence, in the trail. */
 	return audit(db, t->clock, t->actor, "backup.plan.drill", t->id, t->agency_id,
 		     ok ? ATTT_AUDIT_SUCCESS : ATTT_AUDIT_FAILURE, "R10.2.c",

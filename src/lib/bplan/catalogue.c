@@ -18,6 +18,7 @@
 #include "attt/err.h"
 #include "attt/limits.h"
 #include "attt/str.h"
+#include "bplan-int.h"
 
 static bool text_ok(const char *s, size_t max)
 {
@@ -70,7 +71,8 @@ static int cat_tx(struct attt_db *db, void *ctx)
 		return r;
 	}
 	r = attt_db_prepare(db, "INSERT INTO backup_catalogue (agency_id, item, kind, owner_system, retention_days, "
-				"schedule, method, restore_test, plan_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"schedule, method, restore_test, plan_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				"RETURNING id",
 			    &st);
 	if (r < 0)
 		return r;
@@ -87,17 +89,9 @@ static int cat_tx(struct attt_db *db, void *ctx)
 	else
 		attt_stmt_bind_null(st, 9);
 	attt_stmt_bind_int64(st, 10, attt_now_us(t->clock));
-	r = attt_stmt_step(st);
-	attt_stmt_finalize(st);
+	r = attt__bplan_insert_id(st, &t->id);
 	if (r == ATTT_E_EXISTS)
 		attt_str_copy(t->why, t->why_size, "--item: cơ quan đã có mục này / the agency already lists this item");
-	if (r < 0)
-		return r;
-	if ((r = attt_db_prepare(db, "SELECT last_insert_rowid()", &st)) < 0)
-		return r;
-	r = attt_stmt_step(st);
-	t->id = attt_stmt_int64(st, 0);
-	attt_stmt_finalize(st);
 	if (r < 0)
 		return r;
 	sum = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "item", in->item, "kind", in->kind, "owner_system",
