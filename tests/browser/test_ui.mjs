@@ -1,0 +1,249 @@
+// test_ui.mjs: the web interface in Debian's headless Chromium, driven by playwright-core, against
+// the real `attt serve` on 127.0.0.1 with a temporary data directory. It walks what a civil servant
+// and a security officer do first: log in with the issued one-time password, change it (R6.1.a)
+// with the rule checked live as they type (R6.1.đ), enrol the second factor where the role needs
+// it, acknowledge the rules (R5.1), report an incident with the malware guidance on screen (R8.8)
+// and the severity questionnaire (R11.1), read it back, classify it, end sessions, log out
+// (R6.1.c). It also holds the page to the security headers: no script error, no Content-Security-
+// Policy violation, and a state-changing request without the CSRF token is refused.
+//
+// Environment: ATTT_BIN (the attt binary), CHROMIUM (default /usr/bin/chromium).
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const ATTT = process.env.ATTT_BIN;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!ATTT) { console.error('test_ui: ATTT_BIN is not set'); process.exit(2); }
+
+let failures = 0;
+let checks = 0;
+function check(cond, what) {
+  checks++;
+  if (!cond) { failures++; console.error(`FAIL: ${what}`); } else console.log(`ok - ${what}`);
+}
+function equal(a, b, what) { check(a === b, `${what} (got ${JSON.stringify(a)}, want ${JSON.stringify(b)})`); }
+
+const tmp = mkdtempSync(join(tmpdir(), 'attt-ui-'));
+const data = join(tmp, 'data');
+const attt = (...args) => execFileSync(ATTT, [...args, '--data', data], { encoding: 'utf8' });
+const atttJson = (...args) => JSON.parse(attt(...args, '--json'));
+
+// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app computes it.
+function totp(secret, when = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(when / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+let server = null;
+let browser = null;
+
+async function startServer() {
+  server = spawn(ATTT, ['serve', '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: server.stdout });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no "listening on" line from attt serve')), 20000);
+    lines.on('line', (line) => {
+      const m = /listening on (https?:\/\/)?([^\s/]+)/.exec(line);
+      if (m) { clearTimeout(timer); resolve(`http://${m[2]}`); }
+    });
+    server.on('exit', (code) => reject(new Error(`attt serve exited ${code}`)));
+  });
+}
+
+// A page that records script errors and CSP violations; fetch failures (401, 422 …) that the
+// interface handles are logged by Chromium as "Failed to load resource" and are not errors here.
+async function newPage(ctx, errors) {
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+async function ready(page) { await page.waitForSelector('body[data-ready="1"]'); }
+
+async function main() {
+  atttJson('init');
+  attt('agency', 'add', '--name', 'UBND tỉnh Thái Nguyên', '--type', 'province');
+  attt('agency', 'add', '--name', 'Sở Nội vụ', '--type', 'department', '--parent', '1');
+  const staff = atttJson('user', 'add', '--username', 'an.nv', '--new-person', 'Nguyễn Văn An', '--agency', '2', '--role', 'staff');
+  const officer = atttJson('user', 'add', '--username', 'binh.tt', '--new-person', 'Trần Thị Bình', '--agency', '2', '--role', 'security_officer');
+  const base = await startServer();
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const errors = [];
+
+  // ---- a civil servant --------------------------------------------------------------------------
+  const ctx = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Europe/London' });
+  const page = await newPage(ctx, errors);
+  const first = await page.goto(base + '/');
+  const csp = first.headers()['content-security-policy'] || '';
+  check(csp.includes("default-src 'self'") && !csp.includes('unsafe-inline'), 'the page is served under a strict Content-Security-Policy');
+  await ready(page);
+  equal(await page.locator('h1').textContent(), 'Đăng nhập', 'an anonymous visitor lands on the Vietnamese login page');
+
+  await page.fill('input[name=username]', 'an.nv');
+  await page.fill('input[name=password]', 'Sai-mat-khau-1');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.msg.error');
+  check((await page.locator('.msg.error').textContent()).includes('Tên đăng nhập hoặc mật khẩu không đúng'), 'a wrong password is refused with the server\'s Vietnamese message');
+
+  await page.fill('input[name=password]', staff.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/#\/password$/);
+  check((await page.locator('.notice').textContent()).includes('R6.1.a'), 'R6.1.a: the one-time password must be changed before anything else');
+
+  // R6.1.đ: the rule is checked live as the user types, each failure named in Vietnamese.
+  await page.fill('#pw-new', 'abc');
+  await page.waitForSelector('#pw-live li[data-rule="too_short"]');
+  check((await page.locator('#pw-live').textContent()).includes('Mật khẩu quá ngắn'), 'R6.1.đ: a short password is refused live, in Vietnamese');
+  await page.fill('#pw-new', 'Nguyen-Van-An-2026');
+  await page.waitForSelector('#pw-live li[data-rule="contains_name"]');
+  check(true, 'R6.1.đ: a password containing the person\'s name (without diacritics) is refused live');
+  const newPass = 'Đồi-chè-Tân-Cương#2026';
+  await page.fill('#pw-new', newPass);
+  await page.waitForSelector('#pw-live p.ok');
+  await page.fill('input[autocomplete=current-password]', staff.password);
+  await page.fill('#pw-again', newPass);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/#\/rules$/);
+  check(true, 'after the change the next gate is the rules (R5.1)');
+  check((await page.locator('.rules-body').textContent()).length > 50, 'the rules text is shown to acknowledge');
+  await page.click('#ack');
+  await page.waitForURL(/#\/$/);
+  equal(await page.locator('h1').textContent(), 'Xin chào, Nguyễn Văn An', 'the home page greets the person by name');
+
+  // R8.8: reporting shows the malware guidance; R11.1: the questionnaire suggests the level.
+  await page.click('nav a[href="#/report"]');
+  await page.waitForSelector('#guidance');
+  check((await page.locator('#guidance').textContent()).includes('ngắt kết nối'), 'R8.8: the report form shows the guidance for suspected malware');
+  await page.fill('input[name=title]', 'Máy trạm phòng Kế toán nhiễm mã độc');
+  await page.fill('textarea[name=description]', 'Máy chạy chậm, tự mở trang lạ; đã tắt máy và rút cáp mạng.');
+  await page.fill('input[name=detected_at]', '2026-11-20T08:30');
+  await page.fill('input[name=affected_system]', 'ketoan-01, 10.0.0.5');
+  await page.selectOption('select[name=incident_type]', 'malware');
+  await page.check('input[name=group]');
+  await page.check('input[name=main]');
+  await page.waitForFunction(() => document.getElementById('suggestion').textContent.length > 0);
+  const suggested = await (await ctx.request.get(base + '/api/v1/incidents/suggest?group=true&main=true&several=false&defaced=false')).json();
+  equal(await page.inputValue('#severity'), suggested.severity, 'R11.1: the questionnaire sets the level the server suggests');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#reported');
+  const id = Number(/(\d+)/.exec(await page.locator('#reported').textContent())[1]);
+  check(id > 0, 'R8.8: the report is recorded and its number shown');
+  check((await page.locator('#guidance').textContent()).includes('Internet'), 'R8.8: the answer repeats the guidance');
+  const stored = atttJson('incident', 'show', String(id));
+  equal(stored.title, 'Máy trạm phòng Kế toán nhiễm mã độc', 'the title is stored with its diacritics');
+  equal(stored.incident_type, 'malware', 'the incident type is stored');
+  equal(stored.severity, suggested.severity, 'the suggested severity is stored');
+  equal(new Date(stored.detected_at).toISOString(), '2026-11-20T01:30:00.000Z', 'the detection time is read as Asia/Ho_Chi_Minh whatever the browser\'s zone');
+
+  // R6.1.c: the CSRF token is what makes a state-changing request count.
+  const noToken = await page.evaluate(async () => (await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' })).status);
+  equal(noToken, 403, 'R6.1.c: a state-changing request without the CSRF token is refused');
+
+  await page.click('#lang');
+  await page.waitForSelector('nav a[href="#/report"]');
+  equal(await page.locator('nav a[href="#/report"]').textContent(), 'Report an incident', 'the interface switches to English');
+  await page.click('#lang');
+
+  await page.click('nav a[href="#/sessions"]');
+  await page.waitForSelector('#sessions tbody tr');
+  check((await page.locator('#sessions').textContent()).includes('Phiên này'), 'R6.1.c: the user sees their session');
+  check(/\d\d\/\d\d\/\d{4} \d\d:\d\d/.test(await page.locator('#sessions tbody tr').first().textContent()), 'times are shown as dd/mm/yyyy HH:MM');
+
+  await page.click('#logout');
+  await page.waitForURL(/#\/login$/);
+  await page.goto(base + '/#/report');
+  await page.waitForURL(/#\/login$/);
+  check(true, 'R6.1.c: after logging out, the pages lead back to the login');
+
+  // ---- a security officer: second factor, then the incident ------------------------------------
+  const ctx2 = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const p2 = await newPage(ctx2, errors);
+  await p2.goto(base + '/');
+  await ready(p2);
+  await p2.fill('input[name=username]', 'binh.tt');
+  await p2.fill('input[name=password]', officer.password);
+  await p2.click('button[type=submit]');
+  await p2.waitForURL(/#\/password$/);
+  const pass2 = 'Sông-Cầu-nước-trong#9';
+  await p2.fill('input[autocomplete=current-password]', officer.password);
+  await p2.fill('#pw-new', pass2);
+  await p2.fill('#pw-again', pass2);
+  await p2.click('button[type=submit]');
+  await p2.waitForURL(/#\/mfa$/);
+  const secret = (await p2.locator('#mfa-secret').textContent()).trim();
+  const enrolCode = totp(secret);
+  await p2.fill('#mfa-code', enrolCode);
+  await p2.click('button[type=submit]');
+  await p2.waitForSelector('#mfa-codes li');
+  equal(await p2.locator('#mfa-codes li').count(), 10, 'the officer enrols TOTP and is shown ten recovery codes once');
+  const recovery = (await p2.locator('#mfa-codes li').first().textContent()).trim();
+  await p2.click('#mfa-done');
+  await p2.waitForURL(/#\/rules$/);
+  await p2.click('#ack');
+  await p2.waitForURL(/#\/$/);
+
+  await p2.click('nav a[href="#/incidents"]');
+  await p2.waitForSelector(`#incident-list tr[data-id="${id}"]`);
+  const row = await p2.locator(`#incident-list tr[data-id="${id}"]`).textContent();
+  check(row.includes('Máy trạm phòng Kế toán nhiễm mã độc'), 'the officer sees the staff member\'s report in the list');
+  check(/\d\d\/\d\d\/2026 \d\d:\d\d/.test(row), 'the list shows the report time as dd/mm/yyyy HH:MM');
+  await p2.click(`#incident-list tr[data-id="${id}"] a`);
+  await p2.waitForSelector('#classify');
+  await p2.selectOption('#classify select', 'khan-cap');
+  await p2.fill('#classify input', 'Lây lan sang nhiều máy trong cơ quan');
+  await p2.click('#classify button[type=submit]');
+  await p2.waitForFunction(() => /khan-cap/.test(document.getElementById('timeline').textContent));
+  equal(atttJson('incident', 'show', String(id)).severity, 'khan-cap', 'R11.1: the officer\'s classification is stored');
+
+  // The second login of the officer needs the second factor: the field appears when asked for. The
+  // TOTP code of this 30-second window was spent on the enrolment (no replay): it is refused, and a recovery code is taken.
+  await p2.click('#logout');
+  await p2.waitForURL(/#\/login$/);
+  await p2.fill('input[name=username]', 'binh.tt');
+  await p2.fill('input[name=password]', pass2);
+  await p2.click('button[type=submit]');
+  await p2.waitForSelector('input[name=totp]:visible');
+  await p2.fill('input[name=totp]', enrolCode);
+  const [replay] = await Promise.all([
+    p2.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+    p2.click('button[type=submit]'),
+  ]);
+  equal(replay.status(), 401, 'a TOTP code already used in its window is refused (no replay)');
+  await p2.fill('input[name=totp]', recovery);
+  await p2.click('button[type=submit]');
+  await p2.waitForURL(/#\/$/);
+  check(true, 'a second login asks for the second factor and accepts a recovery code');
+
+  equal(errors.join('\n'), '', 'no script error and no Content-Security-Policy violation on any page');
+}
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  console.error(`FAIL: ${e.stack || e}`);
+  failures++;
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (server) server.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${checks} checks, ${failures} failed`);
+if (failures || checks === 0) code = 1;
+process.exit(code);

@@ -1,0 +1,164 @@
+// i18n.js: the interface's words in Vietnamese (first) and English, and the dates and times of
+// Asia/Ho_Chi_Minh as dd/mm/yyyy HH:MM whatever the browser's own zone is.
+const STRINGS = {
+  app_name: ['An toàn thông tin mạng', 'Network information security'],
+  lang_other: ['English', 'Tiếng Việt'],
+  login_title: ['Đăng nhập', 'Log in'],
+  username: ['Tên đăng nhập', 'Username'],
+  password: ['Mật khẩu', 'Password'],
+  totp: ['Mã xác thực (6 chữ số) hoặc mã khôi phục', 'Authentication code (6 digits) or a recovery code'],
+  login: ['Đăng nhập', 'Log in'],
+  logout: ['Đăng xuất', 'Log out'],
+  working: ['Đang xử lý…', 'Working…'],
+  network_error: ['Không kết nối được máy chủ', 'Cannot reach the server'],
+  session_over: ['Phiên làm việc đã hết, vui lòng đăng nhập lại', 'Your session has ended, please log in again'],
+  pw_title: ['Đổi mật khẩu', 'Change password'],
+  pw_must: ['Mật khẩu hiện tại là mật khẩu tạm hoặc đã hết hạn: hãy đổi trước khi tiếp tục (R6.1.a, R6.1.đ).',
+    'Your password is temporary or has expired: change it before going on (R6.1.a, R6.1.đ).'],
+  pw_current: ['Mật khẩu hiện tại', 'Current password'],
+  pw_new: ['Mật khẩu mới', 'New password'],
+  pw_again: ['Nhập lại mật khẩu mới', 'New password again'],
+  pw_rule: ['Ít nhất 8 ký tự, có chữ thường, chữ hoa và chữ số hoặc ký tự đặc biệt (! @ # $ %); không chứa tên đăng nhập hoặc họ tên; không trùng mật khẩu cũ. Có thể dùng cụm từ dài.',
+    'At least 8 characters, with lower case, upper case and a digit or a special character (! @ # $ %); not containing your username or name; not one of your last passwords. Long passphrases are welcome.'],
+  pw_ok: ['Mật khẩu đạt quy định', 'The password meets the rule'],
+  pw_mismatch: ['Hai lần nhập không giống nhau', 'The two entries differ'],
+  pw_changed: ['Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.', 'Password changed. Your other sessions have ended.'],
+  pw_warn: ['Mật khẩu của bạn sẽ hết hạn sau {n} ngày.', 'Your password expires in {n} days.'],
+  save: ['Lưu', 'Save'],
+  mfa_title: ['Đăng ký xác thực hai lớp', 'Set up two-step verification'],
+  mfa_intro: ['Vai trò của bạn bắt buộc xác thực hai lớp. Thêm khóa dưới đây vào ứng dụng xác thực (TOTP) rồi nhập mã 6 chữ số.',
+    'Your role requires two-step verification. Add the key below to an authenticator app (TOTP), then enter its 6-digit code.'],
+  mfa_secret: ['Khóa bí mật', 'Secret key'],
+  mfa_code: ['Mã 6 chữ số', '6-digit code'],
+  mfa_confirm: ['Xác nhận', 'Confirm'],
+  mfa_codes: ['Mã khôi phục: mỗi mã dùng một lần khi mất thiết bị. Chỉ hiển thị một lần, hãy lưu lại ở nơi an toàn.',
+    'Recovery codes: each works once if you lose the device. Shown only once: keep them somewhere safe.'],
+  mfa_saved: ['Tôi đã lưu các mã', 'I have saved the codes'],
+  rules_title: ['Quy chế an toàn thông tin', 'Security rules'],
+  rules_intro: ['Đọc và cam kết thực hiện quy chế trước khi sử dụng hệ thống (R5.1).',
+    'Read and commit to the rules before using the system (R5.1).'],
+  rules_ack: ['Tôi đã đọc và cam kết thực hiện', 'I have read the rules and will follow them'],
+  home: ['Trang chính', 'Home'],
+  hello: ['Xin chào, {name}', 'Hello, {name}'],
+  your_roles: ['Vai trò', 'Roles'],
+  report: ['Báo cáo sự cố', 'Report an incident'],
+  incidents: ['Sự cố', 'Incidents'],
+  sessions: ['Phiên đăng nhập', 'Sessions'],
+  report_intro: ['Mô tả ngắn gọn điều đã xảy ra; cán bộ chuyên trách sẽ xử lý (R8.8).',
+    'Say briefly what happened; the security officer takes it from there (R8.8).'],
+  malware_title: ['Nếu nghi ngờ máy bị nhiễm mã độc', 'If you suspect malware'],
+  malware_steps: ['Tắt máy; ngắt kết nối khỏi mạng nội bộ (LAN), mạng diện rộng (WAN) và Internet; báo ngay cho cán bộ chuyên trách an toàn thông tin của cơ quan.',
+    'Turn the machine off; disconnect it from the LAN, the WAN and the Internet; report at once to your agency\'s security officer.'],
+  f_title: ['Tiêu đề', 'Title'],
+  f_description: ['Mô tả', 'Description'],
+  f_detected: ['Thời điểm phát hiện', 'Noticed at'],
+  f_system: ['Máy hoặc hệ thống bị ảnh hưởng (tên, địa chỉ IP, tên miền)', 'Affected machine or system (name, IP address, domain)'],
+  f_type: ['Loại sự cố', 'Incident type'],
+  f_severity: ['Mức độ', 'Severity'],
+  q_title: ['Gợi ý mức độ (Điều 11.1)', 'Suggested severity (Article 11.1)'],
+  q_group: ['Ảnh hưởng đến một nhóm người dùng hoặc cả cơ quan (không chỉ một người)?', 'Does it affect a group of users or the whole agency (not just one person)?'],
+  q_main: ['Làm gián đoạn hoạt động chính của cơ quan?', 'Does it interrupt the agency\'s main activities?'],
+  q_several: ['Làm gián đoạn nhiều hoạt động chính?', 'Does it interrupt several main activities?'],
+  q_defaced: ['Trang thông tin điện tử bị thay đổi giao diện?', 'Was a website defaced?'],
+  q_suggests: ['Gợi ý: {s}', 'Suggested: {s}'],
+  send: ['Gửi báo cáo', 'Send the report'],
+  reported: ['Đã ghi nhận sự cố số {id}.', 'Incident {id} recorded.'],
+  none: ['Không có', 'None'],
+  col_id: ['Số', 'No.'],
+  col_reported: ['Báo cáo lúc', 'Reported'],
+  col_step: ['Bước', 'Step'],
+  col_status: ['Trạng thái', 'Status'],
+  overdue: ['Quá hạn', 'Overdue'],
+  only_open: ['Chỉ sự cố chưa đóng', 'Open only'],
+  only_overdue: ['Chỉ sự cố quá hạn', 'Overdue only'],
+  timeline: ['Diễn biến', 'Timeline'],
+  documents: ['Văn bản', 'Documents'],
+  form_03: ['Mẫu 03: Báo cáo ban đầu sự cố', 'Form 03: initial incident report'],
+  form_04: ['Mẫu 04: Biên bản kết thúc ứng cứu', 'Form 04: closing minutes'],
+  form_05: ['Mẫu 05: Báo cáo tổng hợp', 'Form 05: summary report'],
+  classify: ['Phân loại mức độ', 'Set the severity'],
+  reason: ['Lý do', 'Reason'],
+  advance: ['Chuyển bước xử lý', 'Take a workflow step'],
+  action: ['Bước', 'Step'],
+  note: ['Nội dung / biên bản', 'Note / minutes'],
+  owner: ['Người phụ trách', 'Owner'],
+  notice_due: ['Hạn thông báo', 'Notice due'],
+  current: ['Phiên này', 'This session'],
+  end_session: ['Kết thúc', 'End'],
+  created: ['Bắt đầu', 'Started'],
+  last_seen: ['Hoạt động gần nhất', 'Last active'],
+  back: ['Quay lại', 'Back'],
+  not_found: ['Không tìm thấy trang', 'Page not found'],
+};
+
+// The ten incident types of Mẫu 05 (Thông tư 20/2017), the four severities of Điều 11.1, the steps.
+export const INCIDENT_TYPES = {
+  ddos: ['Tấn công từ chối dịch vụ', 'Denial of service'],
+  phishing: ['Tấn công giả mạo', 'Phishing'],
+  malware: ['Tấn công sử dụng mã độc', 'Malware'],
+  intrusion: ['Truy cập trái phép, chiếm quyền điều khiển', 'Intrusion'],
+  defacement: ['Tấn công thay đổi giao diện', 'Defacement'],
+  ransomware: ['Mã hóa phần mềm, dữ liệu, thiết bị', 'Ransomware'],
+  sabotage: ['Phá hoại thông tin, dữ liệu, phần mềm', 'Sabotage'],
+  espionage: ['Nghe trộm, gián điệp, lấy trộm thông tin', 'Espionage'],
+  combined: ['Tấn công tổng hợp', 'Combined attack'],
+  other: ['Hình thức tấn công khác', 'Other'],
+};
+export const SEVERITIES = {
+  thap: ['Thấp', 'Low'],
+  'trung-binh': ['Trung bình', 'Medium'],
+  cao: ['Cao', 'High'],
+  'khan-cap': ['Khẩn cấp', 'Emergency'],
+};
+export const ACTIONS = {
+  own: ['Hệ thống của cơ quan (sang bước 2)', 'The agency\'s own system (to step 2)'],
+  hosted: ['Hệ thống tại Trung tâm dữ liệu tỉnh (sang bước 3)', 'Hosted at the provincial data centre (to step 3)'],
+  resolved: ['Đã xử lý xong, lập biên bản', 'Resolved, minutes written'],
+  beyond: ['Vượt khả năng xử lý, lập biên bản và báo cáo', 'Beyond the agency\'s capacity: minutes and escalation'],
+  reported: ['Đã báo cáo cơ quan chuyên trách (Mẫu 03)', 'Reported to the authority (Form 03)'],
+  coordinated: ['Đã phối hợp ứng cứu', 'Response coordinated'],
+  close: ['Kết thúc, biên bản Mẫu 04', 'Closed with Form 04 minutes'],
+};
+
+let lang = localStorage.getItem('attt.lang') === 'en' ? 'en' : 'vi';
+
+export function getLang() { return lang; }
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'vi';
+  localStorage.setItem('attt.lang', lang);
+  document.documentElement.lang = lang;
+}
+document.documentElement.lang = lang;
+
+function pick(pair) { return pair ? pair[lang === 'en' ? 1 : 0] : ''; }
+
+// t('hello', {name}) -> the string in the current language with {name} filled in.
+export function t(key, vars) {
+  let s = pick(STRINGS[key]) || key;
+  if (vars)
+    for (const [k, v] of Object.entries(vars))
+      s = s.split('{' + k + '}').join(String(v));
+  return s;
+}
+export function label(table, key) { return pick(table[key]) || key; }
+
+const PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric',
+  hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+// An RFC 3339 time from the API as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh; '' for null.
+export function fmtTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const p = Object.fromEntries(PARTS.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
+
+// The value of an <input type="datetime-local"> read as Asia/Ho_Chi_Minh time (UTC+7 all year, no
+// daylight saving), as RFC 3339 for the API; '' when empty.
+export function localToRfc3339(v) {
+  if (!v) return '';
+  return (v.length === 16 ? v + ':00' : v) + '+07:00';
+}
