@@ -96,12 +96,24 @@ function drawNav() {
     items.push(h('a', { href: '#/' }, t('home')));
     if (has('incident.report')) items.push(h('a', { href: '#/report' }, t('report')));
     if (has('incident.read') || has('incident.report')) items.push(h('a', { href: '#/incidents' }, t('incidents')));
+    items.push(h('a', { href: '#/inbox', id: 'nav-inbox' }, t('inbox'), ' ', h('span', { class: 'badge', id: 'unread', hidden: true })));
     items.push(h('a', { href: '#/sessions' }, t('sessions')));
     items.push(h('a', { href: '#/password' }, t('pw_title')));
   }
   if (me) items.push(h('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
   items.push(langBtn);
   nav.replaceChildren(h('span', { class: 'brand' }, 'attt · ', t('app_name')), h('span', { class: 'items' }, items));
+}
+
+// The unread count beside "Thông báo", refreshed at each page change.
+async function refreshUnread() {
+  const badge = document.getElementById('unread');
+  if (!badge || !me || gate()) return;
+  try {
+    const r = await api('GET', '/me/inbox?unread=true&limit=1');
+    badge.textContent = String(r.unread);
+    badge.hidden = !r.unread;
+  } catch (e) { badge.hidden = true; }
 }
 
 async function logout() {
@@ -425,6 +437,45 @@ async function viewSessions() {
   page(t('sessions'), box, h('table', { class: 'list', id: 'sessions' }, h('thead', {}, h('tr', {}, [t('created'), t('last_seen'), 'IP', 'User-Agent', ''].map((c) => h('th', {}, c)))), h('tbody', {}, rows)));
 }
 
+// ---- inbox: every notification also appears here (issue 5) ------------------------------------
+async function viewInbox(params) {
+  const unreadOnly = params.get('unread') === 'true';
+  const box = messageBox();
+  const list = h('ul', { class: 'inbox', id: 'inbox' });
+  const more = h('button', { type: 'button', hidden: true }, t('more'));
+  let next = null;
+  const load = async () => {
+    const q = new URLSearchParams({ limit: '50' });
+    if (unreadOnly) q.set('unread', 'true');
+    if (next) q.set('before', String(next));
+    const r = await api('GET', '/me/inbox?' + q);
+    for (const it of r.items) {
+      const mark = it.read ? h('span', { class: 'hint' }, t('is_read')) : h('button', { type: 'button', class: 'mark' }, t('mark_read'));
+      if (!it.read) mark.addEventListener('click', async () => {
+        try {
+          await api('POST', `/me/inbox/${it.id}/read`);
+          li.classList.remove('unread');
+          mark.replaceWith(h('span', { class: 'hint' }, t('is_read')));
+          refreshUnread();
+        } catch (e) { showError(box, e); }
+      });
+      const link = it.ref_type === 'incident' && it.ref_id ? h('a', { href: `#/incidents/${it.ref_id}` }, t('open_record')) : null;
+      const li = h('li', { class: it.read ? '' : 'unread', 'data-id': it.id, 'data-kind': it.kind },
+        h('p', { class: 'subject' }, it.subject), h('p', { class: 'hint' }, fmtTime(it.created_at)),
+        h('div', { class: 'body' }, it.body), h('p', {}, link, ' ', mark));
+      list.append(li);
+    }
+    next = r.next;
+    more.hidden = !next;
+    if (!list.children.length) list.append(h('li', {}, t('none')));
+  };
+  more.addEventListener('click', () => load().catch((e) => showError(box, e)));
+  const cb = h('input', { type: 'checkbox', checked: unreadOnly });
+  cb.addEventListener('change', () => go('#/inbox' + (cb.checked ? '?unread=true' : '')));
+  await load();
+  page(t('inbox'), h('div', { class: 'filters' }, h('label', { class: 'check' }, cb, ' ', t('unread_only'))), box, list, more);
+}
+
 // ---- router --------------------------------------------------------------------------------------
 async function route() {
   const [path, query] = (location.hash.slice(1) || '/').split('?');
@@ -442,7 +493,9 @@ async function route() {
     else if (path === '/incidents') await viewIncidents(params);
     else if (/^\/incidents\/\d+$/.test(path)) await viewIncident(path.split('/')[2]);
     else if (path === '/sessions') await viewSessions();
+    else if (path === '/inbox') await viewInbox(params);
     else page(t('not_found'));
+    refreshUnread();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       me = null;

@@ -106,21 +106,22 @@ int attt_notify_list_ref(struct attt_db *db, const char *ref_type, int64_t ref_i
 /* Counts by state: {"queued": n, "sent": n, "failed": n, "inapp": n}. */
 int attt_notify_counts(struct attt_db *db, json_t **ret);
 
-/* The inbox of a person (person_id > 0) or an account (account_id > 0; exactly one of the two),
- * newest first, after item id before_id (0: from the newest), at most limit items; unread_only
+/* The inbox of a person (person_id > 0), an account (account_id > 0), or both (the items addressed
+ * to either; 0 for "not this one", at least one > 0, else ATTT_E_INVAL), newest first, after item id before_id (0: from the newest), at most limit items; unread_only
  * leaves out items read. Items: {"id", "notification_id", "kind", "subject", "body", "ref_type",
  * "ref_id", "created_at", "read": bool}. */
 int attt_notify_inbox_list(struct attt_db *db, int64_t person_id, int64_t account_id, bool unread_only,
 			   int64_t before_id, int limit, json_t **ret);
 /* Unread items of that inbox. */
 int attt_notify_inbox_unread(struct attt_db *db, int64_t person_id, int64_t account_id, int64_t *ret);
-/* Marks item read for its owner (the person or account given must own it: ATTT_E_NOTFOUND
+/* Marks item read for its owner (the person or account given, either when both, must own it: ATTT_E_NOTFOUND
  * otherwise, so that one user cannot probe another's inbox). Marking twice is not an error. */
 int attt_notify_inbox_mark_read(struct attt_db *db, const struct attt_clock *clock, int64_t person_id,
 				int64_t account_id, int64_t item_id);
 
 /* Vietnamese templates. name is one of the names listed in docs/mail.md ("incident.reported",
- * "incident.escalated", "incident.deadline_near", "incident.deadline_missed", "account.locked");
+ * "incident.escalated", "incident.deadline_near", "incident.deadline_missed", "incident.task_assigned",
+ * "account.locked");
  * vars is an object of string (or integer) values for the {{placeholders}}. Fills subject and
  * body (initialised by the caller; appended to). ATTT_E_NOTFOUND for an unknown template,
  * ATTT_E_INVAL when a placeholder has no value (named in the debug log). */

@@ -30,7 +30,7 @@ struct attt_app;
 struct attt_db;
 struct attt_http_server;
 
-#define ATTT_ROUTES(X) X(auth) X(org) X(audit) X(incident)
+#define ATTT_ROUTES(X) X(auth) X(org) X(audit) X(incident) X(inbox)
 #define ATTT_TICKS(X) X(auth) X(audit) X(notify) X(backup)
 
 #define ATTT_ROUTE_DECL(area) int routes_##area##_register(struct attt_http_server *srv, struct attt_app *app);

@@ -81,6 +81,7 @@ async function main() {
   attt('agency', 'add', '--name', 'Sở Nội vụ', '--type', 'department', '--parent', '1');
   const staff = atttJson('user', 'add', '--username', 'an.nv', '--new-person', 'Nguyễn Văn An', '--agency', '2', '--role', 'staff');
   const officer = atttJson('user', 'add', '--username', 'binh.tt', '--new-person', 'Trần Thị Bình', '--agency', '2', '--role', 'security_officer');
+  atttJson('user', 'add', '--username', 'cuong.lv', '--new-person', 'Lê Văn Cường', '--agency', '2', '--role', 'staff');
   const base = await startServer();
 
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -197,6 +198,27 @@ async function main() {
   await p2.waitForURL(/#\/rules$/);
   await p2.click('#ack');
   await p2.waitForURL(/#\/$/);
+
+  // R6.2.b: five wrong passwords lock a colleague's account, which notifies the agency's officer:
+  // the header shows it, and so does the inbox.
+  for (let i = 0; i < 5; i++)
+    await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'cuong.lv', password: 'Sai-mat-khau-1' }) });
+  await p2.click('nav a[href="#/sessions"]'); // any page change refreshes the count
+  await p2.waitForSelector('#unread:not([hidden])');
+  const unreadBefore = Number(await p2.locator('#unread').textContent());
+  check(unreadBefore >= 1, 'the header shows the officer\'s unread notifications');
+  await p2.click('#nav-inbox');
+  const note = p2.locator('#inbox li.unread[data-kind="account.locked"]').first();
+  await note.waitFor();
+  check((await note.textContent()).includes('cuong.lv'), 'the inbox shows the lock notice, naming the account');
+  await note.locator('button.mark').click();
+  await p2.waitForSelector('#inbox li[data-kind="account.locked"]:not(.unread)');
+  await p2.waitForFunction((n) => {
+    const b = document.getElementById('unread');
+    return b && (b.hidden ? 0 : Number(b.textContent)) === n - 1;
+  }, unreadBefore);
+  check(true, 'marking it read lowers the unread count');
 
   await p2.click('nav a[href="#/incidents"]');
   await p2.waitForSelector(`#incident-list tr[data-id="${id}"]`);

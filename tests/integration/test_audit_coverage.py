@@ -121,6 +121,8 @@ ROUTES = {
     ("GET", "/api/v1/me"): ("read", ""),
     ("GET", "/api/v1/me/sessions"): ("read", ""),
     ("DELETE", "/api/v1/me/sessions/{ref}"): ("change", "access"),
+    ("GET", "/api/v1/me/inbox"): ("read", ""),
+    ("POST", "/api/v1/me/inbox/{id}/read"): ("change", "data"),  # inbox.read: evidence that a notice was opened
     ("GET", "/api/v1/rules"): ("read", "the rules text every user acknowledges, not configuration"),
     ("POST", "/api/v1/me/acknowledge"): ("change", "data"),
     ("GET", "/api/v1/accounts"): ("read", ""),
@@ -522,6 +524,20 @@ def test_routes(tmp, routes):
             opt("POST", "/api/v1/incidents/{id}/advance", so, ip + "/advance", {"action": "own", "text": "hệ thống của cơ quan"})
             opt("POST", "/api/v1/incidents/{id}/assign", so, ip + "/assign", {"account_id": int(aid)})
             opt("GET", "/api/v1/incidents/{id}/forms/{form}", so, ip + "/forms/03")
+        # The in-app inbox: an account of agency 2 locked by five wrong passwords (R6.2.b) notifies
+        # the agency's security officer.
+        if ("GET", "/api/v1/me/inbox") in reg:
+            run(["user", "add", "--username", "khoa.thu", "--new-person", "Đỗ Văn Khoá", "--agency", "2",
+                 "--role", "staff"], data)
+            for _ in range(5):
+                Client(url).call("POST", "/api/v1/auth/login", {"username": "khoa.thu", "password": "Sai-mat-khau-1"})
+            trail.new()
+            box = opt("GET", "/api/v1/me/inbox", so)
+            if not box or not box.get("items"):
+                fail(f"so.one's inbox is empty after an account of its agency was locked: {box}")
+            else:
+                item = box["items"][-1]["id"]
+                opt("POST", "/api/v1/me/inbox/{id}/read", so, f"/api/v1/me/inbox/{item}/read")
         step("GET", "/healthz", so)
         step("GET", "/metrics", so)
         # A second session of the staff member, ended from the first.

@@ -10,10 +10,12 @@
 #include "attt/limits.h"
 #include "attt/notify.h"
 
-/* Exactly one of person_id and account_id names the owner. */
+/* The owner is a person, an account, or both (a signed-in user reads what was addressed to the
+ * person and to the account alike). ids are > 0; 0 stands for "not this one" and matches no row,
+ * since a row's missing owner is NULL. */
 static int owner_ok(int64_t person_id, int64_t account_id)
 {
-	if (person_id < 0 || account_id < 0 || (person_id > 0) == (account_id > 0))
+	if (person_id < 0 || account_id < 0 || (person_id == 0 && account_id == 0))
 		return ATTT_E_INVAL;
 	return ATTT_OK;
 }
@@ -21,15 +23,11 @@ static int owner_ok(int64_t person_id, int64_t account_id)
 int attt_notify_inbox_list(struct attt_db *db, int64_t person_id, int64_t account_id, bool unread_only,
 			   int64_t before_id, int limit, json_t **ret)
 {
-	/* [0]: by account, [1]: by person; chosen from constants, never built from input. */
-	static const char *const sql[2] = {
+	static const char sql[] =
 		"SELECT i.id, n.id, n.kind, n.subject, n.body, n.ref_type, n.ref_id, i.created_at, i.read_at "
 		"FROM inbox_item i JOIN notification n ON n.id = i.notification_id "
-		"WHERE i.account_id = ? AND (? = 0 OR i.id < ?) AND (? = 0 OR i.read_at = 0) ORDER BY i.id DESC LIMIT ?",
-		"SELECT i.id, n.id, n.kind, n.subject, n.body, n.ref_type, n.ref_id, i.created_at, i.read_at "
-		"FROM inbox_item i JOIN notification n ON n.id = i.notification_id "
-		"WHERE i.person_id = ? AND (? = 0 OR i.id < ?) AND (? = 0 OR i.read_at = 0) ORDER BY i.id DESC LIMIT ?",
-	};
+		"WHERE (i.person_id = ? OR i.account_id = ?) AND (? = 0 OR i.id < ?) AND (? = 0 OR i.read_at = 0) "
+		"ORDER BY i.id DESC LIMIT ?";
 	struct attt_stmt *st = NULL;
 	json_t *arr = NULL;
 	int e;
@@ -38,11 +36,11 @@ int attt_notify_inbox_list(struct attt_db *db, int64_t person_id, int64_t accoun
 		return e;
 	if (limit < 1 || limit > ATTT_HTTP_MAX_PAGE || before_id < 0)
 		return ATTT_E_RANGE;
-	if ((e = attt_db_prepare(db, sql[person_id > 0], &st)) < 0)
+	if ((e = attt_db_prepare(db, sql, &st)) < 0)
 		return e;
-	if ((e = attt_stmt_bind_int64(st, 1, person_id > 0 ? person_id : account_id)) < 0 ||
-	    (e = attt_stmt_bind_int64(st, 2, before_id)) < 0 || (e = attt_stmt_bind_int64(st, 3, before_id)) < 0 ||
-	    (e = attt_stmt_bind_int64(st, 4, unread_only ? 1 : 0)) < 0 || (e = attt_stmt_bind_int64(st, 5, limit)) < 0)
+	if ((e = attt_stmt_bind_int64(st, 1, person_id)) < 0 || (e = attt_stmt_bind_int64(st, 2, account_id)) < 0 ||
+	    (e = attt_stmt_bind_int64(st, 3, before_id)) < 0 || (e = attt_stmt_bind_int64(st, 4, before_id)) < 0 ||
+	    (e = attt_stmt_bind_int64(st, 5, unread_only ? 1 : 0)) < 0 || (e = attt_stmt_bind_int64(st, 6, limit)) < 0)
 		goto out;
 	if (!(arr = json_array())) {
 		e = ATTT_E_NOMEM;
@@ -83,13 +81,11 @@ int attt_notify_inbox_unread(struct attt_db *db, int64_t person_id, int64_t acco
 
 	if ((e = owner_ok(person_id, account_id)) < 0)
 		return e;
-	e = attt_db_prepare(db,
-			    person_id > 0 ? "SELECT COUNT(*) FROM inbox_item WHERE person_id = ? AND read_at = 0"
-					  : "SELECT COUNT(*) FROM inbox_item WHERE account_id = ? AND read_at = 0",
+	e = attt_db_prepare(db, "SELECT COUNT(*) FROM inbox_item WHERE (person_id = ? OR account_id = ?) AND read_at = 0",
 			    &st);
 	if (e < 0)
 		return e;
-	if ((e = attt_stmt_bind_int64(st, 1, person_id > 0 ? person_id : account_id)) < 0 ||
+	if ((e = attt_stmt_bind_int64(st, 1, person_id)) < 0 || (e = attt_stmt_bind_int64(st, 2, account_id)) < 0 ||
 	    (e = attt_stmt_step(st)) < 0)
 		goto out;
 	*ret = attt_stmt_int64(st, 0);
@@ -109,15 +105,13 @@ int attt_notify_inbox_mark_read(struct attt_db *db, const struct attt_clock *clo
 		return e;
 	/* The owner's condition is part of the WHERE: another user's item is simply not found. */
 	e = attt_db_prepare(db,
-			    person_id > 0 ? "UPDATE inbox_item SET read_at = CASE WHEN read_at = 0 THEN ? ELSE read_at END "
-					    "WHERE id = ? AND person_id = ? RETURNING id"
-					  : "UPDATE inbox_item SET read_at = CASE WHEN read_at = 0 THEN ? ELSE read_at END "
-					    "WHERE id = ? AND account_id = ? RETURNING id",
+			    "UPDATE inbox_item SET read_at = CASE WHEN read_at = 0 THEN ? ELSE read_at END "
+			    "WHERE id = ? AND (person_id = ? OR account_id = ?) RETURNING id",
 			    &st);
 	if (e < 0)
 		return e;
 	if ((e = attt_stmt_bind_int64(st, 1, attt_now_us(clock))) < 0 || (e = attt_stmt_bind_int64(st, 2, item_id)) < 0 ||
-	    (e = attt_stmt_bind_int64(st, 3, person_id > 0 ? person_id : account_id)) < 0)
+	    (e = attt_stmt_bind_int64(st, 3, person_id)) < 0 || (e = attt_stmt_bind_int64(st, 4, account_id)) < 0)
 		goto out;
 	if ((e = attt_stmt_step(st)) < 0)
 		goto out;

@@ -595,7 +595,19 @@ static void test_inbox__owner_only(void **state)
 	assert_int_equal(attt_notify_inbox_list(f->db, 1, 0, true, 0, 50, &list), ATTT_OK);
 	assert_int_equal(json_array_size(list), 1);
 	json_decref(list);
-	assert_int_equal(attt_notify_inbox_list(f->db, 1, 1, false, 0, 50, &list), ATTT_E_INVAL);
+	/* A signed-in user reads what was addressed to the person and to the account: each item once. */
+	assert_int_equal(attt_notify_inbox_list(f->db, 1, 1, false, 0, 50, &list), ATTT_OK);
+	assert_int_equal(json_array_size(list), 2);
+	assert_int_equal(jint(json_array_get(list, 0), "notification_id"), b);
+	assert_int_equal(jint(json_array_get(list, 1), "notification_id"), a);
+	json_decref(list);
+	assert_int_equal(attt_notify_inbox_unread(f->db, 1, 1, &unread), ATTT_OK);
+	assert_int_equal(unread, 1);
+	/* An account that is not the owner cannot mark the person's item, even with another person. */
+	assert_int_equal(attt_notify_inbox_mark_read(f->db, &f->clock, 2, 2, item_b), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_notify_inbox_list(f->db, 0, 0, false, 0, 50, &list), ATTT_E_INVAL);
+	assert_int_equal(attt_notify_inbox_unread(f->db, 0, 0, &unread), ATTT_E_INVAL);
+	assert_int_equal(attt_notify_inbox_list(f->db, -1, 1, false, 0, 50, &list), ATTT_E_INVAL);
 	assert_int_equal(attt_notify_inbox_list(f->db, 1, 0, false, 0, 0, &list), ATTT_E_RANGE);
 
 	/* The incident's notifications, for `attt incident show`. */
