@@ -5,7 +5,7 @@
 // the second factor is enrolled where the role needs it, the rules are acknowledged (R5.1); only then
 // the rest. The server enforces all of them; the interface only leads the way.
 import { api, ApiError, setCsrf, hasCsrf } from './api.js';
-import { t, label, getLang, setLang, fmtTime, localToRfc3339, INCIDENT_TYPES, SEVERITIES, ACTIONS } from './i18n.js';
+import { t, label, getLang, setLang, fmtTime, vnToRfc3339, INCIDENT_TYPES, SEVERITIES, ACTIONS, EVENT_KINDS } from './i18n.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -20,7 +20,7 @@ function h(tag, attrs, ...children) {
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -96,6 +96,7 @@ function drawNav() {
     items.push(h('a', { href: '#/' }, t('home')));
     if (has('incident.report')) items.push(h('a', { href: '#/report' }, t('report')));
     if (has('incident.read') || has('incident.report')) items.push(h('a', { href: '#/incidents' }, t('incidents')));
+    if (has('account.read')) items.push(h('a', { href: '#/accounts' }, t('accounts')));
     items.push(h('a', { href: '#/inbox', id: 'nav-inbox' }, t('inbox'), ' ', h('span', { class: 'badge', id: 'unread', hidden: true })));
     items.push(h('a', { href: '#/sessions' }, t('sessions')));
     items.push(h('a', { href: '#/password' }, t('pw_title')));
@@ -294,7 +295,7 @@ function viewReport() {
   const box = messageBox();
   const title = h('input', { name: 'title', required: true, maxlength: 200 });
   const desc = h('textarea', { name: 'description', required: true, rows: 5, maxlength: 8000 });
-  const detected = h('input', { name: 'detected_at', type: 'datetime-local' });
+  const detected = h('input', { name: 'detected_at', placeholder: 'dd/mm/yyyy HH:MM', value: fmtTime(new Date().toISOString()), maxlength: 16, inputmode: 'numeric' });
   const system = h('input', { name: 'affected_system', maxlength: 500 });
   const type = select(INCIDENT_TYPES, 'other', { name: 'incident_type' });
   const sev = select(SEVERITIES, 'thap', { name: 'severity', id: 'severity' });
@@ -323,7 +324,10 @@ function viewReport() {
     ev.preventDefault();
     const body = { title: title.value.trim(), description: desc.value.trim(), incident_type: type.value, severity: sev.value };
     if (system.value.trim()) body.affected_system = system.value.trim();
-    if (detected.value) body.detected_at = localToRfc3339(detected.value);
+    if (detected.value.trim()) {
+      body.detected_at = vnToRfc3339(detected.value);
+      if (!body.detected_at) { showError(box, t('bad_time')); detected.focus(); return; }
+    }
     setBusy(form, true);
     try {
       const r = await api('POST', '/incidents', body);
@@ -374,7 +378,7 @@ async function viewIncidents(params) {
 }
 
 function dl(pairs) {
-  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', { class: 'facts', id: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
 async function viewIncident(id) {
@@ -420,7 +424,8 @@ async function viewIncident(id) {
       h('ul', {}, ['03', '04', '05'].map((f) => h('li', {}, h('a', { href: `/api/v1/incidents/${id}/forms/${f}`, download: `mau-${f}-su-co-${id}.pdf` }, t('form_' + f)))))));
   }
   parts.push(h('div', { class: 'card' }, h('h2', {}, t('timeline')), h('ol', { class: 'timeline', id: 'timeline' },
-    (inc.timeline || []).map((e) => h('li', {}, h('time', {}, fmtTime(e.at)), ' ', e.kind, e.to ? ` → ${e.to}` : '', e.detail ? ` — ${e.detail}` : '')))));
+    (inc.timeline || []).map((e) => h('li', { 'data-kind': e.kind }, h('time', {}, fmtTime(e.at)), ' ', label(EVENT_KINDS, e.kind),
+      e.to ? ` → ${e.to}` : '', e.detail && !String(e.detail).startsWith('{') ? ` — ${e.detail}` : '')))));
   page(`#${inc.id} ${inc.title}`, h('p', {}, h('a', { href: '#/incidents' }, '← ' + t('back'))), ...parts);
 }
 
@@ -435,6 +440,54 @@ async function viewSessions() {
     return h('tr', {}, h('td', {}, fmtTime(s.created_at)), h('td', {}, fmtTime(s.last_used_at)), h('td', {}, s.source || ''), h('td', { class: 'ua' }, s.user_agent || ''), h('td', {}, end));
   });
   page(t('sessions'), box, h('table', { class: 'list', id: 'sessions' }, h('thead', {}, h('tr', {}, [t('created'), t('last_seen'), 'IP', 'User-Agent', ''].map((c) => h('th', {}, c)))), h('tbody', {}, rows)));
+}
+
+// ---- accounts of the officer's agencies (R6.2.b unlock and re-issue, R5.3 disable) ----------------
+async function viewAccounts(params) {
+  const box = messageBox();
+  const q = params.get('agency') ? '?agency=' + encodeURIComponent(params.get('agency')) : '';
+  const r = await api('GET', '/accounts' + q);
+  const act = (a, verb, label) => {
+    const b = h('button', { type: 'button', class: 'act-' + verb }, label);
+    b.addEventListener('click', async () => {
+      if (verb === 'disable' && !window.confirm(t('acc_disable_confirm', { u: a.username }))) return;
+      b.disabled = true;
+      try {
+        const res = await api('POST', `/accounts/${a.id}/${verb}`);
+        if (verb === 'reset') {
+          // R6.1.a: a re-issued password is temporary; shown once, here, and never again.
+          box.className = 'msg ok';
+          box.replaceChildren(h('p', {}, t('acc_temp', { u: res.username }), h('code', { id: 'temp-password' }, res.password)));
+        }
+        await refill();
+      } catch (e) {
+        showError(box, e);
+        b.disabled = false;
+      }
+    });
+    return b;
+  };
+  const tbody = h('tbody', {});
+  const fill = (items) => {
+    tbody.replaceChildren(...items.map((a) => {
+      const state = [t('acc_status_' + a.status)];
+      if (a.locked) state.push(t('acc_locked_until', { t: fmtTime(a.locked_until) }));
+      if (a.must_change_password) state.push(t('acc_must_change'));
+      const acts = [];
+      if (has('account.write') && a.status !== 'disabled') {
+        acts.push(a.locked ? act(a, 'unlock', t('acc_unlock')) : act(a, 'lock', t('acc_lock')));
+        acts.push(act(a, 'reset', t('acc_reset')));
+        acts.push(act(a, 'disable', t('acc_disable')));
+      }
+      return h('tr', { 'data-username': a.username, class: a.locked ? 'locked' : '' },
+        h('td', {}, a.username), h('td', {}, a.full_name || ''), h('td', { class: 'state' }, state.join('; ')),
+        h('td', {}, a.mfa ? t('yes') : t('no')), h('td', { class: 'acts' }, acts));
+    }));
+  };
+  const refill = async () => fill((await api('GET', '/accounts' + q)).items || []);
+  fill(r.items || []);
+  page(t('accounts'), box, h('table', { class: 'list', id: 'accounts' }, h('thead', {}, h('tr', {},
+    ['username', t('acc_name'), t('acc_state'), t('acc_mfa'), ''].map((c) => h('th', {}, c)))), tbody));
 }
 
 // ---- inbox: every notification also appears here (issue 5) ------------------------------------
@@ -494,6 +547,7 @@ async function route() {
     else if (/^\/incidents\/\d+$/.test(path)) await viewIncident(path.split('/')[2]);
     else if (path === '/sessions') await viewSessions();
     else if (path === '/inbox') await viewInbox(params);
+    else if (path === '/accounts') await viewAccounts(params);
     else page(t('not_found'));
     refreshUnread();
   } catch (e) {

@@ -45,6 +45,23 @@ const STRINGS = {
   incidents: ['Sự cố', 'Incidents'],
   sessions: ['Phiên đăng nhập', 'Sessions'],
   inbox: ['Thông báo', 'Notifications'],
+  accounts: ['Tài khoản', 'Accounts'],
+  acc_name: ['Họ tên', 'Name'],
+  acc_state: ['Tình trạng', 'State'],
+  acc_locked_until: ['Bị khóa đến {t}', 'Locked until {t}'],
+  acc_must_change: ['Phải đổi mật khẩu', 'Must change password'],
+  acc_mfa: ['Xác thực hai lớp', 'Two-step verification'],
+  acc_unlock: ['Mở khóa', 'Unlock'],
+  acc_lock: ['Khóa', 'Lock'],
+  acc_reset: ['Cấp lại mật khẩu', 'Re-issue password'],
+  acc_disable: ['Vô hiệu hóa', 'Disable'],
+  acc_disable_confirm: ['Vô hiệu hóa tài khoản {u}? Mọi phiên đăng nhập sẽ kết thúc.', 'Disable account {u}? Every session ends.'],
+  acc_temp: ['Mật khẩu tạm của {u} (chỉ hiển thị một lần, người dùng phải đổi khi đăng nhập): ', 'Temporary password of {u} (shown once; it must be changed at login): '],
+  acc_status_pending: ['Chờ cam kết quy chế', 'Pending acknowledgement'],
+  acc_status_active: ['Đang hoạt động', 'Active'],
+  acc_status_disabled: ['Đã vô hiệu hóa', 'Disabled'],
+  yes: ['Có', 'Yes'],
+  no: ['Không', 'No'],
   unread_only: ['Chỉ thông báo chưa đọc', 'Unread only'],
   mark_read: ['Đánh dấu đã đọc', 'Mark read'],
   is_read: ['Đã đọc', 'Read'],
@@ -95,6 +112,7 @@ const STRINGS = {
   last_seen: ['Hoạt động gần nhất', 'Last active'],
   back: ['Quay lại', 'Back'],
   not_found: ['Không tìm thấy trang', 'Page not found'],
+  bad_time: ['Ngày giờ không hợp lệ: nhập dd/mm/yyyy HH:MM', 'Not a valid date and time: type dd/mm/yyyy HH:MM'],
 };
 
 // The ten incident types of Mẫu 05 (Thông tư 20/2017), the four severities of Điều 11.1, the steps.
@@ -109,6 +127,19 @@ export const INCIDENT_TYPES = {
   espionage: ['Nghe trộm, gián điệp, lấy trộm thông tin', 'Espionage'],
   combined: ['Tấn công tổng hợp', 'Combined attack'],
   other: ['Hình thức tấn công khác', 'Other'],
+};
+export const EVENT_KINDS = {
+  report: ['Tiếp nhận báo cáo', 'Reported'],
+  classify: ['Phân loại mức độ', 'Severity set'],
+  escalate: ['Báo cáo cấp trên và cơ quan chuyên trách', 'Escalated'],
+  advance: ['Chuyển bước', 'Workflow step'],
+  assign: ['Giao người phụ trách', 'Owner assigned'],
+  observable: ['Thêm dấu hiệu', 'Observable added'],
+  document: ['Lập văn bản', 'Document made'],
+  task: ['Nhiệm vụ', 'Task'],
+  link: ['Liên kết sự cố', 'Linked'],
+  attachment: ['Tệp đính kèm', 'Attachment'],
+  deadline: ['Thời hạn', 'Deadline'],
 };
 export const SEVERITIES = {
   thap: ['Thấp', 'Low'],
@@ -162,9 +193,15 @@ export function fmtTime(iso) {
   return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
-// The value of an <input type="datetime-local"> read as Asia/Ho_Chi_Minh time (UTC+7 all year, no
-// daylight saving), as RFC 3339 for the API; '' when empty.
-export function localToRfc3339(v) {
-  if (!v) return '';
-  return (v.length === 16 ? v + ':00' : v) + '+07:00';
+// "dd/mm/yyyy HH:MM" (or "dd/mm/yyyy") typed by the user, read as Asia/Ho_Chi_Minh time (UTC+7 all
+// year, no daylight saving), as RFC 3339 for the API; '' when it is not a real date and time. A text
+// field rather than <input type=datetime-local>, whose format follows the browser's own locale.
+export function vnToRfc3339(v) {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?\s*$/.exec(v || '');
+  if (!m) return '';
+  const [d, mo, y, hh, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] || 0), Number(m[5] || 0)];
+  const probe = new Date(Date.UTC(y, mo - 1, d, hh, mi));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || hh > 23 || mi > 59) return '';
+  const p2 = (n) => String(n).padStart(2, '0');
+  return `${y}-${p2(mo)}-${p2(d)}T${p2(hh)}:${p2(mi)}:00+07:00`;
 }

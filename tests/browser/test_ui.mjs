@@ -7,7 +7,8 @@
 // (R6.1.c). It also holds the page to the security headers: no script error, no Content-Security-
 // Policy violation, and a state-changing request without the CSRF token is refused.
 //
-// Environment: ATTT_BIN (the attt binary), CHROMIUM (default /usr/bin/chromium).
+// Environment: ATTT_BIN (the attt binary), CHROMIUM (default /usr/bin/chromium), ATTT_UI_SHOTS (a
+// directory: full-page screenshots of the main pages are saved there, for a human to look at).
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +45,11 @@ function totp(secret, when = Date.now()) {
   const mac = createHmac('sha1', key).update(counter).digest();
   const off = mac[mac.length - 1] & 15;
   return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+const SHOTS = process.env.ATTT_UI_SHOTS;
+async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
 }
 
 let server = null;
@@ -110,6 +116,7 @@ async function main() {
   // R6.1.đ: the rule is checked live as the user types, each failure named in Vietnamese.
   await page.fill('#pw-new', 'abc');
   await page.waitForSelector('#pw-live li[data-rule="too_short"]');
+  await shot(page, 'password');
   check((await page.locator('#pw-live').textContent()).includes('Mật khẩu quá ngắn'), 'R6.1.đ: a short password is refused live, in Vietnamese');
   await page.fill('#pw-new', 'Nguyen-Van-An-2026');
   await page.waitForSelector('#pw-live li[data-rule="contains_name"]');
@@ -133,12 +140,17 @@ async function main() {
   check((await page.locator('#guidance').textContent()).includes('ngắt kết nối'), 'R8.8: the report form shows the guidance for suspected malware');
   await page.fill('input[name=title]', 'Máy trạm phòng Kế toán nhiễm mã độc');
   await page.fill('textarea[name=description]', 'Máy chạy chậm, tự mở trang lạ; đã tắt máy và rút cáp mạng.');
-  await page.fill('input[name=detected_at]', '2026-11-20T08:30');
+  await page.fill('input[name=detected_at]', '31/02/2026 08:30');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.msg.error');
+  check((await page.locator('.msg.error').textContent()).includes('dd/mm/yyyy'), 'a date that does not exist is refused in the browser, naming the format');
+  await page.fill('input[name=detected_at]', '20/11/2026 08:30');
   await page.fill('input[name=affected_system]', 'ketoan-01, 10.0.0.5');
   await page.selectOption('select[name=incident_type]', 'malware');
   await page.check('input[name=group]');
   await page.check('input[name=main]');
   await page.waitForFunction(() => document.getElementById('suggestion').textContent.length > 0);
+  await shot(page, 'report');
   const suggested = await (await ctx.request.get(base + '/api/v1/incidents/suggest?group=true&main=true&several=false&defaced=false')).json();
   equal(await page.inputValue('#severity'), suggested.severity, 'R11.1: the questionnaire sets the level the server suggests');
   await page.click('button[type=submit]');
@@ -220,6 +232,24 @@ async function main() {
   }, unreadBefore);
   check(true, 'marking it read lowers the unread count');
 
+  // R6.2.b: the officer sees the lock on the accounts page, lifts it and re-issues a password,
+  // which is temporary (R6.1.a).
+  await p2.click('nav a[href="#/accounts"]');
+  const locked = p2.locator('#accounts tr[data-username="cuong.lv"]');
+  await locked.waitFor();
+  check((await locked.locator('td.state').textContent()).includes('Bị khóa đến'), 'R6.2.b: the accounts page shows the lock and its end');
+  await shot(p2, 'accounts');
+  await locked.locator('button.act-unlock').click();
+  await p2.waitForSelector('#accounts tr[data-username="cuong.lv"] button.act-lock');
+  check(!(await locked.locator('td.state').textContent()).includes('Bị khóa'), 'R6.2.b: a security officer unlocks the account');
+  await locked.locator('button.act-reset').click();
+  await p2.waitForSelector('#temp-password');
+  const temp = (await p2.locator('#temp-password').textContent()).trim();
+  const relog = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'cuong.lv', password: temp }) });
+  const relogBody = await relog.json();
+  check(relog.status === 200 && relogBody.must_change_password === true, 'R6.1.a: the re-issued password logs in and must be changed');
+
   await p2.click('nav a[href="#/incidents"]');
   await p2.waitForSelector(`#incident-list tr[data-id="${id}"]`);
   const row = await p2.locator(`#incident-list tr[data-id="${id}"]`).textContent();
@@ -227,10 +257,13 @@ async function main() {
   check(/\d\d\/\d\d\/2026 \d\d:\d\d/.test(row), 'the list shows the report time as dd/mm/yyyy HH:MM');
   await p2.click(`#incident-list tr[data-id="${id}"] a`);
   await p2.waitForSelector('#classify');
+  check((await p2.locator('#facts').textContent()).includes('đã tắt máy và rút cáp mạng'), 'the incident page shows the description');
+  check((await p2.locator('#facts').textContent()).includes('20/11/2026 08:30'), 'the detection time is shown as entered, dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh');
   await p2.selectOption('#classify select', 'khan-cap');
   await p2.fill('#classify input', 'Lây lan sang nhiều máy trong cơ quan');
   await p2.click('#classify button[type=submit]');
   await p2.waitForFunction(() => /khan-cap/.test(document.getElementById('timeline').textContent));
+  await shot(p2, 'incident');
   equal(atttJson('incident', 'show', String(id)).severity, 'khan-cap', 'R11.1: the officer\'s classification is stored');
 
   // The second login of the officer needs the second factor: the field appears when asked for. The
