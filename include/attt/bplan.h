@@ -61,6 +61,8 @@ struct attt_bplan_spec {
 	const char *passphrase_file;    /* absolute path of a 0600/0400 regular file */
 	int64_t interval_days;          /* 1..env->max_interval_days */
 	int64_t drill_days;             /* restore drill period, 1..366; 0: env->drill_days */
+	const char *run_by;             /* who starts its runs: "serve" (attt serve's scheduler) or "cron";
+					 * NULL: "serve" */
 };
 
 /* Adds a plan in one transaction with its audit event "backup.plan.create". Errors: ATTT_E_INVAL
@@ -85,13 +87,66 @@ struct attt_bplan_info {
 	int64_t drill_days, last_drill_ok_at, drill_due_at; /* R10.2.c, as above */
 	bool with_database;
 	bool drill_overdue;
+	const char *run_by;              /* "serve" or "cron" */
+	int64_t retired_at;              /* 0: active; else removed (kept as evidence) */
+	const char *retired_reason;      /* NULL while active */
+	int64_t run_claimed_at;          /* 0, or when the run in progress started */
+	const char *run_claimed_by;      /* "host:pid" of that run, or NULL */
 };
 typedef int (*attt_bplan_fn)(void *ctx, const struct attt_bplan_info *p);
 
-/* Calls fn for every plan (agency_id 0: all agencies; id 0: all plans), by id. A negative return
- * of fn stops the walk and is returned. ATTT_E_NOTFOUND when id is given and does not exist. */
-int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64_t id, attt_bplan_fn fn,
-		    void *ctx);
+#define ATTT_BPLAN_LIST_RETIRED 1u      /* attt_bplan_list: include retired plans */
+
+/* Calls fn for every plan (agency_id 0: all agencies; id 0: all plans), by id; retired plans only
+ * with ATTT_BPLAN_LIST_RETIRED or when id names one. A negative return of fn stops the walk and is
+ * returned. ATTT_E_NOTFOUND when id is given and does not exist. */
+int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64_t id, unsigned flags,
+		    attt_bplan_fn fn, void *ctx);
+
+/* What attt_bplan_edit changes: NULL, 0 or -1 (with_database) keeps the current value. */
+struct attt_bplan_edit {
+	const char *name, *repo, *passphrase_file, *run_by;
+	bool set_sources;                /* replace the sources by sources[0..n_sources) */
+	const char *const *sources; size_t n_sources;
+	int with_database;               /* -1 keep, 0 no, 1 yes */
+	int64_t interval_days, drill_days;
+};
+
+/* Changes plan id in one transaction with its audit event "backup.plan.update" (data, R10.1.b;
+ * the summary names each changed field with its old and new value). The plan as edited is held to
+ * the same rules as attt_bplan_add: R10.1.b (interval <= env->max_interval_days), R10.2.c (the
+ * repository on another device than every source and the data directory), the passphrase file's
+ * mode; errors as for attt_bplan_add, and ATTT_E_NOTFOUND (no such plan), ATTT_E_STATE (retired),
+ * ATTT_E_INVAL (nothing to change). why (may be NULL) gets a precise reason. */
+int attt_bplan_edit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+		    const struct attt_bplan_env *env, int64_t id, const struct attt_bplan_edit *e, char *why,
+		    size_t why_size);
+
+/* Retires plan id (reason: 1..ATTT_MAX_SHORT_TEXT bytes of text, required) with its audit event
+ * "backup.plan.retire". Nothing is deleted: its runs, drills and events stay as evidence; it is no
+ * longer listed by default, run, drilled, edited or alerted. ATTT_E_NOTFOUND, ATTT_E_STATE (already
+ * retired), ATTT_E_BUSY (a run is in progress), ATTT_E_INVAL (no reason). */
+int attt_bplan_retire(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+		      int64_t id, const char *reason, char *why, size_t why_size);
+
+/* The first active plan with a repository that is the directory repo (same device and inode, so
+ * that two spellings of one path agree), retired plans after active ones. ATTT_E_NOTFOUND when no
+ * plan uses it. */
+int attt_bplan_find_repo(struct attt_db *db, const char *repo, int64_t *ret_id, int64_t *ret_agency_id);
+
+/* attt's own database: the id of the first active plan that saves it, or 0 when none does. */
+int attt_bplan_db_plan(struct attt_db *db, int64_t *ret_id);
+
+/* The agency for the built-in database plan: the first active top-level agency.
+ * ATTT_E_NOTFOUND while the agency tree is empty. */
+int attt_bplan_root_agency(struct attt_db *db, int64_t *ret_id);
+
+/* While no active plan saves attt's own database, enqueues one "backup.db_unprotected"
+ * notification to every administrator and every security officer of a top-level agency, at most
+ * once per every_us (the time of the last alert is meta backup_db_alerted_at). *ret_alerted (may be
+ * NULL): whether it alerted now. */
+int attt_bplan_alert_db_unprotected(struct attt_db *db, const struct attt_clock *clock, int64_t every_us,
+				    bool *ret_alerted);
 
 struct attt_bplan_run_result {
 	int64_t run_id;
@@ -101,12 +156,18 @@ struct attt_bplan_run_result {
 	int err;                         /* ATTT_OK or the engine's error */
 };
 
-/* Runs plan id: reads its passphrase file, initialises the repository when it does not exist yet,
+/* Runs plan id: claims the plan (ATTT_E_BUSY when another live run holds it; a claim left by a dead
+ * process on this host, or older than ATTT_BPLAN_CLAIM_STALE_DAYS, is recorded as a failed run
+ * "interrupted" and taken over), reads its passphrase file, initialises the repository when it does not exist yet,
  * checks the devices again (R10.2.c), copies attt's database when the plan includes it (SQLite
  * online backup of db into <scratch>/attt-XXXXXX/attt-database/attt.db, removed afterwards, saved
- * as the snapshot path "attt-database"), saves the sources, and records the run and its audit event
- * "backup.plan.run" (outcome failure when the save failed) in one transaction. Returns ATTT_OK when
- * the run was recorded, whatever its result (see ret->err); an error when it could not be. */
+ * as the snapshot path "attt-database"), saves the sources, and records the run, its audit event
+ * "backup.plan.run" (outcome failure when the save failed) and the release of the claim in one
+ * transaction. R10.1.b: a failed run that follows a success (or is the plan's first) also enqueues
+ * one "backup.failed" notification to the officers of the plan's agency and the agencies above.
+ * Returns ATTT_OK when the run was recorded, whatever its result (see ret->err); an error when it
+ * could not be (ATTT_E_STATE for a retired plan). */
+#define ATTT_BPLAN_CLAIM_STALE_DAYS 1
 int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 		   const struct attt_bplan_env *env, int64_t id, struct attt_bplan_run_result *ret);
 
@@ -127,6 +188,42 @@ struct attt_bplan_drill_result {
 int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 		     const struct attt_bplan_env *env, int64_t id, struct attt_bplan_drill_result *ret);
 
+/* --- the scheduler of attt serve (R10.1.b) ----------------------------------------------------- */
+
+#define ATTT_BPLAN_RETRY_US (INT64_C(3600) * 1000000) /* a failed run is tried again an hour later */
+
+/* The next plan due to run by attt serve at now_us: active, run_by "serve", not claimed by a live
+ * run, and whose next run time has come: its creation when it never succeeded, else the start of
+ * its last successful run plus its interval; never sooner than ATTT_BPLAN_RETRY_US after its last
+ * attempt. Earliest first. ATTT_E_NOTFOUND when none is due. */
+int attt_bplan_next_due(struct attt_db *db, int64_t now_us, int64_t *ret_id);
+
+/* One worker thread that runs due plans one at a time, so that the tick thread never waits for a
+ * backup. The worker opens its own connection to db_path; env is copied (with its strings);
+ * clock is borrowed and must outlive the scheduler. */
+struct attt_bplan_sched;
+int attt_bplan_sched_new(const char *db_path, const struct attt_clock *clock, const struct attt_bplan_env *env,
+			 struct attt_bplan_sched **ret);
+
+struct attt_bplan_sched_done {
+	int64_t plan_id;                 /* 0: nothing has finished since the last report */
+	int err;                         /* attt_bplan_run's error (ATTT_E_BUSY: someone else runs it) */
+	struct attt_bplan_run_result res;/* when err is ATTT_OK */
+};
+
+/* From the tick thread, once per tick: when the worker is idle, reports in *ret_done (may be NULL)
+ * the run it finished since the last call, then looks for the next due plan (attt_bplan_next_due
+ * on db, the tick thread's connection) and hands it over. Never waits for a run. *ret_started
+ * (may be NULL) gets the plan handed over, 0 for none. */
+int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_t now_us, int64_t *ret_started,
+			  struct attt_bplan_sched_done *ret_done);
+
+/* Blocks until the worker is idle (a run in progress finishes). For tests and shutdown. */
+void attt_bplan_sched_wait(struct attt_bplan_sched *s);
+
+/* Waits for a run in progress, stops the worker and frees s. NULL is a no-op. */
+void attt_bplan_sched_free(struct attt_bplan_sched *s);
+
 /* R10.1.b: for every overdue plan not yet alerted for its current due time, enqueues a
  * "backup.overdue" notification to each security officer of its agency (and the agencies above)
  * and records the alert, in one transaction per plan. *ret_alerted (may be NULL): plans alerted. */
@@ -145,6 +242,8 @@ struct attt_bplan_cat_item {
 	const char *method;              /* e.g. "attt backup, mã hóa, ổ ngoài" */
 	const char *restore_test;        /* restore-test schedule, e.g. "6 tháng một lần" */
 	int64_t plan_id;                 /* the plan carrying it out, 0 for none */
+	int64_t retired_at;              /* output of list: 0 while active */
+	const char *retired_reason;      /* output of list */
 };
 
 /* Adds an entry with its audit event "backup.catalogue.create" (data, R10.2.b). ATTT_E_INVAL with
@@ -155,10 +254,25 @@ int attt_bplan_cat_add(struct attt_db *db, const struct attt_clock *clock, const
 		       const struct attt_bplan_cat_item *in, char *why, size_t why_size, int64_t *ret_id);
 
 typedef int (*attt_bplan_cat_fn)(void *ctx, const struct attt_bplan_cat_item *it);
-/* Calls fn per entry (agency_id 0: all), by agency then item. A negative return of fn stops. */
-int attt_bplan_cat_list(struct attt_db *db, int64_t agency_id, attt_bplan_cat_fn fn, void *ctx);
+/* Calls fn per entry (agency_id 0: all), by agency then item; retired entries only with
+ * ATTT_BPLAN_LIST_RETIRED. A negative return of fn stops. */
+int attt_bplan_cat_list(struct attt_db *db, int64_t agency_id, unsigned flags, attt_bplan_cat_fn fn, void *ctx);
 
-/* Appends the catalogue as CSV (RFC 4180, UTF-8, header row; a cell starting with = + - @ is
+/* Changes entry id: each non-NULL text field, retention_days and plan_id when non-zero (plan_id -1
+ * unlinks the plan), checked as by attt_bplan_cat_add; agency_id is ignored (an entry stays in its
+ * agency). One transaction with the audit event "backup.catalogue.update" (R10.2.b) naming each
+ * changed field with its old and new value. ATTT_E_NOTFOUND, ATTT_E_STATE (retired), ATTT_E_INVAL
+ * (nothing to change, or a bad field, named in why), ATTT_E_EXISTS (item taken). */
+int attt_bplan_cat_edit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			int64_t id, const struct attt_bplan_cat_item *in, char *why, size_t why_size);
+
+/* Retires entry id with a reason (required) and its audit event "backup.catalogue.retire"; it
+ * leaves the exports but stays in the database (list with ATTT_BPLAN_LIST_RETIRED).
+ * ATTT_E_NOTFOUND, ATTT_E_STATE (already retired), ATTT_E_INVAL (no reason). */
+int attt_bplan_cat_retire(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			  int64_t id, const char *reason, char *why, size_t why_size);
+
+/* Appends the active catalogue as CSV (RFC 4180, UTF-8, header row; a cell starting with = + - @ is
  * prefixed with ' so that a spreadsheet does not run it as a formula) to out. */
 struct attt_buf;
 int attt_bplan_cat_csv(struct attt_db *db, int64_t agency_id, struct attt_buf *out);

@@ -5,6 +5,14 @@
  * Exit 0 only on success, 1 on failure (check: on any damage, each damaged object named on stderr),
  * 2 on usage errors. `plan` and `catalogue` (on a data directory, not a repository) are handed to
  * cmd_backup_plan.c.
+ *
+ * The verbs that change a repository or take data out of it (init, save, restore, forget, prune,
+ * key add|remove|passwd) are audit events "backup.<verb>" when a data directory is given (--data
+ * DIR or ATTT_DATA): it is opened before the repository is touched (a data directory that does not
+ * open stops the command), and the event (outcome failure when the verb failed; the plan and its
+ * agency when the repository is a registered plan's) is appended in a transaction of its own after
+ * the verb. Without a data directory the engine runs as a standalone tool (a backup host, a bare
+ * machine being restored) and says on stderr that nothing was audited (docs/backup.md).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,7 +23,10 @@
 
 #include <sodium.h>
 
+#include "attt/app.h"
+#include "attt/audit.h"
 #include "attt/backup.h"
+#include "attt/bplan.h"
 #include "attt/buf.h"
 #include "attt/clock.h"
 #include "attt/err.h"
@@ -26,19 +37,22 @@
 #define MAX_LIST 256
 
 struct opts {
-	const char *repo, *pass_file, *new_pass_file, *target, *include, *host, *cipher, *kdf;
+	const char *repo, *pass_file, *new_pass_file, *target, *include, *host, *cipher, *kdf, *data;
+	json_t *ev;                      /* the audit event's summary, filled in by the verb; NULL: none */
+	unsigned *n_removed;             /* forget: snapshots removed */
 	const char *excludes[MAX_LIST], *tags[MAX_LIST];
 	size_t n_excludes, n_tags;
 	bool json, read_data, one_fs, dry_run, prune;
 	struct attt_backup_policy policy;
 };
 
-enum { O_REPO = 256, O_PASSFILE, O_NEWPASSFILE, O_TARGET, O_INCLUDE, O_HOST, O_CIPHER, O_KDF, O_EXCLUDE, O_TAG,
+enum { O_REPO = 256, O_DATA, O_PASSFILE, O_NEWPASSFILE, O_TARGET, O_INCLUDE, O_HOST, O_CIPHER, O_KDF, O_EXCLUDE, O_TAG,
        O_JSON, O_READDATA, O_ONEFS, O_DRYRUN, O_PRUNE, O_LAST, O_DAILY, O_WEEKLY, O_MONTHLY, O_YEARLY, O_WITHIN,
        O_HELP };
 
 static const struct option longopts[] = {
 	{ "repo", required_argument, NULL, O_REPO },
+	{ "data", required_argument, NULL, O_DATA },
 	{ "passphrase-file", required_argument, NULL, O_PASSFILE },
 	{ "new-passphrase-file", required_argument, NULL, O_NEWPASSFILE },
 	{ "target", required_argument, NULL, O_TARGET },
@@ -78,11 +92,13 @@ static void help(FILE *f)
 	      "  forget --keep-last|--keep-daily|--keep-weekly|--keep-monthly|--keep-yearly N --keep-within 30d\n"
 	      "        [--dry-run] [--prune]   xóa theo chính sách lưu giữ / apply retention\n"
 	      "  prune                         dọn dữ liệu không dùng / remove unreferenced data\n"
-	      "  plan add|list|run|drill ID    kế hoạch định kỳ trên --data DIR / scheduled plans (R10.1.b):\n"
+	      "  plan add|edit|remove|list|run|drill  kế hoạch định kỳ trên --data DIR / scheduled plans (R10.1.b):\n"
 	      "                                attt backup plan --help\n"
-	      "  catalogue add|list|export     danh mục sao lưu trên --data DIR / backup catalogue (R10.2.b):\n"
+	      "  catalogue add|edit|remove|list|export  danh mục sao lưu trên --data DIR / backup catalogue (R10.2.b):\n"
 	      "                                attt backup catalogue --help\n"
 	      "  key list|add|remove ID|passwd quản lý khóa / manage keys (--new-passphrase-file F or ATTT_BACKUP_NEW_PASSPHRASE)\n\n"
+	      "--data DIR (hoặc / or ATTT_DATA): ghi nhật ký kiểm toán cho init, save, restore, forget, prune, key\n"
+	      "        add|remove|passwd / audit events for the verbs that change a repository or restore from it.\n"
 	      "Mật khẩu / passphrase: --passphrase-file FILE hoặc / or ATTT_BACKUP_PASSPHRASE (không bao giờ trên dòng lệnh / never on the command line).\n"
 	      "--json: đầu ra JSON / JSON output. Mã thoát / exit: 0 ok, 1 lỗi / failure or damage, 2 sai cú pháp / usage.\n",
 	      f);
@@ -291,6 +307,9 @@ static int do_save(struct attt_backup_repo *repo, const struct opts *o, int argc
 	progress_end(&pr);
 	if (r < 0)
 		return cli_fail(r, "backup save");
+	if (o->ev)
+		json_object_update_new(o->ev, json_pack("{s:s,s:I,s:I,s:I}", "snapshot", id, "files", (json_int_t)st.files,
+							"bytes", (json_int_t)st.bytes, "errors", (json_int_t)st.errors));
 	if (o->json) {
 		json_t *j = json_pack("{s:s,s:o}", "id", id, "stats", stats_json(&st));
 		json_object_set_new(j, "ok", json_boolean(st.errors == 0));
@@ -457,6 +476,8 @@ static void forget_cb(void *ctx, const struct attt_backup_snapshot *s, bool keep
 {
 	const struct opts *o = ctx;
 	char t[40];
+	if (!keep && o->n_removed)
+		(*o->n_removed)++;
 	if (o->json) {
 		json_t *j = json_pack("{s:s,s:b,s:s}", "id", s->id, "keep", keep, "reason", reason);
 		char *str = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -476,6 +497,10 @@ static int do_prune(struct attt_backup_repo *repo, const struct opts *o)
 	int r = attt_backup_prune(repo, &st);
 	if (r < 0)
 		return cli_fail(r, "backup prune");
+	if (o->ev)
+		json_object_update_new(o->ev, json_pack("{s:I,s:I,s:I}", "packs_deleted", (json_int_t)st.packs_deleted,
+							"packs_rewritten", (json_int_t)st.packs_rewritten, "bytes_freed",
+							(json_int_t)st.bytes_freed));
 	if (o->json)
 		return cli_print_json(json_pack("{s:b,s:I,s:I,s:I,s:I,s:I}", "ok", 1, "packs_deleted",
 						(json_int_t)st.packs_deleted, "packs_rewritten",
@@ -518,7 +543,11 @@ static int do_key(struct attt_backup_repo *repo, const struct opts *o, int argc,
 		if (argc != 2)
 			return cli_usage("backup key remove ID");
 		r = attt_backup_key_remove(repo, argv[1]);
-		return r < 0 ? cli_fail(r, "backup key remove %s", argv[1]) : ATTT_EXIT_OK;
+		if (r < 0)
+			return cli_fail(r, "backup key remove %s", argv[1]);
+		if (o->ev)
+			json_object_set_new(o->ev, "key", json_string(argv[1]));
+		return o->json ? cli_print_json(json_pack("{s:b,s:s}", "ok", 1, "removed", argv[1])) : ATTT_EXIT_OK;
 	}
 	if (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "passwd") != 0)
 		return cli_usage("backup key: list, add, remove ID, passwd");
@@ -532,9 +561,99 @@ static int do_key(struct attt_backup_repo *repo, const struct opts *o, int argc,
 	free_pass(np, npn);
 	if (r < 0)
 		return cli_fail(r, "backup key %s", argv[0]);
-	if (strcmp(argv[0], "add") == 0)
+	bool add = strcmp(argv[0], "add") == 0;
+	if (o->ev && add)
+		json_object_set_new(o->ev, "key", json_string(id));
+	if (o->json)
+		return cli_print_json(add ? json_pack("{s:b,s:s}", "ok", 1, "id", id) : json_pack("{s:b}", "ok", 1));
+	if (add)
 		printf("%s\n", id);
 	return ATTT_EXIT_OK;
+}
+
+/* --- audit events of the engine verbs ---------------------------------------------------------- */
+
+/* The audit action of verb (argv: its positional arguments), or NULL for a verb that changes
+ * nothing (snapshots, ls, diff, check, key list, forget --dry-run). */
+static const char *audited(const char *verb, int argc, char **argv, const struct opts *o,
+			   enum attt_audit_category *cat, const char **rule)
+{
+	*cat = ATTT_AUDIT_DATA;
+	*rule = "R10.2.a"; /* every run and restore is recorded */
+	if (strcmp(verb, "init") == 0 || strcmp(verb, "save") == 0) {
+		*rule = "R10.1.a";
+		return strcmp(verb, "init") == 0 ? "backup.init" : "backup.save";
+	}
+	if (strcmp(verb, "restore") == 0)
+		return "backup.restore";
+	if (strcmp(verb, "forget") == 0)
+		return o->dry_run ? NULL : "backup.forget";
+	if (strcmp(verb, "prune") == 0)
+		return "backup.prune";
+	if (strcmp(verb, "key") == 0 && argc >= 1) {
+		/* a key is a credential to the repository: access, like tokens and roles */
+		*cat = ATTT_AUDIT_ACCESS;
+		*rule = "R10.1.a";
+		if (strcmp(argv[0], "add") == 0)
+			return "backup.key.add";
+		if (strcmp(argv[0], "remove") == 0)
+			return "backup.key.remove";
+		if (strcmp(argv[0], "passwd") == 0)
+			return "backup.key.passwd";
+	}
+	return NULL;
+}
+
+/* The data directory for the audit events: --data, else ATTT_DATA; *ret NULL without one. Opened
+ * before the repository is touched, so that a wrong directory stops the command. */
+static int audit_open(const struct opts *o, struct attt_app **ret)
+{
+	const char *dir = o->data ? o->data : getenv("ATTT_DATA");
+	*ret = NULL;
+	if (!dir || !*dir) {
+		if (isatty(2))
+			fputs("attt: không có thư mục dữ liệu (--data, ATTT_DATA): không ghi nhật ký kiểm toán "
+			      "(no data directory: this is not audited)\n", stderr);
+		return 0;
+	}
+	return cli_open_app(dir, 0, ret);
+}
+
+/* Appends the event of an audited verb that ran (rc 0 or 1) to app's trail. Returns rc, or 1 when
+ * the event could not be written (said on stderr: the change happened but is not in the trail). */
+static int audit_write(struct attt_app *app, const char *action, enum attt_audit_category cat, const char *rule,
+		       const struct opts *o, int rc)
+{
+	int64_t plan = 0, agency = 0;
+	char oid[32] = "", *text = NULL;
+	json_t *sum = o->ev;
+	int r;
+
+	/* A repository of a registered plan: the event is the plan's, seen by its agency. */
+	if (attt_bplan_find_repo(attt_app_db(app), o->repo, &plan, &agency) == ATTT_OK)
+		attt_str_printf(oid, sizeof(oid), "%lld", (long long)plan);
+	json_object_set_new(sum, "repo", jstr(o->repo));
+	json_object_set_new(sum, "result", json_string(rc == 0 ? "ok" : "failed"));
+	if (plan)
+		json_object_set_new(sum, "plan", json_integer(plan));
+	if (!(text = json_dumps(sum, JSON_COMPACT)))
+		return cli_fail(ATTT_E_NOMEM, "backup: nhật ký kiểm toán / audit");
+	struct attt_audit_event ev = {
+		.category = cat,
+		.action = action,
+		.object_type = plan ? "backup_plan" : "backup_repo",
+		.object_id = plan ? oid : NULL,
+		.agency_id = agency,
+		.outcome = rc == 0 ? ATTT_AUDIT_SUCCESS : ATTT_AUDIT_FAILURE,
+		.rule = rule,
+		.summary = text,
+	};
+	r = cli_audit_append(app, &ev);
+	free(text);
+	if (r < 0)
+		return cli_fail(r, "backup: đã thực hiện nhưng không ghi được nhật ký kiểm toán / done, but the audit "
+				   "event could not be written");
+	return rc;
 }
 
 /* attt backup plan ... and catalogue ...: cmd_backup_plan.c (R10.1.b, R10.2.b, R10.2.c). */
@@ -545,9 +664,12 @@ int cmd_backup(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct attt_backup_repo *repo = NULL;
+	struct attt_app *app = NULL;
+	enum attt_audit_category cat;
 	char *pass = NULL;
 	size_t pn = 0;
-	const char *verb;
+	const char *verb, *action = NULL, *rule = NULL;
+	unsigned removed = 0;
 	int c, r, rc = ATTT_EXIT_FAIL;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -577,6 +699,7 @@ int cmd_backup(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_REPO: o.repo = optarg; break;
+		case O_DATA: o.data = optarg; break;
 		case O_PASSFILE: o.pass_file = optarg; break;
 		case O_NEWPASSFILE: o.new_pass_file = optarg; break;
 		case O_TARGET: o.target = optarg; break;
@@ -628,6 +751,17 @@ int cmd_backup(int argc, char **argv)
 	if ((r = get_pass(o.pass_file, "ATTT_BACKUP_PASSPHRASE", &pass, &pn)) < 0)
 		return cli_fail(r, "cần mật khẩu: --passphrase-file FILE hoặc ATTT_BACKUP_PASSPHRASE "
 				   "(passphrase needed)");
+	/* R10.2.a: runs, restores, prunes and key changes are audit events when there is a trail. */
+	if ((action = audited(verb, argc, argv, &o, &cat, &rule))) {
+		if ((rc = audit_open(&o, &app)) != 0)
+			goto out;
+		rc = ATTT_EXIT_FAIL;
+		if (app && !(o.ev = json_object())) {
+			rc = cli_fail(ATTT_E_NOMEM, "backup");
+			goto out;
+		}
+		o.n_removed = &removed;
+	}
 	if (strcmp(verb, "init") == 0) {
 		rc = do_init(&o, pass, pn);
 		goto out;
@@ -651,7 +785,7 @@ int cmd_backup(int argc, char **argv)
 		rc = r < 0 ? cli_fail(r, "backup ls %s", argv[0]) : ATTT_EXIT_OK;
 	} else if (strcmp(verb, "restore") == 0) {
 		struct attt_backup_restore_opts ro = { .include = o.include };
-		struct attt_backup_stats st;
+		struct attt_backup_stats st = { 0 };
 		struct progress pr = { .on = !o.json && isatty(2) };
 		if (argc != 1 || !o.target) {
 			rc = cli_usage("backup restore SNAPSHOT|latest --target DIR");
@@ -661,6 +795,10 @@ int cmd_backup(int argc, char **argv)
 		ro.progress_ctx = &pr;
 		r = attt_backup_restore(repo, argv[0], o.target, &ro, &st);
 		progress_end(&pr);
+		if (o.ev)
+			json_object_update_new(o.ev, json_pack("{s:o,s:o,s:I,s:I,s:I}", "snapshot", jstr(argv[0]), "target",
+							       jstr(o.target), "files", (json_int_t)st.files, "bytes",
+							       (json_int_t)st.bytes, "errors", (json_int_t)st.errors));
 		if (r < 0)
 			rc = cli_fail(r, "backup restore %s", argv[0]);
 		else if (o.json)
@@ -689,6 +827,8 @@ int cmd_backup(int argc, char **argv)
 			rc = cli_fail(r, "backup forget");
 		else
 			rc = o.prune && !o.dry_run ? do_prune(repo, &o) : ATTT_EXIT_OK;
+		if (o.ev)
+			json_object_set_new(o.ev, "removed", json_integer(removed));
 	} else if (strcmp(verb, "prune") == 0) {
 		rc = do_prune(repo, &o);
 	} else if (strcmp(verb, "key") == 0) {
@@ -699,5 +839,9 @@ int cmd_backup(int argc, char **argv)
 out:
 	free_pass(pass, pn);
 	attt_backup_close(repo);
+	if (app && o.ev && (rc == ATTT_EXIT_OK || rc == ATTT_EXIT_FAIL))
+		rc = audit_write(app, action, cat, rule, &o, rc);
+	json_decref(o.ev);
+	attt_app_close(app);
 	return rc;
 }

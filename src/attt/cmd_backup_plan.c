@@ -1,6 +1,6 @@
 /*
- * cmd_backup_plan.c: `attt backup plan add|list|run|drill` (R10.1.b, R10.2.c) and `attt backup
- * catalogue add|list|export` (R10.2.b), the command line over the bplan module (include/attt/bplan.h),
+ * cmd_backup_plan.c: `attt backup plan add|edit|remove|list|run|drill` (R10.1.b, R10.2.c) and `attt
+ * backup catalogue add|edit|remove|list|export` (R10.2.b), the command line over the bplan module (include/attt/bplan.h),
  * reached from cmd_backup.c. Works on the data directory (--data DIR or ATTT_DATA) as the actor
  * {username "cli", source "cli"}; every change, run and drill is audited by the library. Output: a readable table or, with --json:
  *   add   {"id": N}
@@ -36,16 +36,16 @@
 int backup_plan_cmd(int argc, char **argv);
 
 struct popts {
-	const char *data, *name, *repo, *passfile;
+	const char *data, *name, *repo, *passfile, *run_by, *reason;
 	const char *sources[ATTT_BPLAN_MAX_SOURCES];
 	size_t n_sources;
 	const char *scratch;
 	int64_t agency, interval, drill;
-	bool json, database;
+	bool json, database, no_database, builtin, all;
 };
 
 enum { P_DATA = 256, P_AGENCY, P_NAME, P_SOURCE, P_REPO, P_INTERVAL, P_PASSFILE, P_DRILL, P_SCRATCH, P_DATABASE,
-       P_JSON, P_HELP };
+       P_NODATABASE, P_RUNBY, P_BUILTIN, P_REASON, P_ALL, P_JSON, P_HELP };
 
 static const struct option plan_longopts[] = {
 	{ "data", required_argument, NULL, P_DATA },
@@ -58,6 +58,11 @@ static const struct option plan_longopts[] = {
 	{ "drill-days", required_argument, NULL, P_DRILL },
 	{ "scratch", required_argument, NULL, P_SCRATCH },
 	{ "database", no_argument, NULL, P_DATABASE },
+	{ "no-database", no_argument, NULL, P_NODATABASE },
+	{ "run-by", required_argument, NULL, P_RUNBY },
+	{ "builtin", no_argument, NULL, P_BUILTIN },
+	{ "reason", required_argument, NULL, P_REASON },
+	{ "all", no_argument, NULL, P_ALL },
 	{ "json", no_argument, NULL, P_JSON },
 	{ "help", no_argument, NULL, P_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -65,24 +70,34 @@ static const struct option plan_longopts[] = {
 
 static const struct attt_actor cli_actor = { .username = "cli", .source = "cli" };
 
+/* The one command that gives attt's own database its plan (docs/backup-plans.md). */
+#define DBPLAN_HINT "attt backup plan add --builtin --repo KHO/REPO --passphrase-file TỆP/FILE"
+
+
 static void plan_help(FILE *f)
 {
 	fputs("Cách dùng / usage: attt backup plan <lệnh / verb> --data DIR [tùy chọn / options]\n\n"
 	      "Kế hoạch sao lưu định kỳ (R10.1.b); kho sao lưu phải ở thiết bị khác (R10.2.c).\n"
 	      "Scheduled backup plans (R10.1.b); the repository must be on another device (R10.2.c).\n\n"
 	      "  add --agency ID --name N --source PATH... --repo KHO --interval-days D --passphrase-file F\n"
-	      "        [--drill-days N] [--database]  thêm kế hoạch / add a plan (D <= backup.max_interval_days, 31;\n"
-	      "                      N: chu kỳ diễn tập khôi phục / restore drill period, default backup.restore_drill_days;\n"
-	      "                      --database: kèm CSDL của attt (sao chép trực tuyến) / with attt's own database)\n"
-	      "  list [--agency ID]  liệt kê, đánh dấu quá hạn / list, overdue marked\n"
+	      "        [--drill-days N] [--database] [--run-by serve|cron]  thêm kế hoạch / add a plan\n"
+	      "                      (D <= backup.max_interval_days, 31; N: chu kỳ diễn tập khôi phục / restore drill\n"
+	      "                      period, default backup.restore_drill_days; --database: kèm CSDL của attt / with\n"
+	      "                      attt's own database; --run-by: attt serve chạy (mặc định) hoặc cron / who runs it)\n"
+	      "  add --builtin --repo KHO --passphrase-file F  kế hoạch CSDL attt dựng sẵn / the built-in plan for\n"
+	      "                      attt's own database (daily, top-level agency, run by attt serve)\n"
+	      "  edit ID [--name N] [--source PATH...] [--repo KHO] [--interval-days D] [--passphrase-file F]\n"
+	      "        [--drill-days N] [--database|--no-database] [--run-by serve|cron]  sửa / edit (R10.1.b, R10.2.c)\n"
+	      "  remove ID --reason LÝ_DO  gỡ bỏ, giữ lịch sử / retire, history kept\n"
+	      "  list [--agency ID] [--all]  liệt kê, đánh dấu quá hạn / list, overdue marked (--all: also removed)\n"
 	      "  run ID              chạy ngay, ghi kết quả / run now and record the result\n"
 	      "  drill ID [--scratch DIR]  diễn tập khôi phục bản mới nhất vào DIR (mặc định /var/tmp), kiểm tra\n"
 	      "                      từng tệp, ghi bằng chứng / restore drill of the latest snapshot into DIR\n"
 	      "                      (default /var/tmp), every file verified, evidence recorded (R10.2.c)\n\n"
 	      "Mật khẩu kho không lưu trong cơ sở dữ liệu: tệp --passphrase-file (chmod 600) được đọc mỗi lần chạy.\n"
 	      "The repository passphrase is not stored in the database: the --passphrase-file (chmod 600) is\n"
-	      "read at every run. Runs come from cron (attt backup plan run ID); attt serve alerts the\n"
-	      "officers of overdue plans.\n",
+	      "read at every run. attt serve runs the plans --run-by serve; cron runs the others\n"
+	      "(attt backup plan run ID). attt serve alerts the officers of overdue and failed plans.\n",
 	      f);
 }
 
@@ -117,7 +132,9 @@ static int list_cb(void *ctx, const struct attt_bplan_info *p)
 		attt_time_iso(p->due_at, t3, sizeof(t3));
 		attt_time_iso(p->last_drill_ok_at, t4, sizeof(t4));
 		attt_time_iso(p->drill_due_at, t5, sizeof(t5));
-		json_array_append_new(items, json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:s?,s:s?,s:s?,s:s,s:b,s:I,s:s?,s:s,s:b}", "id",
+		json_t *o = json_pack("{s:s,s:b,s:s?,s:b}", "run_by", p->run_by, "retired", p->retired_at != 0,
+				      "retired_reason", p->retired_reason, "running", p->run_claimed_at != 0);
+		json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:s?,s:s?,s:s?,s:s,s:b,s:I,s:s?,s:s,s:b}", "id",
 						       (json_int_t)p->id, "agency_id", (json_int_t)p->agency_id, "name",
 						       p->name, "repo", p->repo, "passphrase_file", p->passphrase_file,
 						       "sources", src, "database", p->with_database, "interval_days", (json_int_t)p->interval_days,
@@ -125,18 +142,28 @@ static int list_cb(void *ctx, const struct attt_bplan_info *p)
 						       p->last_run_at ? t2 : NULL, "last_result", p->last_result, "due_at",
 						       t3, "overdue", p->overdue, "drill_days", (json_int_t)p->drill_days,
 						       "last_drill_ok_at", p->last_drill_ok_at ? t4 : NULL, "drill_due_at", t5,
-						       "drill_overdue", p->drill_overdue));
+						       "drill_overdue", p->drill_overdue);
+		if (!j || !o || json_object_update(j, o) < 0) {
+			json_decref(j);
+			json_decref(o);
+			return ATTT_E_NOMEM;
+		}
+		json_decref(o);
+		json_array_append_new(items, j);
 		return ATTT_OK;
 	}
 	when(p->last_ok_at, ok, sizeof(ok));
 	when(p->due_at, due, sizeof(due));
-	printf("%-5lld %-7lld %-24s %-4lld %-17s %-7s %-17s %s%s\n", (long long)p->id, (long long)p->agency_id,
-	       p->name, (long long)p->interval_days, ok, p->last_result ? p->last_result : "-", due,
+	printf("%-5lld %-7lld %-24s %-4lld %-5s %-17s %-7s %-17s %s%s%s%s\n", (long long)p->id, (long long)p->agency_id,
+	       p->name, (long long)p->interval_days, p->run_by, ok, p->last_result ? p->last_result : "-", due,
+	       p->retired_at ? "ĐÃ GỠ/REMOVED " : "", p->run_claimed_at ? "ĐANG CHẠY/RUNNING " : "",
 	       p->overdue ? "QUÁ HẠN/OVERDUE " : "", p->drill_overdue ? "DIỄN TẬP QUÁ HẠN/DRILL OVERDUE" : "");
 	return ATTT_OK;
 }
 
-static void env_of(struct attt_app *app, struct attt_bplan_env *env)
+/* The plan environment of a data directory; shared with tick_backup.c. */
+void backup_plan_env(struct attt_app *app, struct attt_bplan_env *env);
+void backup_plan_env(struct attt_app *app, struct attt_bplan_env *env)
 {
 	*env = (struct attt_bplan_env){
 		.data_dir = attt_app_dir(app),
@@ -154,6 +181,22 @@ static int do_add(struct attt_app *app, const struct popts *o)
 	int64_t id;
 	int r;
 
+	struct popts b = *o;
+	if (o->builtin) {
+		/* attt's own database, one command: the top-level agency's plan, daily, run by attt serve. */
+		if (o->n_sources || o->name)
+			return cli_usage("backup plan add --builtin: không dùng với / not with --source, --name");
+		b.name = "CSDL attt";
+		b.database = true;
+		if (!b.interval)
+			b.interval = 1;
+		if (!b.run_by)
+			b.run_by = "serve";
+		if (!b.agency && (r = attt_bplan_root_agency(attt_app_db(app), &b.agency)) < 0)
+			return cli_fail(r, "backup plan add --builtin: chưa có cơ quan cấp cao nhất, tạo bằng attt agency add "
+					   "(no top-level agency yet: attt agency add)");
+		o = &b;
+	}
 	if (!o->agency || !o->name || !o->repo || !o->passfile || !o->interval || (!o->n_sources && !o->database))
 		return cli_usage("backup plan add: cần / needs --agency --name --source|--database --repo "
 				 "--interval-days --passphrase-file");
@@ -164,11 +207,11 @@ static int do_add(struct attt_app *app, const struct popts *o)
 			return cli_usage("--source %s: đường dẫn quá dài / path too long", o->sources[i]);
 		src[i] = srcbuf[i];
 	}
-	env_of(app, &env);
+	backup_plan_env(app, &env);
 	struct attt_bplan_spec s = { .agency_id = o->agency, .name = o->name, .sources = src,
 				     .n_sources = o->n_sources, .repo = repo, .passphrase_file = pass,
 				     .interval_days = o->interval, .drill_days = o->drill,
-				     .with_database = o->database };
+				     .with_database = o->database, .run_by = o->run_by };
 	r = attt_bplan_add(attt_app_db(app), attt_app_clock(app), &cli_actor, &env, &s, why, sizeof(why), &id);
 	if (r < 0)
 		return cli_fail(r, "backup plan add: %s", why);
@@ -178,13 +221,76 @@ static int do_add(struct attt_app *app, const struct popts *o)
 	return ATTT_EXIT_OK;
 }
 
+static int do_edit(struct attt_app *app, const struct popts *o, int64_t id)
+{
+	char repo[ATTT_MAX_PATH], pass[ATTT_MAX_PATH], why[2 * ATTT_MAX_PATH] = "";
+	char srcbuf[ATTT_BPLAN_MAX_SOURCES][ATTT_MAX_PATH];
+	const char *src[ATTT_BPLAN_MAX_SOURCES];
+	struct attt_bplan_edit e = { .name = o->name, .run_by = o->run_by, .interval_days = o->interval,
+				     .drill_days = o->drill, .with_database = o->database ? 1 : o->no_database ? 0 : -1 };
+	struct attt_bplan_env env;
+	int r;
+
+	if (o->database && o->no_database)
+		return cli_usage("backup plan edit: --database hoặc / or --no-database");
+	if (o->agency || o->builtin)
+		return cli_usage("backup plan edit: kế hoạch ở lại cơ quan của nó / a plan stays in its agency");
+	if (o->repo) {
+		if (abs_path(o->repo, repo, sizeof(repo)) < 0)
+			return cli_usage("--repo: đường dẫn quá dài / path too long");
+		e.repo = repo;
+	}
+	if (o->passfile) {
+		if (abs_path(o->passfile, pass, sizeof(pass)) < 0)
+			return cli_usage("--passphrase-file: đường dẫn quá dài / path too long");
+		e.passphrase_file = pass;
+	}
+	for (size_t i = 0; i < o->n_sources; i++) {
+		if (abs_path(o->sources[i], srcbuf[i], sizeof(srcbuf[i])) < 0)
+			return cli_usage("--source %s: đường dẫn quá dài / path too long", o->sources[i]);
+		src[i] = srcbuf[i];
+	}
+	if (o->n_sources) {
+		e.set_sources = true;
+		e.sources = src;
+		e.n_sources = o->n_sources;
+	}
+	backup_plan_env(app, &env);
+	/* R10.1.b, R10.2.c: the library holds the edited plan to the rules of a new one. */
+	r = attt_bplan_edit(attt_app_db(app), attt_app_clock(app), &cli_actor, &env, id, &e, why, sizeof(why));
+	if (r < 0)
+		return cli_fail(r, "backup plan edit %lld: %s", (long long)id, why);
+	if (o->json)
+		return cli_print_json(json_pack("{s:I,s:b}", "id", (json_int_t)id, "ok", 1));
+	printf("%lld\n", (long long)id);
+	return ATTT_EXIT_OK;
+}
+
+static int do_remove(struct attt_app *app, const struct popts *o, int64_t id, bool plan)
+{
+	char why[512] = "";
+	int r;
+
+	if (!o->reason)
+		return cli_usage("backup %s remove: cần --reason LÝ_DO (--reason is required)", plan ? "plan" : "catalogue");
+	r = plan ? attt_bplan_retire(attt_app_db(app), attt_app_clock(app), &cli_actor, id, o->reason, why, sizeof(why))
+		 : attt_bplan_cat_retire(attt_app_db(app), attt_app_clock(app), &cli_actor, id, o->reason, why,
+					 sizeof(why));
+	if (r < 0)
+		return cli_fail(r, "backup %s remove %lld: %s", plan ? "plan" : "catalogue", (long long)id, why);
+	if (o->json)
+		return cli_print_json(json_pack("{s:I,s:b}", "id", (json_int_t)id, "retired", 1));
+	printf("Đã gỡ bỏ, lịch sử được giữ / removed, history kept: %lld\n", (long long)id);
+	return ATTT_EXIT_OK;
+}
+
 static int do_run(struct attt_app *app, const struct popts *o, int64_t id)
 {
 	struct attt_bplan_env env;
 	struct attt_bplan_run_result res;
 	int r;
 
-	env_of(app, &env);
+	backup_plan_env(app, &env);
 	r = attt_bplan_run(attt_app_db(app), attt_app_clock(app), &cli_actor, &env, id, &res);
 	if (r < 0)
 		return cli_fail(r, "backup plan run %lld", (long long)id);
@@ -213,7 +319,7 @@ static int do_drill(struct attt_app *app, const struct popts *o, int64_t id)
 	struct attt_bplan_drill_result res;
 	int r;
 
-	env_of(app, &env);
+	backup_plan_env(app, &env);
 	env.scratch_dir = o->scratch;
 	r = attt_bplan_drill(attt_app_db(app), attt_app_clock(app), &cli_actor, &env, id, &res);
 	if (r < 0)
@@ -277,6 +383,15 @@ int backup_plan_cmd(int argc, char **argv)
 			break;
 		case P_SCRATCH: o.scratch = optarg; break;
 		case P_DATABASE: o.database = true; break;
+		case P_NODATABASE: o.no_database = true; break;
+		case P_RUNBY:
+			if (strcmp(optarg, "serve") != 0 && strcmp(optarg, "cron") != 0)
+				return cli_usage("--run-by: serve|cron");
+			o.run_by = optarg;
+			break;
+		case P_BUILTIN: o.builtin = true; break;
+		case P_REASON: o.reason = optarg; break;
+		case P_ALL: o.all = true; break;
 		case P_JSON: o.json = true; break;
 		case 'h':
 		case P_HELP:
@@ -288,7 +403,8 @@ int backup_plan_cmd(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	bool with_id = strcmp(verb, "run") == 0 || strcmp(verb, "drill") == 0;
+	bool with_id = strcmp(verb, "run") == 0 || strcmp(verb, "drill") == 0 || strcmp(verb, "edit") == 0 ||
+		       strcmp(verb, "remove") == 0;
 	if (strcmp(verb, "add") != 0 && strcmp(verb, "list") != 0 && !with_id)
 		return cli_usage("backup plan: lệnh không có / unknown verb: %s", verb);
 	if (with_id ? argc != 1 : argc != 0)
@@ -300,17 +416,29 @@ int backup_plan_cmd(int argc, char **argv)
 	} else if (strcmp(verb, "list") == 0) {
 		json_t *items = o.json ? json_array() : NULL;
 		int r;
+		int64_t dbplan = 0;
 		if (!o.json)
-			printf("%-5s %-7s %-24s %-4s %-17s %-7s %-17s\n", "ID", "CQ/AG", "TÊN/NAME", "NGÀY", "THÀNH CÔNG/OK",
-			       "KQ/LAST", "HẠN/DUE");
-		r = attt_bplan_list(attt_app_db(app), attt_now_us(attt_app_clock(app)), o.agency, 0, list_cb, items);
+			printf("%-5s %-7s %-24s %-4s %-5s %-17s %-7s %-17s\n", "ID", "CQ/AG", "TÊN/NAME", "NGÀY", "CHẠY",
+			       "THÀNH CÔNG/OK", "KQ/LAST", "HẠN/DUE");
+		r = attt_bplan_list(attt_app_db(app), attt_now_us(attt_app_clock(app)), o.agency, 0,
+				    o.all ? ATTT_BPLAN_LIST_RETIRED : 0, list_cb, items);
+		if (r >= 0)
+			r = attt_bplan_db_plan(attt_app_db(app), &dbplan);
 		if (r < 0) {
 			json_decref(items);
 			rc = cli_fail(r, "backup plan list");
+		} else if (o.json) {
+			/* attt's own database is a built-in plan: shown as not configured until it has one. */
+			rc = cli_print_json(json_pack("{s:I,s:o,s:{s:b,s:o,s:s?}}", "count",
+						      (json_int_t)json_array_size(items), "items", items, "database_plan",
+						      "configured", dbplan != 0, "id",
+						      dbplan ? json_integer(dbplan) : json_null(), "enable",
+						      dbplan ? NULL : DBPLAN_HINT));
 		} else {
-			rc = o.json ? cli_print_json(json_pack("{s:I,s:o}", "count", (json_int_t)json_array_size(items),
-							       "items", items))
-				    : ATTT_EXIT_OK;
+			if (!dbplan)
+				printf("-     -       CSDL attt (dựng sẵn/built-in): CHƯA CẤU HÌNH / NOT CONFIGURED: %s\n",
+				       DBPLAN_HINT);
+			rc = ATTT_EXIT_OK;
 		}
 	} else {
 		int64_t id;
@@ -318,6 +446,10 @@ int backup_plan_cmd(int argc, char **argv)
 			rc = cli_usage("backup plan %s ID: ID là số / ID is a number", verb);
 		else if (strcmp(verb, "run") == 0)
 			rc = do_run(app, &o, id);
+		else if (strcmp(verb, "edit") == 0)
+			rc = do_edit(app, &o, id);
+		else if (strcmp(verb, "remove") == 0)
+			rc = do_remove(app, &o, id, true);
 		else
 			rc = do_drill(app, &o, id);
 	}
@@ -330,7 +462,7 @@ int backup_plan_cmd(int argc, char **argv)
 int backup_catalogue_cmd(int argc, char **argv);
 
 enum { C_DATA = 256, C_AGENCY, C_ITEM, C_KIND, C_OWNER, C_RETENTION, C_SCHEDULE, C_METHOD, C_RESTORE, C_PLAN,
-       C_FORMAT, C_OUTPUT, C_JSON, C_HELP };
+       C_NOPLAN, C_REASON, C_ALL, C_FORMAT, C_OUTPUT, C_JSON, C_HELP };
 
 static const struct option cat_longopts[] = {
 	{ "data", required_argument, NULL, C_DATA },
@@ -343,6 +475,9 @@ static const struct option cat_longopts[] = {
 	{ "method", required_argument, NULL, C_METHOD },
 	{ "restore-test", required_argument, NULL, C_RESTORE },
 	{ "plan", required_argument, NULL, C_PLAN },
+	{ "no-plan", no_argument, NULL, C_NOPLAN },
+	{ "reason", required_argument, NULL, C_REASON },
+	{ "all", no_argument, NULL, C_ALL },
 	{ "format", required_argument, NULL, C_FORMAT },
 	{ "output", required_argument, NULL, C_OUTPUT },
 	{ "json", no_argument, NULL, C_JSON },
@@ -357,7 +492,10 @@ static void cat_help(FILE *f)
 	      "Catalogue of the data and software each agency backs up (R10.2.b).\n\n"
 	      "  add --agency ID --item TÊN --kind data|software --owner-system HỆ_THỐNG --retention-days N\n"
 	      "      --schedule LỊCH --method CÁCH --restore-test LỊCH [--plan ID]   thêm / add\n"
-	      "  list [--agency ID]            liệt kê / list\n"
+	      "  edit ID [--item ...] [--kind ...] [--owner-system ...] [--retention-days N] [--schedule ...]\n"
+	      "      [--method ...] [--restore-test ...] [--plan ID|--no-plan]   sửa / edit\n"
+	      "  remove ID --reason LÝ_DO      gỡ bỏ, giữ lịch sử / retire, history kept\n"
+	      "  list [--agency ID] [--all]    liệt kê / list (--all: also removed entries)\n"
 	      "  export --format csv|xlsx [--agency ID] [--output FILE]   xuất CSV, XLSX / export (xlsx: --output)\n",
 	      f);
 }
@@ -366,27 +504,29 @@ static int cat_print(void *ctx, const struct attt_bplan_cat_item *it)
 {
 	json_t *items = ctx;
 	if (items) {
-		json_array_append_new(items, json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)it->id,
+		json_array_append_new(items, json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:o,s:b,s:s?}", "id", (json_int_t)it->id,
 						       "agency_id", (json_int_t)it->agency_id, "item", it->item, "kind",
 						       it->kind, "owner_system", it->owner_system, "retention_days",
 						       (json_int_t)it->retention_days, "schedule", it->schedule, "method",
 						       it->method, "restore_test", it->restore_test, "plan_id",
-						       it->plan_id ? json_integer(it->plan_id) : json_null()));
+						       it->plan_id ? json_integer(it->plan_id) : json_null(), "retired",
+						       it->retired_at != 0, "retired_reason", it->retired_reason));
 		return ATTT_OK;
 	}
-	printf("%-5lld %-6lld %-30s %-8s %-24s %-6lld %s | %s | %s\n", (long long)it->id, (long long)it->agency_id,
+	printf("%-5lld %-6lld %-30s %-8s %-24s %-6lld %s | %s | %s%s\n", (long long)it->id, (long long)it->agency_id,
 	       it->item, it->kind, it->owner_system, (long long)it->retention_days, it->schedule, it->method,
-	       it->restore_test);
+	       it->restore_test, it->retired_at ? " [ĐÃ GỠ/REMOVED]" : "");
 	return ATTT_OK;
 }
 
 int backup_catalogue_cmd(int argc, char **argv)
 {
 	struct attt_bplan_cat_item in = { 0 };
-	const char *data = NULL, *format = NULL, *output = NULL, *verb;
+	const char *data = NULL, *format = NULL, *output = NULL, *reason = NULL, *verb;
 	struct attt_app *app = NULL;
 	char why[1024] = "";
-	bool json = false;
+	bool json = false, all = false, no_plan = false;
+	int64_t id = 0;
 	int c, r, rc;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -419,6 +559,9 @@ int backup_catalogue_cmd(int argc, char **argv)
 			if (attt_parse_int64(optarg, 1, INT64_MAX, &in.plan_id) < 0)
 				return cli_usage("--plan: số / a number");
 			break;
+		case C_NOPLAN: no_plan = true; break;
+		case C_REASON: reason = optarg; break;
+		case C_ALL: all = true; break;
 		case C_FORMAT: format = optarg; break;
 		case C_OUTPUT: output = optarg; break;
 		case C_JSON: json = true; break;
@@ -430,18 +573,36 @@ int backup_catalogue_cmd(int argc, char **argv)
 			return cli_usage("backup catalogue %s: tùy chọn không hợp lệ (invalid option)", verb);
 		}
 	}
-	if (optind != argc)
-		return cli_usage("backup catalogue %s: đối số thừa / unexpected argument", verb);
-	if (strcmp(verb, "add") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "export") != 0)
+	bool with_id = strcmp(verb, "edit") == 0 || strcmp(verb, "remove") == 0;
+	if (strcmp(verb, "add") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "export") != 0 && !with_id)
 		return cli_usage("backup catalogue: lệnh không có / unknown verb: %s", verb);
+	if (optind != argc - (with_id ? 1 : 0))
+		return cli_usage("backup catalogue %s: đối số thừa hoặc thiếu / wrong arguments", verb);
+	if (with_id && attt_parse_int64(argv[optind], 1, INT64_MAX, &id) < 0)
+		return cli_usage("backup catalogue %s ID: ID là số / ID is a number", verb);
+	if (no_plan && in.plan_id)
+		return cli_usage("backup catalogue: --plan hoặc / or --no-plan");
 	if (strcmp(verb, "export") == 0 && (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)))
 		return cli_usage("backup catalogue export: --format csv|xlsx");
 	if (strcmp(verb, "export") == 0 && strcmp(format, "xlsx") == 0 && !output)
 		return cli_usage("backup catalogue export --format xlsx: cần --output FILE (--output FILE is required)");
 	if ((rc = cli_open_app(data, 0, &app)) != 0)
 		return rc;
-	if (strcmp(verb, "add") == 0) {
-		int64_t id;
+	if (strcmp(verb, "edit") == 0) {
+		if (no_plan)
+			in.plan_id = -1;
+		if (in.agency_id)
+			rc = cli_usage("backup catalogue edit: mục ở lại cơ quan của nó / an entry stays in its agency");
+		else if ((r = attt_bplan_cat_edit(attt_app_db(app), attt_app_clock(app), &cli_actor, id, &in, why,
+						  sizeof(why))) < 0)
+			rc = cli_fail(r, "backup catalogue edit %lld: %s", (long long)id, why);
+		else
+			rc = json ? cli_print_json(json_pack("{s:I,s:b}", "id", (json_int_t)id, "ok", 1))
+				  : (printf("%lld\n", (long long)id), ATTT_EXIT_OK);
+	} else if (strcmp(verb, "remove") == 0) {
+		struct popts po = { .reason = reason, .json = json };
+		rc = do_remove(app, &po, id, false);
+	} else if (strcmp(verb, "add") == 0) {
 		if (!in.agency_id) {
 			rc = cli_usage("backup catalogue add: cần --agency (--agency is required)");
 		} else if ((r = attt_bplan_cat_add(attt_app_db(app), attt_app_clock(app), &cli_actor, &in, why, sizeof(why),
@@ -455,7 +616,7 @@ int backup_catalogue_cmd(int argc, char **argv)
 		}
 	} else if (strcmp(verb, "list") == 0) {
 		json_t *items = json ? json_array() : NULL;
-		r = attt_bplan_cat_list(attt_app_db(app), in.agency_id, cat_print, items);
+		r = attt_bplan_cat_list(attt_app_db(app), in.agency_id, all ? ATTT_BPLAN_LIST_RETIRED : 0, cat_print, items);
 		if (r < 0) {
 			json_decref(items);
 			rc = cli_fail(r, "backup catalogue list");

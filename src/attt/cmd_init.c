@@ -6,6 +6,13 @@
  *
  * The --json output is one object, {"data", "profile", "audit_key", ...}; init_report() builds it,
  * so that later steps of init (the first administrator account) add their members there.
+ *
+ * attt's own database is a built-in backup plan (R10.1.b), but init does not create it: a plan
+ * belongs to an agency (whose officers are alerted) and there is none yet, and its repository must
+ * be on another device than the data directory (R10.2.c), which only the operator can name. So
+ * init reports it as not configured, with the one command that enables it; until then `attt backup
+ * plan list` shows it NOT CONFIGURED and attt serve alerts the administrators weekly
+ * (docs/backup-plans.md, "attt's own database").
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +29,9 @@
 #include "auth_cli.h"
 #include "cli.h"
 #include "commands.h"
+
+/* The one command that gives attt's own database its plan (cmd_backup_plan.c). */
+#define DBPLAN_HINT "attt backup plan add --data DIR --builtin --repo KHO/REPO --passphrase-file TỆP/FILE"
 
 static void init_help(FILE *f)
 {
@@ -138,6 +148,8 @@ int cmd_init(int argc, char **argv)
 		goto out;
 	}
 	r = json_object_set_new(rep, "admin", json_pack("{s:s, s:s}", "username", "admin", "password", pw));
+	if (r == 0)
+		r = json_object_set_new(rep, "database_plan", json_pack("{s:b, s:s}", "configured", 0, "enable", DBPLAN_HINT));
 	if (r < 0) {
 		rc = cli_fail(ATTT_E_NOMEM, "init");
 		goto out;
@@ -158,6 +170,9 @@ int cmd_init(int argc, char **argv)
 	       attt_app_dir(app), json_string_value(json_object_get(rep, "profile")), attt_app_db_path(app),
 	       (long long)json_integer_value(json_object_get(rep, "schema")), attt_app_dir(app), attt_app_dir(app),
 	       json_string_value(json_object_get(rep, "audit_key")));
+	printf("Sao lưu CSDL attt (R10.1.b): CHƯA CẤU HÌNH / NOT CONFIGURED. Sau khi tạo cơ quan cấp cao nhất,\n"
+	       "bật bằng một lệnh (kho trên thiết bị khác, R10.2.c) / once the top-level agency exists, enable it\n"
+	       "with one command (a repository on another device, R10.2.c):\n  %s\n", DBPLAN_HINT);
 	printf("Tài khoản quản trị đầu tiên (first admin): admin\n"
 	       "  Mật khẩu dùng một lần, chỉ hiện lần này, phải đổi khi đăng nhập lần đầu:\n"
 	       "  one-time password, shown only now, to be changed at first login: %s\n", pw);

@@ -93,11 +93,13 @@ CLI = {
         "archive": ("change", "data"),
         "review": ("change", "data"),  # review add (R7.3); review list/overdue read
     },
-    "backup": {v: ("exempt", "operates on a backup repository, not a data directory: no trail to write to;"
-                   " every snapshot is signed and dated in the repository (docs/audit-coverage.md)")
-               for v in ("init", "save", "snapshots", "ls", "restore", "diff", "check", "forget", "prune", "key")}
-              | {"plan": ("change", "data"),  # plan add/run/drill (R10.1.b, R10.2.c) on the data directory; list reads
-                 "catalogue": ("change", "data")},  # catalogue add (R10.2.b); list/export read
+    # The engine verbs write backup.<verb> to the trail of the data directory given with --data (or
+    # ATTT_DATA); without one they run as a standalone tool (docs/backup.md). Run here with --data.
+    "backup": {v: ("read", "reads the repository only") for v in ("snapshots", "ls", "diff", "check")}
+              | {v: ("change", "data") for v in ("init", "save", "restore", "forget", "prune")}
+              | {"key": ("change", "access"),  # key add/remove/passwd: credentials to the repository
+                 "plan": ("change", "data"),  # plan add/edit/remove/run/drill (R10.1.b, R10.2.c); list reads
+                 "catalogue": ("change", "data")},  # catalogue add/edit/remove (R10.2.b); list/export read
     "incident": {
         "report": ("change", "data"), "list": ("read", ""), "show": ("read", ""),
         "classify": ("change", "data"), "suggest": ("read", "the R11.1 questionnaire: no record is read or changed"),
@@ -333,10 +335,27 @@ def cli_cases(tmp, data):
                              "--repo", repo, "--interval-days", "7", "--passphrase-file", passfile]
     yield "backup", "plan", ["backup", "plan", "run", "1"]
     yield "backup", "plan", ["backup", "plan", "drill", "1", "--scratch", tmp]
+    yield "backup", "plan", ["backup", "plan", "edit", "1", "--interval-days", "14"]  # R10.1.b re-checked
     subprocess.run(["rm", "-rf", repo])
     yield "backup", "catalogue", ["backup", "catalogue", "add", "--agency", "2", "--item", "CSDL một cửa", "--kind",
                                   "data", "--owner-system", "Một cửa điện tử", "--retention-days", "365", "--schedule",
                                   "hằng ngày", "--method", "attt backup", "--restore-test", "6 tháng", "--plan", "1"]
+    yield "backup", "catalogue", ["backup", "catalogue", "edit", "1", "--schedule", "hằng tuần"]
+    yield "backup", "catalogue", ["backup", "catalogue", "remove", "1", "--reason", "đã thay bằng mục khác"]
+    yield "backup", "plan", ["backup", "plan", "remove", "1", "--reason", "máy chủ đã ngừng"]
+    # The engine verbs on a repository of no plan, audited through --data (R10.2.a).
+    erepo = os.path.join(tmp, "engine-repo")
+    newpass = w(os.path.join(tmp, "engine-newpass"), "coverage-new-pass\n")
+    base = ["--repo", erepo, "--passphrase-file", passfile]
+    yield "backup", "init", ["backup", "init", *base, "--kdf", "min"]
+    yield "backup", "save", ["backup", "save", *base, src]
+    yield "backup", "restore", ["backup", "restore", *base, "latest", "--target", os.path.join(tmp, "engine-out")]
+    yield "backup", "forget", ["backup", "forget", *base, "--keep-last", "1"]
+    yield "backup", "prune", ["backup", "prune", *base]
+    kid = run(["backup", "key", "add", *base, "--new-passphrase-file", newpass, "--kdf", "min"], data)["id"]
+    yield "backup", "key", ["backup", "key", "remove", *base, kid]
+    yield "backup", "key", ["backup", "key", "add", *base, "--new-passphrase-file", newpass, "--kdf", "min"]
+    yield "backup", "key", ["backup", "key", "passwd", *base, "--new-passphrase-file", newpass, "--kdf", "min"]
     yield "audit", "review", ["audit", "review", "add", "--from", "2026-01-01", "--to", "2026-01-02", "--findings",
                               "không có bất thường"]
     run(["audit", "checkpoint"], data, json_out=False)  # archives end at a signed checkpoint

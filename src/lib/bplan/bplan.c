@@ -1,10 +1,15 @@
 /*
  * bplan.c: backup plans (R10.1.b), the device rule for repositories (R10.2.c), recorded and audited
- * runs over the backup engine, and the overdue alert to the agency's security officers.
+ * runs over the backup engine, and the alerts to the agency's security officers (an overdue plan, a
+ * failed run, attt's own database without a plan). Plans are edited and retired, never deleted.
+ * A run claims its plan first (run_claimed_at/by, db/migrations/0011) so that two runners never run
+ * one plan at once and a run cut short by a crash is found and recorded.
  */
 #include <errno.h>
 #include <ftw.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -192,7 +197,8 @@ static int add_tx(struct attt_db *db, void *ctx)
 	if (r <= 0)
 		return r < 0 ? r : ATTT_E_NOTFOUND;
 	if ((r = prep(db, "INSERT INTO backup_plan (agency_id, name, repo, passphrase_file, interval_days, "
-			  "created_at, drill_days, with_database) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)) < 0)
+			  "created_at, drill_days, with_database, run_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		      &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, s->agency_id);
 	attt_stmt_bind_text(st, 2, s->name);
@@ -202,6 +208,7 @@ static int add_tx(struct attt_db *db, void *ctx)
 	attt_stmt_bind_int64(st, 6, now);
 	attt_stmt_bind_int64(st, 7, t->drill_days);
 	attt_stmt_bind_int64(st, 8, s->with_database);
+	attt_stmt_bind_text(st, 9, s->run_by ? s->run_by : "serve");
 	if ((r = attt__bplan_insert_id(st, &t->id)) < 0)
 		return r;
 	if ((r = prep(db, "INSERT INTO backup_plan_source (plan_id, pos, path) VALUES (?, ?, ?)", &st)) < 0)
@@ -221,20 +228,22 @@ static int add_tx(struct attt_db *db, void *ctx)
 	}
 	/* R10.1.b: every plan change is an audit event. */
 	return audit(db, t->clock, t->actor, "backup.plan.create", t->id, s->agency_id, ATTT_AUDIT_SUCCESS, "R10.1.b",
-		     json_pack("{s:s,s:s,s:o,s:b,s:I,s:I}", "name", s->name, "repo", s->repo, "sources", src, "database",
-			       s->with_database, "interval_days", (json_int_t)s->interval_days, "drill_days",
-			       (json_int_t)t->drill_days));
+		     json_pack("{s:s,s:s,s:o,s:b,s:I,s:I,s:s}", "name", s->name, "repo", s->repo, "sources", src,
+			       "database", s->with_database, "interval_days", (json_int_t)s->interval_days, "drill_days",
+			       (json_int_t)t->drill_days, "run_by", s->run_by ? s->run_by : "serve"));
 }
 
-int attt_bplan_add(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
-		   const struct attt_bplan_env *env, const struct attt_bplan_spec *s, char *why, size_t why_size,
-		   int64_t *ret_id)
+static bool run_by_ok(const char *v)
 {
-	struct add_tx t = { .clock = clock, .actor = actor, .s = s, .drill_days = s->drill_days ? s->drill_days
-											   : env->drill_days };
+	return v && (strcmp(v, "serve") == 0 || strcmp(v, "cron") == 0);
+}
+
+/* The rules every plan is held to, when added and after an edit. */
+static int check_spec(const struct attt_bplan_env *env, const struct attt_bplan_spec *s, int64_t drill_days,
+		      char *why, size_t why_size)
+{
 	char msg[ATTT_MAX_PATH + 256];
 	struct stat sb;
-	int r;
 
 	if (!s->name || !*s->name || strlen(s->name) > ATTT_MAX_NAME || !attt_utf8_valid(s->name, strlen(s->name))) {
 		set_why(why, why_size, "name / tên");
@@ -246,6 +255,10 @@ int attt_bplan_add(struct attt_db *db, const struct attt_clock *clock, const str
 	}
 	if ((s->n_sources == 0 && !s->with_database) || s->n_sources > ATTT_BPLAN_MAX_SOURCES) {
 		set_why(why, why_size, "--source: 1..64 (hoặc / or --database)");
+		return ATTT_E_INVAL;
+	}
+	if (s->run_by && !run_by_ok(s->run_by)) {
+		set_why(why, why_size, "--run-by: serve|cron");
 		return ATTT_E_INVAL;
 	}
 	for (size_t i = 0; i < s->n_sources; i++) {
@@ -267,7 +280,7 @@ int attt_bplan_add(struct attt_db *db, const struct attt_clock *clock, const str
 		return ATTT_E_POLICY;
 	}
 	/* R10.2.c: restore drills on a schedule. */
-	if (t.drill_days < 1 || t.drill_days > 366) {
+	if (drill_days < 1 || drill_days > 366) {
 		set_why(why, why_size, "--drill-days: 1..366 (R10.2.c)");
 		return ATTT_E_RANGE;
 	}
@@ -286,7 +299,18 @@ int attt_bplan_add(struct attt_db *db, const struct attt_clock *clock, const str
 		}
 	}
 	/* R10.2.c: compare devices, not paths. */
-	if ((r = attt_bplan_check_devices(env, s->repo, s->sources, s->n_sources, why, why_size)) < 0)
+	return attt_bplan_check_devices(env, s->repo, s->sources, s->n_sources, why, why_size);
+}
+
+int attt_bplan_add(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+		   const struct attt_bplan_env *env, const struct attt_bplan_spec *s, char *why, size_t why_size,
+		   int64_t *ret_id)
+{
+	struct add_tx t = { .clock = clock, .actor = actor, .s = s, .drill_days = s->drill_days ? s->drill_days
+											   : env->drill_days };
+	int r;
+
+	if ((r = check_spec(env, s, t.drill_days, why, why_size)) < 0)
 		return r;
 	r = attt_db_tx(db, add_tx, &t);
 	if (r == ATTT_E_EXISTS)
@@ -343,7 +367,8 @@ static void free_sources(char **v, size_t n)
 	free(v);
 }
 
-int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64_t id, attt_bplan_fn fn, void *ctx)
+int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64_t id, unsigned flags,
+		    attt_bplan_fn fn, void *ctx)
 {
 	struct attt_stmt *st = NULL;
 	size_t seen = 0;
@@ -353,13 +378,16 @@ int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64
 		 "SELECT p.id, p.agency_id, p.name, p.repo, p.passphrase_file, p.interval_days, p.created_at, "
 		 "p.last_ok_at, (SELECT started_at FROM backup_run WHERE plan_id = p.id ORDER BY id DESC LIMIT 1), "
 		 "(SELECT result FROM backup_run WHERE plan_id = p.id ORDER BY id DESC LIMIT 1), p.drill_days, "
-		 "p.last_drill_ok_at, p.with_database FROM backup_plan p "
-		 "WHERE (?1 = 0 OR p.agency_id = ?1) AND (?2 = 0 OR p.id = ?2) ORDER BY p.id",
+		 "p.last_drill_ok_at, p.with_database, p.run_by, p.retired_at, p.retired_reason, p.run_claimed_at, "
+		 "p.run_claimed_by FROM backup_plan p "
+		 "WHERE (?1 = 0 OR p.agency_id = ?1) AND (?2 = 0 OR p.id = ?2) AND (?3 = 1 OR ?2 <> 0 OR p.retired_at = 0) "
+		 "ORDER BY p.id",
 		 &st);
 	if (r < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, agency_id);
 	attt_stmt_bind_int64(st, 2, id);
+	attt_stmt_bind_int64(st, 3, (flags & ATTT_BPLAN_LIST_RETIRED) ? 1 : 0);
 	while ((r = attt_stmt_step(st)) > 0) {
 		struct attt_bplan_info p = {
 			.id = attt_stmt_int64(st, 0),
@@ -375,13 +403,18 @@ int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64
 			.drill_days = attt_stmt_int64(st, 10),
 			.last_drill_ok_at = attt_stmt_int64(st, 11),
 			.with_database = attt_stmt_int64(st, 12) != 0,
+			.run_by = attt_stmt_text(st, 13),
+			.retired_at = attt_stmt_int64(st, 14),
+			.retired_reason = attt_stmt_text(st, 15),
+			.run_claimed_at = attt_stmt_int64(st, 16),
+			.run_claimed_by = attt_stmt_text(st, 17),
 		};
 		char **src = NULL;
 		size_t n = 0;
 		p.due_at = (p.last_ok_at ? p.last_ok_at : p.created_at) + p.interval_days * DAY_US;
-		p.overdue = now_us > p.due_at;
+		p.overdue = !p.retired_at && now_us > p.due_at;
 		p.drill_due_at = (p.last_drill_ok_at ? p.last_drill_ok_at : p.created_at) + p.drill_days * DAY_US;
-		p.drill_overdue = now_us > p.drill_due_at;
+		p.drill_overdue = !p.retired_at && now_us > p.drill_due_at;
 		if ((r = load_sources(db, p.id, &src, &n)) < 0)
 			break;
 		p.sources = (const char *const *)src;
@@ -442,15 +475,22 @@ static int read_pass(const char *path, char **ret, size_t *ret_n)
 
 struct plan_row {
 	int64_t agency_id;
+	char name[ATTT_MAX_NAME + 1], run_by[8];
 	char repo[ATTT_MAX_PATH], passfile[ATTT_MAX_PATH];
 	char **sources; size_t n_sources;
 	bool with_database;
+	int64_t interval_days, drill_days, retired_at;
 };
 
 static int get_plan(void *ctx, const struct attt_bplan_info *p)
 {
 	struct plan_row *row = ctx;
 	row->agency_id = p->agency_id;
+	attt_str_copy(row->name, sizeof(row->name), p->name);
+	attt_str_copy(row->run_by, sizeof(row->run_by), p->run_by);
+	row->interval_days = p->interval_days;
+	row->drill_days = p->drill_days;
+	row->retired_at = p->retired_at;
 	attt_str_copy(row->repo, sizeof(row->repo), p->repo);
 	attt_str_copy(row->passfile, sizeof(row->passfile), p->passphrase_file);
 	row->with_database = p->with_database;
@@ -515,10 +555,197 @@ static int open_repo(const char *dir, const char *pass, size_t pn, struct attt_b
 	return attt_backup_open(dir, pass, pn, ret);
 }
 
+/* --- alerts to the officers ------------------------------------------------------------------- */
+
+/* R10.1.b: the security officers of agency (grants on it or on an agency above) are notified: one
+ * notification each (in-app, and mail when they have an address), in the caller's transaction. */
+static int notify_officers(struct attt_db *db, const struct attt_clock *clock, int64_t agency_id, const char *kind,
+			   const char *ref_type, int64_t ref_id, const char *subject, const char *body)
+{
+	struct attt_stmt *st = NULL;
+	int r;
+
+	r = prep(db,
+		 "SELECT DISTINCT g.account_id, COALESCE(o.person_id, 0), p.email FROM role_grant g "
+		 "JOIN agency top ON top.id = g.agency_id JOIN account o ON o.id = g.account_id "
+		 "LEFT JOIN person p ON p.id = o.person_id, agency x WHERE x.id = ? AND g.role = 'security_officer' "
+		 "AND substr(x.path, 1, length(top.path)) = top.path AND o.status <> 'disabled' ORDER BY g.account_id",
+		 &st);
+	if (r < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, agency_id);
+	while ((r = attt_stmt_step(st)) > 0) {
+		struct attt_notify_msg m = {
+			.kind = kind,
+			.to_address = attt_stmt_text(st, 2),
+			.person_id = attt_stmt_int64(st, 1),
+			.account_id = attt_stmt_int64(st, 0),
+			.subject = subject,
+			.body = body,
+			.ref_type = ref_type,
+			.ref_id = ref_id,
+		};
+		if ((r = attt_notify_enqueue(db, clock, &m, NULL)) < 0)
+			break;
+	}
+	attt_stmt_finalize(st);
+	return r < 0 ? r : ATTT_OK;
+}
+
+/* R10.1.b: a failed run alerts the officers, once per streak of failures: when the run before it
+ * (if any) succeeded. Repeated failures of a broken plan are then reported by the overdue alert. */
+static int alert_failed(struct attt_db *db, const struct attt_clock *clock, int64_t plan, int64_t agency,
+			const char *name, int64_t run_id, const char *error)
+{
+	struct attt_stmt *st = NULL;
+	struct attt_buf subject, body;
+	int r;
+
+	if ((r = prep(db, "SELECT result FROM backup_run WHERE plan_id = ? AND id < ? ORDER BY id DESC LIMIT 1", &st)) < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, plan);
+	attt_stmt_bind_int64(st, 2, run_id);
+	r = attt_stmt_step(st);
+	if (r > 0 && strcmp(attt_stmt_text(st, 0), "failed") == 0)
+		r = 0; /* the streak was reported already */
+	else if (r >= 0)
+		r = 1;
+	attt_stmt_finalize(st);
+	if (r <= 0)
+		return r;
+	attt_buf_init(&subject, 1024);
+	attt_buf_init(&body, ATTT_MAX_TEXT);
+	attt_buf_addf(&subject, "Sao lưu thất bại / Backup failed: %s", name);
+	attt_buf_addf(&body,
+		      "Lần chạy số %lld của kế hoạch sao lưu \"%s\" (số %lld) thất bại: %s (R10.1.b).\n"
+		      "Run %lld of backup plan \"%s\" (no. %lld) failed: %s (R10.1.b).\n"
+		      "Kiểm tra / check: attt backup plan list; attt backup plan run %lld\n",
+		      (long long)run_id, name, (long long)plan, error, (long long)run_id, name, (long long)plan, error,
+		      (long long)plan);
+	r = notify_officers(db, clock, agency, "backup.failed", "backup_plan", plan, attt_buf_str(&subject),
+			    attt_buf_str(&body));
+	attt_buf_done(&subject);
+	attt_buf_done(&body);
+	return r;
+}
+
+/* --- claims: one run of a plan at a time ---------------------------------------------------------- */
+
+#define CLAIM_STALE_US ((int64_t)ATTT_BPLAN_CLAIM_STALE_DAYS * DAY_US)
+
+static void claim_owner(char *buf, size_t size)
+{
+	char host[256] = "";
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		attt_str_copy(host, sizeof(host), "localhost");
+	attt_str_printf(buf, size, "%s:%ld", host, (long)getpid());
+}
+
+/* A claim holds while its process lives: on this host, a pid that no longer exists has let go; on
+ * another host (a shared data directory), only age ends it. */
+static bool claim_live(const char *by, int64_t at, int64_t now)
+{
+	char me[300], host[300];
+	const char *colon;
+	int64_t pid;
+
+	if (!at)
+		return false;
+	if (now - at > CLAIM_STALE_US)
+		return false;
+	if (!by || !(colon = strrchr(by, ':')) || (size_t)(colon - by) >= sizeof(host))
+		return true;
+	memcpy(host, by, (size_t)(colon - by));
+	host[colon - by] = 0;
+	claim_owner(me, sizeof(me));
+	if (strncmp(me, host, strlen(host)) != 0 || me[strlen(host)] != ':')
+		return true;
+	if (attt_parse_int64(colon + 1, 1, INT32_MAX, &pid) < 0)
+		return true;
+	if ((pid_t)pid == getpid())
+		return true;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+struct claim_tx {
+	const struct attt_clock *clock;
+	const struct attt_actor *actor;
+	int64_t id, agency_id, now;
+	const char *name, *owner;
+	char held_by[320];
+	int64_t held_at;
+};
+
+/* Claims plan id for a run. A stale claim is a run that a crash interrupted: it is recorded as a
+ * failed run (error "interrupted") with its audit event and alert, then taken over. */
+static int claim_tx(struct attt_db *db, void *ctx)
+{
+	struct claim_tx *t = ctx;
+	struct attt_stmt *st = NULL;
+	int64_t retired, at, run_id;
+	int r;
+
+	if ((r = prep(db, "SELECT retired_at, run_claimed_at, COALESCE(run_claimed_by, '') FROM backup_plan "
+			  "WHERE id = ?", &st)) < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, t->id);
+	if ((r = attt_stmt_step(st)) <= 0) {
+		attt_stmt_finalize(st);
+		return r < 0 ? r : ATTT_E_NOTFOUND;
+	}
+	retired = attt_stmt_int64(st, 0);
+	at = attt_stmt_int64(st, 1);
+	attt_str_copy(t->held_by, sizeof(t->held_by), attt_stmt_text(st, 2));
+	attt_stmt_finalize(st);
+	t->held_at = at;
+	if (retired)
+		return ATTT_E_STATE;
+	if (at && claim_live(t->held_by, at, t->now))
+		return ATTT_E_BUSY;
+	if (at) {
+		if ((r = prep(db, "INSERT INTO backup_run (plan_id, started_at, ended_at, result, error) VALUES "
+				  "(?, ?, ?, 'failed', 'interrupted') RETURNING id", &st)) < 0)
+			return r;
+		attt_stmt_bind_int64(st, 1, t->id);
+		attt_stmt_bind_int64(st, 2, at);
+		attt_stmt_bind_int64(st, 3, t->now);
+		if ((r = attt__bplan_insert_id(st, &run_id)) < 0)
+			return r;
+		/* R10.1.b: the interrupted run is a failed run, in the trail and alerted. */
+		if ((r = audit(db, t->clock, t->actor, "backup.plan.run", t->id, t->agency_id, ATTT_AUDIT_FAILURE,
+			       "R10.1.b", json_pack("{s:I,s:s,s:s,s:s}", "run", (json_int_t)run_id, "result", "failed",
+						    "error", "interrupted", "claimed_by", t->held_by))) < 0)
+			return r;
+		if ((r = alert_failed(db, t->clock, t->id, t->agency_id, t->name, run_id, "interrupted")) < 0)
+			return r;
+	}
+	if ((r = prep(db, "UPDATE backup_plan SET run_claimed_at = ?, run_claimed_by = ? WHERE id = ?", &st)) < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, t->now);
+	attt_stmt_bind_text(st, 2, t->owner);
+	attt_stmt_bind_int64(st, 3, t->id);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	return r < 0 ? r : ATTT_OK;
+}
+
+static int release_claim(struct attt_db *db, int64_t id)
+{
+	struct attt_stmt *st = NULL;
+	int r = prep(db, "UPDATE backup_plan SET run_claimed_at = 0, run_claimed_by = NULL WHERE id = ?", &st);
+	if (r < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, id);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	return r < 0 ? r : ATTT_OK;
+}
+
 struct run_tx {
 	const struct attt_clock *clock;
 	const struct attt_actor *actor;
 	int64_t id, agency_id;
+	const char *name;
 	struct attt_bplan_run_result *res;
 };
 
@@ -545,6 +772,11 @@ static int run_tx(struct attt_db *db, void *ctx)
 		return r;
 	if (ok && (r = mark_ok(db, "UPDATE backup_plan SET last_ok_at = ? WHERE id = ?", res->ended_at, t->id)) < 0)
 		return r;
+	if ((r = release_claim(db, t->id)) < 0)
+		return r;
+	/* R10.1.b: a failed run raises an alert to the agency's officers. */
+	if (!ok && (r = alert_failed(db, t->clock, t->id, t->agency_id, t->name, res->run_id, attt_err_name(res->err))) < 0)
+		return r;
 	/* R10.1.b: every run, and every failure, is an audit event. */
 	return audit(db, t->clock, t->actor, "backup.plan.run", t->id, t->agency_id,
 		     ok ? ATTT_AUDIT_SUCCESS : ATTT_AUDIT_FAILURE, "R10.1.b",
@@ -560,14 +792,21 @@ int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const str
 	struct attt_bplan_run_result res = { 0 };
 	struct attt_backup_repo *repo = NULL;
 	struct attt_backup_stats stats = { 0 };
-	char dbtmp[ATTT_MAX_PATH] = "";
+	char dbtmp[ATTT_MAX_PATH] = "", owner[300];
 	char *pass = NULL;
 	size_t pn = 0;
 	int r;
 
-	if ((r = attt_bplan_list(db, 0, 0, id, get_plan, &row)) < 0)
+	if ((r = attt_bplan_list(db, 0, 0, id, 0, get_plan, &row)) < 0)
 		goto out;
 	res.started_at = attt_now_us(clock);
+	claim_owner(owner, sizeof(owner));
+	{
+		struct claim_tx c = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id,
+				      .now = res.started_at, .name = row.name, .owner = owner };
+		if ((r = attt_db_tx(db, claim_tx, &c)) < 0)
+			goto out;
+	}
 	/* R10.2.c: the device may have changed since the plan was added (a disk mounted elsewhere). */
 	res.err = attt_bplan_check_devices(env, row.repo, (const char *const *)row.sources, row.n_sources, NULL, 0);
 	if (res.err == ATTT_OK)
@@ -602,9 +841,13 @@ int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const str
 		res.err = ATTT_E_IO;
 	res.ended_at = attt_now_us(clock);
 	{
-		struct run_tx t = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id, .res = &res };
-		if ((r = attt_db_tx(db, run_tx, &t)) < 0)
+		struct run_tx t = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id,
+				    .name = row.name, .res = &res };
+		if ((r = attt_db_tx(db, run_tx, &t)) < 0) {
+			/* not recorded: let go of the plan so that the next run is not refused */
+			release_claim(db, id);
 			goto out;
+		}
 	}
 	*ret = res;
 out:
@@ -636,30 +879,8 @@ static int alert_tx(struct attt_db *db, void *ctx)
 		      "Backup plan \"%s\" (no. %lld) has not run successfully within its interval (R10.1.b).\n"
 		      "Kiểm tra / check: attt backup plan list\n",
 		      t->name, (long long)t->id, t->name, (long long)t->id);
-	r = prep(db,
-		 "SELECT DISTINCT g.account_id, COALESCE(o.person_id, 0), p.email FROM role_grant g "
-		 "JOIN agency top ON top.id = g.agency_id JOIN account o ON o.id = g.account_id "
-		 "LEFT JOIN person p ON p.id = o.person_id, agency x WHERE x.id = ? AND g.role = 'security_officer' "
-		 "AND substr(x.path, 1, length(top.path)) = top.path AND o.status <> 'disabled' ORDER BY g.account_id",
-		 &st);
-	if (r < 0)
-		goto out;
-	attt_stmt_bind_int64(st, 1, t->agency_id);
-	while ((r = attt_stmt_step(st)) > 0) {
-		struct attt_notify_msg m = {
-			.kind = "backup.overdue",
-			.to_address = attt_stmt_text(st, 2),
-			.person_id = attt_stmt_int64(st, 1),
-			.account_id = attt_stmt_int64(st, 0),
-			.subject = attt_buf_str(&subject),
-			.body = attt_buf_str(&body),
-			.ref_type = "backup_plan",
-			.ref_id = t->id,
-		};
-		if ((r = attt_notify_enqueue(db, t->clock, &m, NULL)) < 0)
-			break;
-	}
-	attt_stmt_finalize(st);
+	r = notify_officers(db, t->clock, t->agency_id, "backup.overdue", "backup_plan", t->id, attt_buf_str(&subject),
+			    attt_buf_str(&body));
 	if (r < 0)
 		goto out;
 	if ((r = prep(db, "UPDATE backup_plan SET overdue_due_at = ? WHERE id = ?", &st)) < 0)
@@ -685,15 +906,23 @@ int attt_bplan_alert_overdue(struct attt_db *db, const struct attt_clock *clock,
 	unsigned alerted = 0;
 	int r;
 
+	/* A plan whose run is in progress (a live claim) is not missed yet: its run may end in time. */
 	r = prep(db,
 		 "SELECT id, agency_id, name, (CASE WHEN last_ok_at > 0 THEN last_ok_at ELSE created_at END) + "
-		 "interval_days * ? AS due FROM backup_plan WHERE due < ? AND overdue_due_at <> due ORDER BY id",
+		 "interval_days * ? AS due, run_claimed_at, run_claimed_by FROM backup_plan WHERE retired_at = 0 "
+		 "AND (CASE WHEN last_ok_at > 0 THEN last_ok_at ELSE created_at END) + interval_days * ? < ? "
+		 "AND overdue_due_at <> (CASE WHEN last_ok_at > 0 THEN last_ok_at ELSE created_at END) + "
+		 "interval_days * ? ORDER BY id",
 		 &st);
 	if (r < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, DAY_US);
-	attt_stmt_bind_int64(st, 2, now);
+	attt_stmt_bind_int64(st, 2, DAY_US);
+	attt_stmt_bind_int64(st, 3, now);
+	attt_stmt_bind_int64(st, 4, DAY_US);
 	while ((r = attt_stmt_step(st)) > 0) {
+		if (claim_live(attt_stmt_text(st, 5), attt_stmt_int64(st, 4), now))
+			continue;
 		struct due *nv = realloc(l.v, (l.n + 1) * sizeof(*nv));
 		if (!nv) {
 			r = ATTT_E_NOMEM;
@@ -722,6 +951,420 @@ int attt_bplan_alert_overdue(struct attt_db *db, const struct attt_clock *clock,
 	if (ret_alerted)
 		*ret_alerted = alerted;
 	return ATTT_OK;
+}
+
+/* --- editing and retiring ------------------------------------------------------------------------ */
+
+struct edit_tx {
+	const struct attt_clock *clock;
+	const struct attt_actor *actor;
+	int64_t id, agency_id, drill_days;
+	const struct attt_bplan_spec *s;
+	bool set_sources;
+	json_t *changed;                 /* {"field": [old, new]}, stolen by the audit event */
+};
+
+static int edit_tx(struct attt_db *db, void *ctx)
+{
+	struct edit_tx *t = ctx;
+	const struct attt_bplan_spec *s = t->s;
+	struct attt_stmt *st = NULL;
+	int r;
+
+	if ((r = prep(db, "UPDATE backup_plan SET name = ?, repo = ?, passphrase_file = ?, interval_days = ?, "
+			  "drill_days = ?, with_database = ?, run_by = ?, updated_at = ? WHERE id = ? AND retired_at = 0",
+		      &st)) < 0)
+		return r;
+	attt_stmt_bind_text(st, 1, s->name);
+	attt_stmt_bind_text(st, 2, s->repo);
+	attt_stmt_bind_text(st, 3, s->passphrase_file);
+	attt_stmt_bind_int64(st, 4, s->interval_days);
+	attt_stmt_bind_int64(st, 5, t->drill_days);
+	attt_stmt_bind_int64(st, 6, s->with_database);
+	attt_stmt_bind_text(st, 7, s->run_by);
+	attt_stmt_bind_int64(st, 8, attt_now_us(t->clock));
+	attt_stmt_bind_int64(st, 9, t->id);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	if (r < 0)
+		return r;
+	if (attt_db_changes(db) != 1)
+		return ATTT_E_STATE; /* retired meanwhile */
+	if (t->set_sources) {
+		if ((r = prep(db, "DELETE FROM backup_plan_source WHERE plan_id = ?", &st)) < 0)
+			return r;
+		attt_stmt_bind_int64(st, 1, t->id);
+		r = attt_stmt_step(st);
+		attt_stmt_finalize(st);
+		if (r < 0)
+			return r;
+		if ((r = prep(db, "INSERT INTO backup_plan_source (plan_id, pos, path) VALUES (?, ?, ?)", &st)) < 0)
+			return r;
+		for (size_t i = 0; r >= 0 && i < s->n_sources; i++) {
+			attt_stmt_bind_int64(st, 1, t->id);
+			attt_stmt_bind_int64(st, 2, (int64_t)i);
+			attt_stmt_bind_text(st, 3, s->sources[i]);
+			r = attt_stmt_step(st);
+		}
+		attt_stmt_finalize(st);
+		if (r < 0)
+			return r;
+	}
+	/* R10.1.b: every plan change is an audit event, with what it was and what it became. */
+	json_incref(t->changed);
+	return audit(db, t->clock, t->actor, "backup.plan.update", t->id, t->agency_id, ATTT_AUDIT_SUCCESS, "R10.1.b",
+		     json_pack("{s:o}", "changed", t->changed));
+}
+
+static void changed_s(json_t *c, const char *field, const char *old, const char *new)
+{
+	if (strcmp(old, new) != 0)
+		json_object_set_new(c, field, json_pack("[s,s]", old, new));
+}
+
+static void changed_i(json_t *c, const char *field, int64_t old, int64_t new)
+{
+	if (old != new)
+		json_object_set_new(c, field, json_pack("[I,I]", (json_int_t)old, (json_int_t)new));
+}
+
+static json_t *strv(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+int attt_bplan_edit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+		    const struct attt_bplan_env *env, int64_t id, const struct attt_bplan_edit *e, char *why,
+		    size_t why_size)
+{
+	struct plan_row row = { 0 };
+	struct attt_bplan_spec s;
+	struct edit_tx t = { .clock = clock, .actor = actor, .id = id, .s = &s, .set_sources = e->set_sources };
+	int r;
+
+	if ((r = attt_bplan_list(db, 0, 0, id, 0, get_plan, &row)) < 0) {
+		if (r == ATTT_E_NOTFOUND)
+			set_why(why, why_size, "không có kế hoạch này / no such plan");
+		goto out;
+	}
+	if (row.retired_at) {
+		set_why(why, why_size, "kế hoạch đã gỡ bỏ / the plan was removed");
+		r = ATTT_E_STATE;
+		goto out;
+	}
+	s = (struct attt_bplan_spec){
+		.agency_id = row.agency_id,
+		.name = e->name ? e->name : row.name,
+		.sources = e->set_sources ? e->sources : (const char *const *)row.sources,
+		.n_sources = e->set_sources ? e->n_sources : row.n_sources,
+		.with_database = e->with_database < 0 ? row.with_database : e->with_database != 0,
+		.repo = e->repo ? e->repo : row.repo,
+		.passphrase_file = e->passphrase_file ? e->passphrase_file : row.passfile,
+		.interval_days = e->interval_days ? e->interval_days : row.interval_days,
+		.run_by = e->run_by ? e->run_by : row.run_by,
+	};
+	t.agency_id = row.agency_id;
+	t.drill_days = e->drill_days ? e->drill_days : row.drill_days;
+	/* R10.1.b, R10.2.c: the plan as edited is held to the rules of a new plan. */
+	if ((r = check_spec(env, &s, t.drill_days, why, why_size)) < 0)
+		goto out;
+	if (!(t.changed = json_object())) {
+		r = ATTT_E_NOMEM;
+		goto out;
+	}
+	changed_s(t.changed, "name", row.name, s.name);
+	changed_s(t.changed, "repo", row.repo, s.repo);
+	changed_s(t.changed, "passphrase_file", row.passfile, s.passphrase_file);
+	changed_s(t.changed, "run_by", row.run_by, s.run_by);
+	changed_i(t.changed, "interval_days", row.interval_days, s.interval_days);
+	changed_i(t.changed, "drill_days", row.drill_days, t.drill_days);
+	changed_i(t.changed, "database", row.with_database, s.with_database);
+	if (e->set_sources) {
+		bool same = e->n_sources == row.n_sources;
+		for (size_t i = 0; same && i < e->n_sources; i++)
+			same = strcmp(e->sources[i], row.sources[i]) == 0;
+		if (!same)
+			json_object_set_new(t.changed, "sources",
+					    json_pack("[o,o]", strv((const char *const *)row.sources, row.n_sources),
+						      strv(e->sources, e->n_sources)));
+		t.set_sources = !same;
+	}
+	if (json_object_size(t.changed) == 0) {
+		set_why(why, why_size, "không có gì thay đổi / nothing to change");
+		r = ATTT_E_INVAL;
+		goto out;
+	}
+	r = attt_db_tx(db, edit_tx, &t);
+	if (r == ATTT_E_EXISTS)
+		set_why(why, why_size, "tên kế hoạch đã có trong cơ quan / plan name already used in the agency");
+out:
+	json_decref(t.changed);
+	free_sources(row.sources, row.n_sources);
+	return r;
+}
+
+struct retire_tx {
+	const struct attt_clock *clock;
+	const struct attt_actor *actor;
+	int64_t id;
+	const char *reason;
+	const char *table, *object, *action, *rule;
+};
+
+/* Retires a plan or a catalogue entry: the row stays, marked, with its reason; audited. */
+static int retire_tx(struct attt_db *db, void *ctx)
+{
+	struct retire_tx *t = ctx;
+	struct attt_stmt *st = NULL;
+	char sql[256];
+	int64_t agency, retired, claimed;
+	json_t *sum;
+	int r;
+
+	attt_str_printf(sql, sizeof(sql), "SELECT agency_id, retired_at, %s, %s FROM %s WHERE id = ?",
+			strcmp(t->table, "backup_plan") == 0 ? "name" : "item",
+			strcmp(t->table, "backup_plan") == 0 ? "run_claimed_at" : "0", t->table);
+	if ((r = prep(db, sql, &st)) < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, t->id);
+	if ((r = attt_stmt_step(st)) <= 0) {
+		attt_stmt_finalize(st);
+		return r < 0 ? r : ATTT_E_NOTFOUND;
+	}
+	agency = attt_stmt_int64(st, 0);
+	retired = attt_stmt_int64(st, 1);
+	claimed = attt_stmt_int64(st, 3);
+	sum = json_pack("{s:s,s:s}", strcmp(t->table, "backup_plan") == 0 ? "name" : "item", attt_stmt_text(st, 2),
+			"reason", t->reason);
+	attt_stmt_finalize(st);
+	if (!sum)
+		return ATTT_E_NOMEM;
+	if (retired || claimed) {
+		json_decref(sum);
+		return retired ? ATTT_E_STATE : ATTT_E_BUSY;
+	}
+	attt_str_printf(sql, sizeof(sql), "UPDATE %s SET retired_at = ?, retired_reason = ? WHERE id = ?", t->table);
+	if ((r = prep(db, sql, &st)) < 0) {
+		json_decref(sum);
+		return r;
+	}
+	attt_stmt_bind_int64(st, 1, attt_now_us(t->clock));
+	attt_stmt_bind_text(st, 2, t->reason);
+	attt_stmt_bind_int64(st, 3, t->id);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	if (r < 0) {
+		json_decref(sum);
+		return r;
+	}
+	{
+		char oid[32];
+		char *text = json_dumps(sum, JSON_COMPACT);
+		json_decref(sum);
+		if (!text)
+			return ATTT_E_NOMEM;
+		attt_str_printf(oid, sizeof(oid), "%lld", (long long)t->id);
+		struct attt_audit_event ev = { .category = ATTT_AUDIT_DATA, .action = t->action, .object_type = t->object,
+					       .object_id = oid, .agency_id = agency, .outcome = ATTT_AUDIT_SUCCESS,
+					       .rule = t->rule, .summary = text };
+		r = attt_audit_append(db, t->clock, t->actor, &ev, NULL);
+		free(text);
+	}
+	return r;
+}
+
+int attt__bplan_retire(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor, int64_t id,
+		       const char *reason, bool plan, char *why, size_t why_size)
+{
+	struct retire_tx t = { .clock = clock, .actor = actor, .id = id, .reason = reason,
+			       .table = plan ? "backup_plan" : "backup_catalogue",
+			       .object = plan ? "backup_plan" : "backup_catalogue",
+			       .action = plan ? "backup.plan.retire" : "backup.catalogue.retire",
+			       .rule = plan ? "R10.1.b" : "R10.2.b" };
+	int r;
+
+	if (!attt__bplan_text_ok(reason, ATTT_MAX_SHORT_TEXT)) {
+		set_why(why, why_size, "--reason: cần lý do / a reason is required");
+		return ATTT_E_INVAL;
+	}
+	r = attt_db_tx(db, retire_tx, &t);
+	if (r == ATTT_E_NOTFOUND)
+		set_why(why, why_size, plan ? "không có kế hoạch này / no such plan" : "không có mục này / no such entry");
+	else if (r == ATTT_E_STATE)
+		set_why(why, why_size, "đã gỡ bỏ trước đó / already removed");
+	else if (r == ATTT_E_BUSY)
+		set_why(why, why_size, "đang chạy sao lưu / a run is in progress");
+	return r;
+}
+
+int attt_bplan_retire(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+		      int64_t id, const char *reason, char *why, size_t why_size)
+{
+	return attt__bplan_retire(db, clock, actor, id, reason, true, why, why_size);
+}
+
+/* --- attt's own database, repositories ------------------------------------------------------------ */
+
+static int one_id(struct attt_db *db, const char *sql, int64_t *ret)
+{
+	struct attt_stmt *st = NULL;
+	int r = prep(db, sql, &st);
+	if (r < 0)
+		return r;
+	r = attt_stmt_step(st);
+	if (r > 0)
+		*ret = attt_stmt_int64(st, 0);
+	attt_stmt_finalize(st);
+	return r < 0 ? r : r > 0 ? ATTT_OK : ATTT_E_NOTFOUND;
+}
+
+int attt_bplan_db_plan(struct attt_db *db, int64_t *ret_id)
+{
+	int64_t id = 0;
+	int r = one_id(db, "SELECT id FROM backup_plan WHERE with_database = 1 AND retired_at = 0 ORDER BY id LIMIT 1",
+		       &id);
+	if (r < 0 && r != ATTT_E_NOTFOUND)
+		return r;
+	*ret_id = r == ATTT_OK ? id : 0;
+	return ATTT_OK;
+}
+
+int attt_bplan_root_agency(struct attt_db *db, int64_t *ret_id)
+{
+	return one_id(db, "SELECT id FROM agency WHERE depth = 1 AND status = 'active' ORDER BY id LIMIT 1", ret_id);
+}
+
+int attt_bplan_find_repo(struct attt_db *db, const char *repo, int64_t *ret_id, int64_t *ret_agency_id)
+{
+	struct attt_stmt *st = NULL;
+	struct stat want, sb;
+	int r;
+
+	if (stat(repo, &want) != 0)
+		return ATTT_E_NOTFOUND;
+	if ((r = prep(db, "SELECT id, agency_id, repo FROM backup_plan ORDER BY retired_at <> 0, id", &st)) < 0)
+		return r;
+	r = ATTT_E_NOTFOUND;
+	while (attt_stmt_step(st) > 0) {
+		if (stat(attt_stmt_text(st, 2), &sb) == 0 && sb.st_dev == want.st_dev && sb.st_ino == want.st_ino) {
+			*ret_id = attt_stmt_int64(st, 0);
+			*ret_agency_id = attt_stmt_int64(st, 1);
+			r = ATTT_OK;
+			break;
+		}
+	}
+	attt_stmt_finalize(st);
+	return r;
+}
+
+struct dbalert_tx {
+	const struct attt_clock *clock;
+	int64_t every_us;
+	bool alerted;
+};
+
+/* attt's own database without a plan: the administrators and the top-level officers hear of it. */
+static int dbalert_tx(struct attt_db *db, void *ctx)
+{
+	struct dbalert_tx *t = ctx;
+	struct attt_stmt *st = NULL;
+	int64_t now = attt_now_us(t->clock), last = 0, plan = 0;
+	char stamp[32];
+	int r;
+
+	if ((r = attt_bplan_db_plan(db, &plan)) < 0 || plan)
+		return r;
+	r = one_id(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'backup_db_alerted_at'", &last);
+	if (r < 0 && r != ATTT_E_NOTFOUND)
+		return r;
+	if (r == ATTT_OK && now - last < t->every_us)
+		return ATTT_OK;
+	r = prep(db,
+		 "SELECT DISTINCT g.account_id, COALESCE(o.person_id, 0), p.email FROM role_grant g "
+		 "JOIN account o ON o.id = g.account_id LEFT JOIN person p ON p.id = o.person_id "
+		 "LEFT JOIN agency a ON a.id = g.agency_id WHERE o.status <> 'disabled' AND (g.role = 'admin' OR "
+		 "(g.role = 'security_officer' AND a.depth = 1)) ORDER BY g.account_id",
+		 &st);
+	if (r < 0)
+		return r;
+	while ((r = attt_stmt_step(st)) > 0) {
+		struct attt_notify_msg m = {
+			.kind = "backup.db_unprotected",
+			.to_address = attt_stmt_text(st, 2),
+			.person_id = attt_stmt_int64(st, 1),
+			.account_id = attt_stmt_int64(st, 0),
+			.subject = "CSDL attt chưa được sao lưu / attt's database has no backup plan",
+			.body = "Chưa có kế hoạch sao lưu cơ sở dữ liệu của attt (R10.1.b). Bật bằng một lệnh:\n"
+				"attt's own database has no backup plan (R10.1.b). Enable it with one command:\n"
+				"attt backup plan add --builtin --repo KHO/REPO --passphrase-file TỆP/FILE\n"
+				"(docs/backup-plans.md)\n",
+		};
+		if ((r = attt_notify_enqueue(db, t->clock, &m, NULL)) < 0)
+			break;
+	}
+	attt_stmt_finalize(st);
+	if (r < 0)
+		return r;
+	attt_str_printf(stamp, sizeof(stamp), "%lld", (long long)now);
+	if ((r = prep(db, "INSERT INTO meta (key, value) VALUES ('backup_db_alerted_at', ?) "
+			  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", &st)) < 0)
+		return r;
+	attt_stmt_bind_text(st, 1, stamp);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	if (r < 0)
+		return r;
+	t->alerted = true;
+	return ATTT_OK;
+}
+
+int attt_bplan_alert_db_unprotected(struct attt_db *db, const struct attt_clock *clock, int64_t every_us,
+				    bool *ret_alerted)
+{
+	struct dbalert_tx t = { .clock = clock, .every_us = every_us };
+	int r = attt_db_tx(db, dbalert_tx, &t);
+	if (r < 0)
+		return r;
+	if (ret_alerted)
+		*ret_alerted = t.alerted;
+	return ATTT_OK;
+}
+
+/* --- the scheduler's choice (R10.1.b) ------------------------------------------------------------ */
+
+int attt_bplan_next_due(struct attt_db *db, int64_t now_us, int64_t *ret_id)
+{
+	struct attt_stmt *st = NULL;
+	int r;
+
+	/* run_at: creation when never successful, else the start of the last success plus the
+	 * interval (so that the next run begins before the plan falls overdue, which counts from the
+	 * end of that run); never sooner than an hour after the last attempt. */
+	r = prep(db,
+		 "SELECT id, run_claimed_at, run_claimed_by, CASE WHEN ok IS NULL THEN created_at ELSE ok + interval_days * ?1 "
+		 "END AS base, try FROM (SELECT p.*, (SELECT max(started_at) FROM backup_run r WHERE r.plan_id = p.id AND "
+		 "r.result = 'ok') AS ok, (SELECT max(started_at) FROM backup_run r WHERE r.plan_id = p.id) AS try "
+		 "FROM backup_plan p WHERE p.retired_at = 0 AND p.run_by = 'serve') q ORDER BY base, id",
+		 &st);
+	if (r < 0)
+		return r;
+	attt_stmt_bind_int64(st, 1, DAY_US);
+	r = ATTT_E_NOTFOUND;
+	while (attt_stmt_step(st) > 0) {
+		int64_t at = attt_stmt_int64(st, 3);
+		if (!attt_stmt_is_null(st, 4) && attt_stmt_int64(st, 4) + ATTT_BPLAN_RETRY_US > at)
+			at = attt_stmt_int64(st, 4) + ATTT_BPLAN_RETRY_US;
+		if (at > now_us || claim_live(attt_stmt_text(st, 2), attt_stmt_int64(st, 1), now_us))
+			continue;
+		*ret_id = attt_stmt_int64(st, 0);
+		r = ATTT_OK;
+		break;
+	}
+	attt_stmt_finalize(st);
+	return r;
 }
 
 /* --- restore drills (R10.2.c) ------------------------------------------------------------------ */
@@ -854,8 +1497,12 @@ int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const s
 	size_t pn = 0;
 	int r;
 
-	if ((r = attt_bplan_list(db, 0, 0, id, get_plan, &row)) < 0)
+	if ((r = attt_bplan_list(db, 0, 0, id, 0, get_plan, &row)) < 0)
 		goto out;
+	if (row.retired_at) {
+		r = ATTT_E_STATE;
+		goto out;
+	}
 	res.started_at = attt_now_us(clock);
 	if ((res.err = read_pass(row.passfile, &pass, &pn)) == ATTT_OK) {
 		res.err = attt_backup_open(row.repo, pass, pn, &repo);

@@ -1,7 +1,9 @@
 /*
  * test_bplan.c: backup plans (R10.1.b): the interval ceiling, recorded and audited runs, overdue
- * alerts once per period; the repository device rule (R10.2.c) with injected devices and with two
- * real paths on one device.
+ * alerts once per period, failed-run alerts, edits re-checked and retirement kept as evidence, the
+ * scheduler of attt serve driven by a fake clock, claims that stop a plan running twice; the
+ * repository device rule (R10.2.c) with injected devices and with two real paths on one device; the
+ * catalogue (R10.2.b) added, edited and retired.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -225,7 +229,7 @@ static void test_run_and_overdue(void **state)
 	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'ok' AND length(snapshot) = 64"), 1);
 	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND "
 				  "outcome = 0 AND category = 2"), 1);
-	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, list_cb, &s), ATTT_OK);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, 0, list_cb, &s), ATTT_OK);
 	assert_int_equal(s.n, 1);
 	assert_false(s.overdue);
 	assert_string_equal(s.result, "ok");
@@ -235,7 +239,7 @@ static void test_run_and_overdue(void **state)
 	/* a day and a second later: overdue, one alert to the province's officer, not repeated */
 	t->now += INT64_C(86401) * 1000000;
 	s.n = 0;
-	assert_int_equal(attt_bplan_list(t->db, t->now, 2, id, list_cb, &s), ATTT_OK);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 2, id, 0, list_cb, &s), ATTT_OK);
 	assert_true(s.overdue);
 	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
 	assert_int_equal(alerted, 1);
@@ -251,7 +255,7 @@ static void test_run_and_overdue(void **state)
 	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'failed' AND error = 'auth'"), 1);
 	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND outcome = 1"), 1);
 	s.n = 0;
-	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, list_cb, &s), ATTT_OK);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, 0, list_cb, &s), ATTT_OK);
 	assert_true(s.overdue);
 	assert_string_equal(s.result, "failed");
 
@@ -263,7 +267,7 @@ static void test_run_and_overdue(void **state)
 	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
 	assert_int_equal(alerted, 1);
 	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.overdue'"), 2);
-	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 99, list_cb, &s), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 99, 0, list_cb, &s), ATTT_E_NOTFOUND);
 }
 
 /* R10.2.c: a drill restores the latest snapshot to scratch, verifies it, records duration and result
@@ -296,11 +300,11 @@ static void test_drill(void **state)
 	/* the scratch directory is gone */
 	snprintf(cmd, sizeof(cmd), "ls -d %s/attt-drill-* >/dev/null 2>&1", t->dir);
 	assert_int_not_equal(system(cmd), 0);
-	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, list_cb, &s), ATTT_OK);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, 0, list_cb, &s), ATTT_OK);
 	assert_int_equal(s.drill_days, 30);
 	assert_false(s.drill_overdue);
 	t->now += INT64_C(31) * 86400 * 1000000;
-	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, list_cb, &s), ATTT_OK);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, 0, list_cb, &s), ATTT_OK);
 	assert_true(s.drill_overdue);
 
 	/* damage: every pack file removed: the drill fails, is recorded, and the plan stays flagged */
@@ -310,7 +314,7 @@ static void test_drill(void **state)
 	assert_int_not_equal(dr.err, ATTT_OK);
 	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed'"), 2);
 	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.drill' AND outcome = 1"), 2);
-	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, list_cb, &s), ATTT_OK);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, 0, list_cb, &s), ATTT_OK);
 	assert_true(s.drill_overdue);
 }
 
@@ -409,6 +413,235 @@ static void test_catalogue(void **state)
 	assert_int_equal(attt_bplan_cat_xlsx(t->db, 0, xlsx), ATTT_E_EXISTS);
 }
 
+/* R10.1.b: a failed run alerts the officers at once (not only when the plan falls overdue), once
+ * per streak of failures; a missed run alerts through the overdue check (test_run_and_overdue). */
+static void test_failed_run_alert(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	char why[512] = "";
+	int64_t id;
+
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	write_file(t->pass, "sai mật khẩu? chưa: kho chưa có\n", 0600);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK); /* the first run creates the repository with this passphrase */
+	write_file(t->pass, "một mật khẩu khác\n", 0600);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_E_AUTH);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.failed' AND account_id = 1 "
+				  "AND to_address = 'officer@example.vn'"), 1);
+	/* the streak goes on: no second alert; the plan is not overdue yet, so no overdue alert either */
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_E_AUTH);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.failed'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.overdue'"), 0);
+	/* the claim was released by each recorded run */
+	assert_int_equal(count(t, "SELECT run_claimed_at FROM backup_plan"), 0);
+}
+
+/* R10.1.b, R10.2.c: an edit is held to the rules of a new plan, audited with old and new values;
+ * a removed plan stays as evidence and is no longer listed, run, edited or alerted. */
+static void test_edit_and_retire(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	struct attt_bplan_edit e = { .with_database = -1 };
+	struct seen s = { 0 };
+	char why[512] = "";
+	unsigned alerted = 9;
+	int64_t id;
+
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	e.interval_days = 32;
+	assert_int_equal(attt_bplan_edit(t->db, &t->clock, &t->actor, &t->env, id, &e, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "R10.1.b"));
+	e.interval_days = 0;
+	e.repo = "/srv/on-the-source-device"; /* fake_dev: device 1, like the source */
+	assert_int_equal(attt_bplan_edit(t->db, &t->clock, &t->actor, &t->env, id, &e, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "R10.2.c"));
+	e.repo = NULL;
+	assert_int_equal(attt_bplan_edit(t->db, &t->clock, &t->actor, &t->env, id, &e, why, sizeof(why)), ATTT_E_INVAL);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.update'"), 0);
+	e.interval_days = 14;
+	e.run_by = "cron";
+	assert_int_equal(attt_bplan_edit(t->db, &t->clock, &t->actor, &t->env, id, &e, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(count(t, "SELECT interval_days FROM backup_plan"), 14);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.update' AND "
+				  "summary LIKE '%\"interval_days\":[7,14]%' AND summary LIKE '%\"run_by\":[\"serve\",\"cron\"]%'"), 1);
+
+	assert_int_equal(attt_bplan_retire(t->db, &t->clock, &t->actor, id, "", why, sizeof(why)), ATTT_E_INVAL);
+	assert_int_equal(attt_bplan_retire(t->db, &t->clock, &t->actor, id, "máy chủ ngừng", why, sizeof(why)), ATTT_OK);
+	assert_int_equal(attt_bplan_retire(t->db, &t->clock, &t->actor, id, "lần nữa", why, sizeof(why)), ATTT_E_STATE);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_plan WHERE retired_at > 0 AND retired_reason = 'máy chủ ngừng'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.retire'"), 1);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, 0, list_cb, &s), ATTT_OK);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, 0, ATTT_BPLAN_LIST_RETIRED, list_cb, &s), ATTT_OK);
+	assert_int_equal(s.n, 1);
+	assert_false(s.overdue);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_E_STATE);
+	assert_int_equal(attt_bplan_edit(t->db, &t->clock, &t->actor, &t->env, id, &e, why, sizeof(why)), ATTT_E_STATE);
+	t->now += INT64_C(60) * 86400 * 1000000;
+	assert_int_equal(attt_bplan_alert_overdue(t->db, &t->clock, &alerted), ATTT_OK);
+	assert_int_equal(alerted, 0);
+	/* the name stays taken, so that the trail's references stay unambiguous */
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_E_EXISTS);
+}
+
+/* R10.1.b: the scheduler of attt serve, called as its tick is, with a fake clock: a new plan runs at
+ * once on the worker thread, is not run again before its interval, is run again after it; a plan
+ * for cron is left alone. */
+static void test_scheduler(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_sched *sc = NULL;
+	struct attt_bplan_sched_done done;
+	char why[512] = "";
+	int64_t id, started = -1, cron_id;
+	const char *src[1] = { t->src };
+	struct attt_bplan_spec cron = { .agency_id = 2, .name = "cron", .sources = src, .n_sources = 1,
+					.repo = t->repo, .passphrase_file = t->pass, .interval_days = 1,
+					.run_by = "cron" };
+
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &cron, why, sizeof(why), &cron_id), ATTT_OK);
+	assert_int_equal(add(t, 2, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(attt_bplan_sched_new(t->db_path, &t->clock, &t->env, &sc), ATTT_OK);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started, id);
+	assert_int_equal(done.plan_id, 0);
+	attt_bplan_sched_wait(sc);
+	/* the next tick reports the run and finds nothing due */
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(done.plan_id, id);
+	assert_int_equal(done.err, ATTT_OK);
+	assert_int_equal(done.res.err, ATTT_OK);
+	assert_int_equal(started, 0);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'ok'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND actor_name = 'system'"), 1);
+	/* a day later: not due (interval 2 days); two days after the run's start: due */
+	t->now += INT64_C(86400) * 1000000;
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started, 0);
+	t->now += INT64_C(86400) * 1000000;
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started, id);
+	attt_bplan_sched_free(sc); /* waits for the run */
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'ok'"), 2);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE plan_id = 1"), 0);
+	(void)cron_id;
+}
+
+/* R10.1.b: a plan is never run twice at once, and a restart does not run it twice: a live claim
+ * (this process, or another host's recent one) refuses a run and hides the plan from the scheduler;
+ * a claim left by a dead process is recorded as an interrupted run and taken over. */
+static void test_claims(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	char why[512] = "", sql[512], host[200] = "";
+	int64_t id, due = 0;
+	pid_t child;
+	int st;
+
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = 'other-host:1'",
+		 (long long)t->now);
+	exec(t, sql);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_E_BUSY);
+	assert_int_equal(attt_bplan_next_due(t->db, t->now, &due), ATTT_E_NOTFOUND);
+	/* a day and more later the other host's claim is stale */
+	t->now += INT64_C(86401) * 1000000;
+	assert_int_equal(attt_bplan_next_due(t->db, t->now, &due), ATTT_OK);
+	assert_int_equal(due, id);
+	/* a process of this host that has ended: its run was interrupted */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = '%s:%ld'",
+		 (long long)t->now, host, (long)child);
+	exec(t, sql);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'failed' AND error = 'interrupted'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND outcome = 1 AND "
+				  "summary LIKE '%interrupted%'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.failed'"), 1);
+	assert_int_equal(count(t, "SELECT run_claimed_at FROM backup_plan"), 0);
+}
+
+/* attt's own database is a built-in plan: until a plan saves it, the administrators and top-level
+ * officers are alerted, at most once per period. */
+static void test_db_unprotected(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_spec sp = { .agency_id = 1, .name = "CSDL attt", .with_database = true, .repo = t->repo,
+				      .passphrase_file = t->pass, .interval_days = 1 };
+	char why[512] = "";
+	bool alerted = false;
+	int64_t id = -1, root = 0;
+	const int64_t week = INT64_C(7) * 86400 * 1000000;
+
+	assert_int_equal(attt_bplan_db_plan(t->db, &id), ATTT_OK);
+	assert_int_equal(id, 0);
+	assert_int_equal(attt_bplan_root_agency(t->db, &root), ATTT_OK);
+	assert_int_equal(root, 1);
+	assert_int_equal(attt_bplan_alert_db_unprotected(t->db, &t->clock, week, &alerted), ATTT_OK);
+	assert_true(alerted);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.db_unprotected' AND account_id = 1"), 1);
+	assert_int_equal(attt_bplan_alert_db_unprotected(t->db, &t->clock, week, &alerted), ATTT_OK);
+	assert_false(alerted);
+	t->now += week;
+	assert_int_equal(attt_bplan_alert_db_unprotected(t->db, &t->clock, week, &alerted), ATTT_OK);
+	assert_true(alerted);
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &sp, why, sizeof(why), &id), ATTT_OK);
+	assert_int_equal(attt_bplan_db_plan(t->db, &root), ATTT_OK);
+	assert_int_equal(root, id);
+	t->now += 2 * week;
+	assert_int_equal(attt_bplan_alert_db_unprotected(t->db, &t->clock, week, &alerted), ATTT_OK);
+	assert_false(alerted);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.db_unprotected'"), 2);
+}
+
+/* R10.2.b: catalogue entries are edited (checked, audited with old and new values) and retired with
+ * a reason: out of the export, kept in the database. */
+static void test_catalogue_edit_retire(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_cat_item it = { .agency_id = 2, .item = "Hồ sơ", .kind = "data", .owner_system = "Một cửa",
+					  .retention_days = 365, .schedule = "hằng ngày", .method = "attt backup",
+					  .restore_test = "6 tháng" };
+	struct attt_bplan_cat_item ed = { 0 };
+	struct attt_buf b;
+	char why[512] = "";
+	int64_t id;
+
+	assert_int_equal(attt_bplan_cat_add(t->db, &t->clock, &t->actor, &it, why, sizeof(why), &id), ATTT_OK);
+	ed.kind = "video";
+	assert_int_equal(attt_bplan_cat_edit(t->db, &t->clock, &t->actor, id, &ed, why, sizeof(why)), ATTT_E_INVAL);
+	assert_non_null(strstr(why, "--kind"));
+	ed.kind = NULL;
+	assert_int_equal(attt_bplan_cat_edit(t->db, &t->clock, &t->actor, id, &ed, why, sizeof(why)), ATTT_E_INVAL);
+	ed.retention_days = 730;
+	ed.schedule = "hằng tuần";
+	assert_int_equal(attt_bplan_cat_edit(t->db, &t->clock, &t->actor, id, &ed, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(count(t, "SELECT retention_days FROM backup_catalogue"), 730);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.catalogue.update' AND "
+				  "rule = 'R10.2.b' AND summary LIKE '%\"retention_days\":[365,730]%'"), 1);
+	assert_int_equal(attt_bplan_cat_edit(t->db, &t->clock, &t->actor, 99, &ed, why, sizeof(why)), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_bplan_cat_retire(t->db, &t->clock, &t->actor, id, "không còn dùng", why, sizeof(why)), ATTT_OK);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.catalogue.retire'"), 1);
+	assert_int_equal(attt_bplan_cat_edit(t->db, &t->clock, &t->actor, id, &ed, why, sizeof(why)), ATTT_E_STATE);
+	attt_buf_init(&b, 1 << 20);
+	assert_int_equal(attt_bplan_cat_csv(t->db, 0, &b), ATTT_OK);
+	assert_null(strstr(attt_buf_str(&b), "Hồ sơ"));
+	attt_buf_done(&b);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_catalogue"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +654,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drill_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalogue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_database_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_run_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_and_retire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_unprotected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catalogue_edit_retire, setup, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

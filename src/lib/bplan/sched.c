@@ -1,0 +1,170 @@
+/*
+ * sched.c: the backup scheduler of attt serve (R10.1.b). The tick thread must not wait minutes for
+ * a backup (the audit checkpoint and mail delivery share it), so runs happen on one worker thread,
+ * one at a time, with its own database connection. The tick hands over the next due plan only when
+ * the worker is idle; what is due, and whether a plan is already being run (by this worker, by cron,
+ * or by a serve that crashed), is decided from the database (attt_bplan_next_due and the plan's
+ * claim), so that a restart neither runs a plan twice nor forgets a run that was cut short.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attt/audit.h"
+#include "attt/bplan.h"
+#include "attt/db.h"
+#include "attt/err.h"
+
+struct attt_bplan_sched {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;             /* signalled on every change of the fields below */
+	char *db_path, *data_dir, *scratch_dir;
+	const struct attt_clock *clock;
+	struct attt_bplan_env env;
+	int64_t todo;                    /* plan handed over, 0: none */
+	bool busy, stop;
+	struct attt_bplan_sched_done done;
+};
+
+/* The scheduler acts as the system, not as a person. */
+static const struct attt_actor sched_actor = { .username = "system", .source = "scheduler" };
+
+static void *worker(void *arg)
+{
+	struct attt_bplan_sched *s = arg;
+	struct attt_db *db = NULL;
+	int open_err = attt_db_open(s->db_path, 0, &db);
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->stop && !s->todo)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (!s->todo)
+			break; /* stop, and nothing handed over */
+		int64_t id = s->todo;
+		pthread_mutex_unlock(&s->lock);
+
+		struct attt_bplan_sched_done d = { .plan_id = id };
+		d.err = open_err < 0 ? open_err : attt_bplan_run(db, s->clock, &sched_actor, &s->env, id, &d.res);
+
+		pthread_mutex_lock(&s->lock);
+		s->done = d;
+		s->todo = 0;
+		s->busy = false;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	attt_db_close(db);
+	return NULL;
+}
+
+static char *dup_or_null(const char *p, bool *ok)
+{
+	char *d = p ? strdup(p) : NULL;
+	if (p && !d)
+		*ok = false;
+	return d;
+}
+
+int attt_bplan_sched_new(const char *db_path, const struct attt_clock *clock, const struct attt_bplan_env *env,
+			 struct attt_bplan_sched **ret)
+{
+	struct attt_bplan_sched *s = calloc(1, sizeof(*s));
+	bool ok = true;
+
+	if (!s)
+		return ATTT_E_NOMEM;
+	s->db_path = dup_or_null(db_path, &ok);
+	s->data_dir = dup_or_null(env->data_dir, &ok);
+	s->scratch_dir = dup_or_null(env->scratch_dir, &ok);
+	if (!ok || !db_path) {
+		free(s->db_path);
+		free(s->data_dir);
+		free(s->scratch_dir);
+		free(s);
+		return db_path ? ATTT_E_NOMEM : ATTT_E_INVAL;
+	}
+	s->clock = clock;
+	s->env = *env;
+	s->env.data_dir = s->data_dir;
+	s->env.scratch_dir = s->scratch_dir;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	if (pthread_create(&s->thread, NULL, worker, s) != 0) {
+		pthread_cond_destroy(&s->cond);
+		pthread_mutex_destroy(&s->lock);
+		free(s->db_path);
+		free(s->data_dir);
+		free(s->scratch_dir);
+		free(s);
+		return ATTT_E_NOMEM;
+	}
+	*ret = s;
+	return ATTT_OK;
+}
+
+int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_t now_us, int64_t *ret_started,
+			  struct attt_bplan_sched_done *ret_done)
+{
+	struct attt_bplan_sched_done done = { 0 };
+	int64_t id = 0;
+	bool busy;
+	int r = ATTT_OK;
+
+	pthread_mutex_lock(&s->lock);
+	busy = s->busy;
+	if (!busy) {
+		done = s->done;
+		s->done = (struct attt_bplan_sched_done){ 0 };
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!busy) {
+		/* R10.1.b: the plan whose time has come; the worker claims it before it starts. */
+		r = attt_bplan_next_due(db, now_us, &id);
+		if (r == ATTT_E_NOTFOUND) {
+			id = 0;
+			r = ATTT_OK;
+		}
+		if (r == ATTT_OK && id) {
+			pthread_mutex_lock(&s->lock);
+			s->todo = id;
+			s->busy = true;
+			pthread_cond_broadcast(&s->cond);
+			pthread_mutex_unlock(&s->lock);
+		}
+	}
+	if (ret_done)
+		*ret_done = done;
+	if (r < 0)
+		return r;
+	if (ret_started)
+		*ret_started = id;
+	return ATTT_OK;
+}
+
+void attt_bplan_sched_wait(struct attt_bplan_sched *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->busy)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void attt_bplan_sched_free(struct attt_bplan_sched *s)
+{
+	if (!s)
+		return;
+	attt_bplan_sched_wait(s);
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s->db_path);
+	free(s->data_dir);
+	free(s->scratch_dir);
+	free(s);
+}
