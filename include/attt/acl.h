@@ -92,6 +92,13 @@ typedef int (*attt_acl_within_fn)(void *ctx, int64_t agency, int64_t ancestor, b
  * then perm alone decides. Errors of within are returned (and *ret_allowed is not written). */
 int attt_acl_check(const struct attt_grant *grants, size_t n, enum attt_perm perm, int64_t object_agency,
 		   attt_acl_within_fn within, void *ctx, bool *ret_allowed);
+/* Sets *ret_roles to the roles (bit 1 << role) of those grants[0..n) whose subtree holds
+ * object_agency (grant on object_agency itself, on an ancestor by within, or platform-wide), so that
+ * a caller choosing the role to act in on an object never picks one held over another subtree only.
+ * object_agency must be > 0 (ATTT_E_INVAL otherwise). Errors of within are returned and *ret_roles
+ * is not written then. */
+int attt_acl_roles_on(const struct attt_grant *grants, size_t n, int64_t object_agency, attt_acl_within_fn within,
+		      void *ctx, unsigned *ret_roles);
 /* True when some grant carries perm on some agency (for showing a menu, never for deciding). */
 bool attt_acl_any(const struct attt_grant *grants, size_t n, enum attt_perm perm);
 

@@ -149,7 +149,8 @@ int attt_incident_observe(struct attt_db *db, const struct attt_clock *clock, co
  * "closing_due_at", "closed_at", "guidance": {"vi","en"}, "timeline": [{"at","actor","kind","from",
  * "to","detail"}], "observables": [{"kind","value"}], "notifications": [{"id","kind","to",
  * "account_id","subject","state","created_at"}], "documents": [{"id","form","sha256","size",
- * "created_at","created_by"}]} (times RFC 3339 UTC, null when 0). *ret is the caller's. */
+ * "created_at","created_by"}], "reporter_account_id", "links": (attt_incident_links_json)} (times RFC
+ * 3339 UTC, null when 0). *ret is the caller's. */
 int attt_incident_get_json(struct attt_db *db, int64_t id, json_t **ret);
 
 /* Incidents, newest first, optionally of one agency (0: all), open only, and (R11.3) overdue only:
@@ -171,5 +172,180 @@ int attt_incident_form_data(struct attt_db *db, int64_t id, const char *form, js
  * gets the document's id. */
 int attt_incident_store_document(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 				 int64_t id, const char *form, const void *pdf, size_t n, int64_t *ret_id);
+
+/* ---- paging (issue 5) ---------------------------------------------------------------------- */
+
+/* A page of incidents, newest first. after: a cursor, the "next" of the previous page (only ids
+ * below it; 0 from the newest). reporter_account_id > 0 keeps the incidents that account reported. */
+struct attt_incident_filter {
+	int64_t agency_id; /* 0: all */
+	bool open_only, overdue_only;
+	int64_t now;       /* µs UTC, for overdue */
+	int64_t after;     /* 0: from the newest */
+	int64_t reporter_account_id;
+	int limit;         /* 1..ATTT_HTTP_MAX_PAGE, else ATTT_E_RANGE */
+};
+/* As attt_incident_list_json, with the cursor: {"items": [... as list, plus "reporter_account_id"],
+ * "count": n, "next": id | null} where next is the cursor of the following page (null at the end). */
+int attt_incident_query_json(struct attt_db *db, const struct attt_incident_filter *f, json_t **ret);
+
+/* ---- R11.2 step 4: tasks on both sides ---------------------------------------------------- */
+
+#define ATTT_INCIDENT_MAX_TASKS 200 /* per incident */
+
+/* A task. side "agency" (NULL) or "response" (the provincial response team); assignee an account
+ * (0: none); due_at µs UTC (0: none). */
+struct attt_incident_task_new {
+	const char *title; /* <= ATTT_INCIDENT_MAX_TITLE bytes, required */
+	const char *side;
+	int64_t assignee_account_id;
+	int64_t due_at;
+};
+/* R11.2: adds a task to open incident id (closed: ATTT_E_STATE) with a timeline row and an audit
+ * event; the assignee gets the "incident.task_assigned" notification (inbox, and mail when their
+ * person has an address). ATTT_E_NOTFOUND for an unknown incident or assignee, ATTT_E_TOOBIG beyond
+ * ATTT_INCIDENT_MAX_TASKS. *ret_id (may be NULL) gets the task's id. */
+int attt_incident_task_add(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			   int64_t id, const struct attt_incident_task_new *in, int64_t *ret_id);
+/* Sets task_id's status: "open", "done" or "cancelled", with an optional note (timeline row, audit
+ * event). The same status is ATTT_E_CONFLICT; an unknown task ATTT_E_NOTFOUND. */
+int attt_incident_task_set_status(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+				  int64_t task_id, const char *status, const char *note);
+/* The incident and assignee (0: none) of task_id, for scope checks. ATTT_E_NOTFOUND. */
+int attt_incident_task_owner(struct attt_db *db, int64_t task_id, int64_t *ret_incident, int64_t *ret_assignee);
+/* The tasks of incident id, in order: [{"id", "title", "side", "assignee_account_id", "assignee",
+ * "status", "due_at" (RFC 3339 | null), "due" ("dd/mm/yyyy" | null), "overdue" (open and due before
+ * now), "created_at", "created_by", "updated_at"}]. *ret is a new array. */
+int attt_incident_tasks_json(struct attt_db *db, int64_t id, int64_t now, json_t **ret);
+
+/* attt_incident_get_json with "tasks" (attt_incident_tasks_json at now) added: what `show` prints. */
+int attt_incident_show_json(struct attt_db *db, int64_t id, int64_t now, json_t **ret);
+
+/* ---- links between incidents --------------------------------------------------------------- */
+
+/* Links incident id to incident to with kind "related", "duplicate" (id repeats to) or "caused-by"
+ * (id was caused by to), with a timeline row on both and an audit event. ATTT_E_INVAL for an unknown
+ * kind or a link to itself, ATTT_E_NOTFOUND for an unknown incident, ATTT_E_EXISTS when the same
+ * link exists. The caller checks that it may read both incidents. */
+int attt_incident_link(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor, int64_t id,
+		       int64_t to, const char *kind);
+/* The links of incident id seen from it: [{"id", "kind", "direction": "out" | "in", "incident_id",
+ * "agency_id", "title", "status"}] (out: id -> other; in: other -> id). *ret is a new array. */
+int attt_incident_links_json(struct attt_db *db, int64_t id, json_t **ret);
+
+/* ---- R11.3: deadlines approaching and missed ---------------------------------------------- */
+
+struct attt_incident_sweep_stats {
+	unsigned near;       /* deadlines told as approaching */
+	unsigned missed;     /* deadlines told as missed */
+	unsigned recipients; /* notifications enqueued */
+};
+/* R11.3: for every open incident, each deadline still to meet (notice and report while the incident
+ * is at step 1..3, not yet reported to the authority; the Mẫu 04 closing report at step 5) is told
+ * once as approaching, when now is within lead_us before it (0: a quarter of the profile's hours
+ * for that deadline, ATTT_INCIDENT_DEFAULT_LEAD_H when the profile sets none), and once as missed
+ * after it: to the incident's owner, the security officers of its agency and every authority
+ * account (inbox, and mail when their person has an address), templates "incident.deadline_near"
+ * and "incident.deadline_missed". Each notice commits in its own transaction with its timeline row,
+ * one audit event (actor system) and its incident_deadline_notice row, so a second sweep sends
+ * nothing. pol may be NULL (lead time default). stats may be NULL. Must not be called inside a
+ * transaction (ATTT_E_STATE). */
+#define ATTT_INCIDENT_DEFAULT_LEAD_H 24
+int attt_incident_sweep_deadlines(struct attt_db *db, const struct attt_clock *clock, const struct attt_policy *pol,
+				  int64_t lead_us, struct attt_incident_sweep_stats *stats);
+
+/* ---- R8.6: attachments (src/lib/incident/attach.c; docs/incidents.md "Attachments") -------- */
+/* A file attached to an incident is scanned with libclamav (include/attt/scan.h) before anything
+ * is stored. Clean: stored and served to readers of the incident. Infected: quarantined (kept
+ * masked, never served), recorded on the timeline ("malware"), audited as incident.quarantine and
+ * notified to the security officers of the incident's agency. No engine (NULL scan): refused with
+ * ATTT_E_CONFIG, never stored unscanned. The bytes are stored in the same transaction as the row,
+ * the timeline event and the audit event. */
+struct attt_config;
+struct attt_scan;
+
+#define ATTT_INCIDENT_MAX_FILE_NAME 255 /* bytes of a stored (sanitised) file name */
+#define ATTT_INCIDENT_MAX_MEDIA_TYPE 64
+
+struct attt_incident_attach_limits {
+	size_t max_bytes;         /* largest file, 1..ATTT_HTTP_MAX_UPLOAD */
+	unsigned max_count;       /* most attachments of one incident (quarantined ones count) */
+	const char *const *types; /* NULL-terminated type ids allowed ("pdf", "text", ...); NULL: all known */
+};
+/* The limits of attt.ini (incident.attachment_*); lim->types points into cfg and lives as long. */
+void attt_incident_attach_limits_from_config(const struct attt_config *cfg, struct attt_incident_attach_limits *lim);
+
+/* The type of p[0..n) sniffed from its content: the type id ("pdf", "png", "jpeg", "gif", "webp",
+ * "text", "zip", "ole", "pcap", "pcapng", "gzip", "7z", "eml") and its media type
+ * ("application/pdf", "text/plain; charset=utf-8" ...); false (both untouched) when unknown. Pure. */
+bool attt_incident_sniff_type(const void *p, size_t n, const char **ret_id, const char **ret_media_type);
+/* True when id is one of the type ids above. */
+bool attt_incident_type_known(const char *id);
+
+/* R8.6: the stored form of an untrusted file name p[0..n): its last path segment, NFC, control
+ * characters and / \ : * ? " < > | replaced by '_', no leading dots or spaces, no trailing dots or
+ * spaces, at most ATTT_INCIDENT_MAX_FILE_NAME bytes cut at a character boundary; "tep-dinh-kem"
+ * when nothing is left. Into out[size]. ATTT_E_INVAL for invalid UTF-8 or a NUL, ATTT_E_TOOBIG when
+ * n > 4 * ATTT_INCIDENT_MAX_FILE_NAME or out is too small (size > ATTT_INCIDENT_MAX_FILE_NAME
+ * always fits). Pure. */
+int attt_incident_file_name(const char *p, size_t n, char *out, size_t size);
+/* The Content-Disposition value for a stored name (RFC 6266 with an RFC 5987 filename*):
+ * attachment; filename="ASCII fallback"; filename*=UTF-8''percent-encoded. ATTT_E_TOOBIG when
+ * out[size] is too small (4 * ATTT_INCIDENT_MAX_FILE_NAME + 64 always fits). Pure. */
+int attt_incident_content_disposition(const char *name, char *out, size_t size);
+
+/* What attt_incident_attach stored. */
+struct attt_incident_attachment {
+	int64_t id;
+	bool quarantined;
+	size_t size;
+	char sha256[65];
+	char name[ATTT_INCIDENT_MAX_FILE_NAME + 1];
+	char media_type[ATTT_INCIDENT_MAX_MEDIA_TYPE];
+	char signature[256]; /* the matching signature when quarantined, else "" */
+};
+
+/* R8.6: scans p[0..n) with scan and attaches it to incident id as name (sanitised with
+ * attt_incident_file_name; NULL: "tep-dinh-kem"), uploaded by actor (actor->account_id recorded
+ * when non-zero). Returns ATTT_OK for a stored clean file and for a quarantined one alike (*ret,
+ * which may be NULL, says which). Errors, with nothing stored: ATTT_E_CONFIG no engine, ATTT_E_INVAL
+ * an empty file or a bad name, ATTT_E_TOOBIG over lim->max_bytes, ATTT_E_UNSUPPORTED a clean file
+ * of a type not allowed (an infected file of any type is quarantined), ATTT_E_CONFLICT the incident
+ * has lim->max_count attachments, ATTT_E_NOTFOUND no such incident, the engine's errors of a failed
+ * scan. The scan runs before the transaction, so the write lock is not held while scanning. */
+int attt_incident_attach(struct attt_db *db, const struct attt_clock *clock, const struct attt_scan *scan,
+			 const struct attt_incident_attach_limits *lim, const struct attt_actor *actor, int64_t id,
+			 const char *name, const void *p, size_t n, struct attt_incident_attachment *ret);
+
+/* The attachments of incident id, oldest first, without their bytes: {"items": [{"id", "name",
+ * "media_type", "size", "sha256", "state" ("clean"|"quarantined"), "signature" (null when clean),
+ * "uploader", "created_at"}], "count": n}. ATTT_E_NOTFOUND no such incident. *ret is the caller's. */
+int attt_incident_attachments_json(struct attt_db *db, int64_t id, json_t **ret);
+
+/* The agency of incident id and the account that reported it (0: none), for access decisions.
+ * ATTT_E_NOTFOUND. Outputs written only on success; either may be NULL. */
+int attt_incident_scope(struct attt_db *db, int64_t id, int64_t *ret_agency, int64_t *ret_reporter_account);
+
+/* A stored file handed out: data[0..size) (malloc'ed, the caller's: attt_incident_file_done). */
+struct attt_incident_file {
+	void *data;
+	size_t size;
+	char name[ATTT_INCIDENT_MAX_FILE_NAME + 1];
+	char media_type[ATTT_INCIDENT_MAX_MEDIA_TYPE];
+	char sha256[65];
+};
+/* Frees f->data and clears f. */
+void attt_incident_file_done(struct attt_incident_file *f);
+
+/* R8.6: the bytes of clean attachment aid of incident id, with an audit event (access,
+ * incident.attachment.download) in the same transaction. A quarantined attachment is never handed
+ * out: ATTT_E_INFECTED, after an audit event of outcome denied. ATTT_E_NOTFOUND when aid is not an
+ * attachment of incident id. *ret is written only on success. */
+int attt_incident_attachment_read(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+				  int64_t id, int64_t aid, struct attt_incident_file *ret);
+/* R11.2: stored document did (Mẫu 03/04/05 PDF) of incident id, with an audit event (access,
+ * incident.document.download); name "mau-03-<incident>.pdf". ATTT_E_NOTFOUND. */
+int attt_incident_document_read(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+				int64_t id, int64_t did, struct attt_incident_file *ret);
 
 #endif

@@ -13,6 +13,9 @@
  *   assign    {"id": N, "owner_account_id": A|null}
  *   observe   {"id": N, "kind": K, "value": V}
  *   form      {"id": N, "form": "03", "document_id": D, "out": FILE, "pages": p, "unknown_glyphs": 0}
+ *   task      add {"id": N, "task": T}; done|cancel|reopen {"task": T, "status": S}; list {"items", "count"}
+ *   link      {"id": N, "to": M, "kind": K}
+ *   sweep     {"near": n, "missed": m, "notifications": k} (R11.3)
  * The console operator is trusted as the other nouns' operator is, but R11.2 transitions still name
  * the role under which they are taken (--as), which must be one the step allows.
  * See docs/incidents.md.
@@ -39,6 +42,7 @@
 #include "attt/str.h"
 #include "cli.h"
 #include "commands.h"
+#include "incident_files.h"
 
 static void incident_help(FILE *f)
 {
@@ -46,14 +50,21 @@ static void incident_help(FILE *f)
 	      "Sự cố an toàn thông tin (R8.8, R11.1, R11.2, R11.3). Security incidents.\n\n"
 	      "  report --agency ID --title T --description X [--detected-at TIME] [--system HT]\n"
 	      "         [--type LOẠI] [--severity MỨC] [--reporter TÊN]   báo cáo sự cố / report an incident\n"
-	      "  list [--agency ID] [--open] [--overdue] [--limit N]      liệt kê, quá hạn / list, overdue (R11.3)\n"
+	      "  list [--agency ID] [--open] [--overdue] [--limit N] [--after ID]   liệt kê / list (R11.3)\n"
 	      "  show ID                                                  xem, diễn biến / show with timeline\n"
 	      "  classify ID --severity MỨC --reason LÝ-DO                phân loại mức độ / set the severity\n"
 	      "  suggest [--group] [--main] [--several] [--defaced]       gợi ý mức độ (Điều 11.1) / suggest a level\n"
 	      "  advance ID --action VIỆC --as VAI-TRÒ --text NỘI-DUNG    chuyển bước / take a step (R11.2)\n"
 	      "  assign ID --account ID                                   giao người phụ trách (0: bỏ) / set the owner\n"
 	      "  observe ID --kind ip|domain|hash|account|url|other --value V   thêm dấu hiệu / add an observable\n"
-	      "  form ID --form 03|04|05 --out TỆP.pdf                    lập Mẫu 03/04/05 / generate a form\n\n"
+	      "  form ID --form 03|04|05 --out TỆP.pdf                    lập Mẫu 03/04/05 / generate a form\n"
+	      "  attach ID TỆP [--name TÊN]                               đính kèm tệp (quét mã độc) / attach a file (R8.6)\n"
+	      "  attachments ID                                           liệt kê tệp đính kèm / list attachments\n"
+	      "  download ID (--attachment A | --document D) --out TỆP    tải tệp, Mẫu đã lập / download a file or form\n"
+	      "  task add ID --title T [--side agency|response] [--assignee TK] [--due dd/mm/yyyy]\n"
+	      "       task done|cancel|reopen MÃ-NV [--note X], task list ID    nhiệm vụ / tasks (R11.2 bước 4)\n"
+	      "  link ID --to ID --kind related|duplicate|caused-by      liên kết sự cố / link incidents\n"
+	      "  sweep                                                    báo hạn sắp đến, quá hạn / notify deadlines (R11.3)\n\n"
 	      "Tùy chọn chung / common options:\n"
 	      "  -d, --data DIR   thư mục dữ liệu (mặc định $ATTT_DATA) / data directory (default $ATTT_DATA)\n"
 	      "      --json       in JSON / print JSON\n"
@@ -76,6 +87,7 @@ enum {
 	O_SYSTEM = 's', O_TYPE = 'y', O_SEV = 'S', O_REPORTER = 'r', O_OPEN = 'o', O_LIMIT = 'l', O_REASON = 'R',
 	O_GROUP = 'g', O_MAIN = 'm', O_SEVERAL = 'v', O_DEFACED = 'f', O_ACTION = 'A', O_AS = 'w', O_TEXT = 'x',
 	O_ACCOUNT = 'c', O_KIND = 'k', O_VALUE = 'V', O_FORM = 'F', O_OUT = 'O', O_OVERDUE = 'e',
+	O_AFTER = 'n', O_SIDE = 'i', O_ASSIGNEE = 'u', O_DUE = 'z', O_NOTE = 'N', O_TO = 'P',
 };
 
 #define HELP_SHOWN (-1)
@@ -83,6 +95,8 @@ enum {
 struct opts {
 	const char *data, *agency, *title, *desc, *detected, *system, *type, *sev, *reporter, *limit, *reason;
 	const char *action, *as, *text, *account, *kind, *value, *form, *out;
+	const char *after, *side, *assignee, *due, *note, *to;
+	const char *args[2]; /* the positional arguments (task: its verb and the id) */
 	bool json, open, overdue, group, main, several, defaced;
 	const char *arg;
 	int nargs;
@@ -104,7 +118,10 @@ static int parse(int argc, char **argv, const char *allowed, int max_args, struc
 		{ "text", required_argument, NULL, O_TEXT },       { "account", required_argument, NULL, O_ACCOUNT },
 		{ "kind", required_argument, NULL, O_KIND },       { "value", required_argument, NULL, O_VALUE },
 		{ "form", required_argument, NULL, O_FORM },       { "out", required_argument, NULL, O_OUT },
-		{ "overdue", no_argument, NULL, O_OVERDUE },
+		{ "overdue", no_argument, NULL, O_OVERDUE },       { "after", required_argument, NULL, O_AFTER },
+		{ "side", required_argument, NULL, O_SIDE },       { "assignee", required_argument, NULL, O_ASSIGNEE },
+		{ "due", required_argument, NULL, O_DUE },         { "note", required_argument, NULL, O_NOTE },
+		{ "to", required_argument, NULL, O_TO },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -146,6 +163,12 @@ static int parse(int argc, char **argv, const char *allowed, int max_args, struc
 		case O_VALUE: o->value = optarg; break;
 		case O_FORM: o->form = optarg; break;
 		case O_OUT: o->out = optarg; break;
+		case O_AFTER: o->after = optarg; break;
+		case O_SIDE: o->side = optarg; break;
+		case O_ASSIGNEE: o->assignee = optarg; break;
+		case O_DUE: o->due = optarg; break;
+		case O_NOTE: o->note = optarg; break;
+		case O_TO: o->to = optarg; break;
 		default: break;
 		}
 	}
@@ -153,6 +176,7 @@ static int parse(int argc, char **argv, const char *allowed, int max_args, struc
 		if (o->nargs >= max_args)
 			return cli_usage("incident %s: đối số thừa: %s (unexpected argument)", argv[0], argv[optind]);
 		o->arg = argv[optind];
+		o->args[o->nargs] = argv[optind];
 		o->nargs++;
 	}
 	if (o->nargs < max_args)
@@ -221,19 +245,23 @@ static int do_report(struct attt_app *app, const struct opts *o)
 
 static int do_list(struct attt_app *app, const struct opts *o)
 {
-	int64_t agency = 0, limit = 100;
+	struct attt_incident_filter f = { .open_only = o->open, .overdue_only = o->overdue };
+	int64_t limit = 100;
 	json_t *j = NULL, *it;
 	size_t i;
 	int r;
 
-	if (o->agency && parse_id("list", "--agency", o->agency, 1, &agency))
+	if (o->agency && parse_id("list", "--agency", o->agency, 1, &f.agency_id))
 		return ATTT_EXIT_USAGE;
 	if (o->limit && parse_id("list", "--limit", o->limit, 1, &limit))
 		return ATTT_EXIT_USAGE;
+	if (o->after && parse_id("list", "--after", o->after, 1, &f.after))
+		return ATTT_EXIT_USAGE;
 	if (limit > ATTT_HTTP_MAX_PAGE)
 		return cli_usage("incident list: --limit tối đa %d (at most %d)", ATTT_HTTP_MAX_PAGE, ATTT_HTTP_MAX_PAGE);
-	r = attt_incident_list_json(attt_app_db(app), agency, o->open, o->overdue, attt_now_us(attt_app_clock(app)),
-				    (int)limit, &j);
+	f.limit = (int)limit;
+	f.now = attt_now_us(attt_app_clock(app));
+	r = attt_incident_query_json(attt_app_db(app), &f, &j);
 	if (r < 0)
 		return fail(r, "list", NULL);
 	if (o->json)
@@ -246,6 +274,8 @@ static int do_list(struct attt_app *app, const struct opts *o)
 		       json_string_value(json_object_get(it, "status")), json_string_value(json_object_get(it, "severity")),
 		       json_is_true(json_object_get(it, "overdue")) ? "QUÁ HẠN/OVERDUE" : "-",
 		       json_string_value(json_object_get(it, "title")));
+	if (json_is_integer(json_object_get(j, "next")))
+		printf("Trang sau / next page: --after %lld\n", (long long)json_integer_value(json_object_get(j, "next")));
 	json_decref(j);
 	return ATTT_EXIT_OK;
 }
@@ -259,7 +289,7 @@ static int do_show(struct attt_app *app, const struct opts *o)
 
 	if (parse_id("show", "ID", o->arg, 1, &id))
 		return ATTT_EXIT_USAGE;
-	r = attt_incident_get_json(attt_app_db(app), id, &j);
+	r = attt_incident_show_json(attt_app_db(app), id, attt_now_us(attt_app_clock(app)), &j);
 	if (r < 0)
 		return fail(r, "show", o->arg);
 	if (o->json)
@@ -280,6 +310,16 @@ static int do_show(struct attt_app *app, const struct opts *o)
 		       json_is_string(json_object_get(it, "to")) ? json_string_value(json_object_get(it, "to")) : "",
 		       json_is_string(json_object_get(it, "detail")) ? json_string_value(json_object_get(it, "detail")) : "");
 	printf("Thông báo / notifications: %zu\n", json_array_size(json_object_get(j, "notifications")));
+	json_array_foreach(json_object_get(j, "tasks"), i, it)
+		printf("  Nhiệm vụ / task %lld [%s] %s, hạn / due %s%s\n", (long long)json_integer_value(json_object_get(it, "id")),
+		       json_string_value(json_object_get(it, "status")), json_string_value(json_object_get(it, "title")),
+		       json_is_string(json_object_get(it, "due")) ? json_string_value(json_object_get(it, "due")) : "-",
+		       json_is_true(json_object_get(it, "overdue")) ? " QUÁ HẠN/OVERDUE" : "");
+	json_array_foreach(json_object_get(j, "links"), i, it)
+		printf("  Liên kết / link: %s %s #%lld %s\n", json_string_value(json_object_get(it, "kind")),
+		       strcmp(json_string_value(json_object_get(it, "direction")), "out") == 0 ? "->" : "<-",
+		       (long long)json_integer_value(json_object_get(it, "incident_id")),
+		       json_string_value(json_object_get(it, "title")));
 	json_decref(j);
 	return ATTT_EXIT_OK;
 }
@@ -474,6 +514,120 @@ out:
 	return rc;
 }
 
+/* R11.2 step 4: `task add ID`, `task done|cancel|reopen TASK`, `task list ID`. */
+static int do_task(struct attt_app *app, const struct opts *o)
+{
+	const char *sub = o->args[0];
+	int64_t id = 0, task = 0;
+	json_t *j = NULL;
+	int r;
+
+	if (strcmp(sub, "add") == 0) {
+		struct attt_incident_task_new in = { .title = o->title, .side = o->side };
+		if (parse_id("task add", "ID", o->args[1], 1, &id))
+			return ATTT_EXIT_USAGE;
+		if (!o->title)
+			return cli_usage("incident task add: cần --title (--title is required)");
+		if (o->side && strcmp(o->side, "agency") != 0 && strcmp(o->side, "response") != 0)
+			return cli_usage("incident task add: --side là agency hoặc response (agency or response): %s", o->side);
+		if (o->assignee && parse_id("task add", "--assignee", o->assignee, 1, &in.assignee_account_id))
+			return ATTT_EXIT_USAGE;
+		if (o->due) {
+			if (attt_time_parse(o->due, &in.due_at) < 0)
+				return cli_usage("incident task add: --due không hợp lệ: %s (dd/mm/yyyy or RFC 3339)", o->due);
+			if (strlen(o->due) == 10) /* a day: due by the end of it */
+				in.due_at += INT64_C(86400) * ATTT_USEC_PER_SEC;
+		}
+		r = attt_incident_task_add(attt_app_db(app), attt_app_clock(app), &cli_actor, id, &in, &task);
+		if (r < 0)
+			return fail(r, "task add", o->args[1]);
+		if (o->json)
+			return cli_print_json(json_pack("{s:I,s:I}", "id", (json_int_t)id, "task", (json_int_t)task));
+		printf("Sự cố %lld: đã giao nhiệm vụ %lld (task added)\n", (long long)id, (long long)task);
+		return ATTT_EXIT_OK;
+	}
+	if (strcmp(sub, "done") == 0 || strcmp(sub, "cancel") == 0 || strcmp(sub, "reopen") == 0) {
+		const char *status = sub[0] == 'd' ? "done" : sub[0] == 'c' ? "cancelled" : "open";
+		if (parse_id("task", "MÃ-NV / TASK", o->args[1], 1, &task))
+			return ATTT_EXIT_USAGE;
+		r = attt_incident_task_set_status(attt_app_db(app), attt_app_clock(app), &cli_actor, task, status, o->note);
+		if (r == ATTT_E_CONFLICT)
+			return cli_fail(r, "incident task %s %s: đã ở trạng thái %s (already %s)", sub, o->args[1], status, status);
+		if (r < 0)
+			return fail(r, "task", o->args[1]);
+		if (o->json)
+			return cli_print_json(json_pack("{s:I,s:s}", "task", (json_int_t)task, "status", status));
+		printf("Nhiệm vụ %lld: %s (task updated)\n", (long long)task, status);
+		return ATTT_EXIT_OK;
+	}
+	if (strcmp(sub, "list") == 0) {
+		json_t *it;
+		size_t i;
+		if (parse_id("task list", "ID", o->args[1], 1, &id))
+			return ATTT_EXIT_USAGE;
+		r = attt_incident_show_json(attt_app_db(app), id, attt_now_us(attt_app_clock(app)), &j);
+		if (r < 0)
+			return fail(r, "task list", o->args[1]);
+		if (o->json) {
+			json_t *t = json_incref(json_object_get(j, "tasks"));
+			json_decref(j);
+			return cli_print_json(json_pack("{s:o,s:I}", "items", t, "count", (json_int_t)json_array_size(t)));
+		}
+		puts("Mã/ID  TT/Status   Hạn/Due     Phía/Side  Người/Assignee  Nhiệm vụ/Task");
+		json_array_foreach(json_object_get(j, "tasks"), i, it)
+			printf("%-6lld %-11s %-11s %-10s %-15s %s%s\n", (long long)json_integer_value(json_object_get(it, "id")),
+			       json_string_value(json_object_get(it, "status")),
+			       json_is_string(json_object_get(it, "due")) ? json_string_value(json_object_get(it, "due")) : "-",
+			       json_string_value(json_object_get(it, "side")),
+			       json_is_string(json_object_get(it, "assignee")) ? json_string_value(json_object_get(it, "assignee")) : "-",
+			       json_string_value(json_object_get(it, "title")),
+			       json_is_true(json_object_get(it, "overdue")) ? "  QUÁ HẠN/OVERDUE" : "");
+		json_decref(j);
+		return ATTT_EXIT_OK;
+	}
+	return cli_usage("incident task: việc không có: %s (add, done, cancel, reopen, list)", sub);
+}
+
+static int do_link(struct attt_app *app, const struct opts *o)
+{
+	int64_t id, to;
+	int r;
+
+	if (parse_id("link", "ID", o->arg, 1, &id))
+		return ATTT_EXIT_USAGE;
+	if (!o->to || !o->kind)
+		return cli_usage("incident link: cần --to và --kind (--to and --kind are required)");
+	if (parse_id("link", "--to", o->to, 1, &to))
+		return ATTT_EXIT_USAGE;
+	if (strcmp(o->kind, "related") != 0 && strcmp(o->kind, "duplicate") != 0 && strcmp(o->kind, "caused-by") != 0)
+		return cli_usage("incident link: --kind là related, duplicate hoặc caused-by: %s", o->kind);
+	if (id == to)
+		return cli_usage("incident link: không liên kết sự cố với chính nó (an incident cannot link to itself)");
+	r = attt_incident_link(attt_app_db(app), attt_app_clock(app), &cli_actor, id, to, o->kind);
+	if (r < 0)
+		return fail(r, "link", o->arg);
+	if (o->json)
+		return cli_print_json(json_pack("{s:I,s:I,s:s}", "id", (json_int_t)id, "to", (json_int_t)to, "kind", o->kind));
+	printf("Sự cố %lld %s %lld (linked)\n", (long long)id, o->kind, (long long)to);
+	return ATTT_EXIT_OK;
+}
+
+/* R11.3: the deadline sweep of attt serve, for cron when no server runs. */
+static int do_sweep(struct attt_app *app, const struct opts *o)
+{
+	struct attt_incident_sweep_stats st = { 0 };
+	int r = attt_incident_sweep_deadlines(attt_app_db(app), attt_app_clock(app), attt_app_policy(app), 0, &st);
+
+	if (r < 0)
+		return fail(r, "sweep", NULL);
+	if (o->json)
+		return cli_print_json(json_pack("{s:i,s:i,s:i}", "near", (int)st.near, "missed", (int)st.missed,
+						"notifications", (int)st.recipients));
+	printf("Hạn sắp đến / near: %u, quá hạn / missed: %u, thông báo / notifications: %u\n", st.near, st.missed,
+	       st.recipients);
+	return ATTT_EXIT_OK;
+}
+
 int cmd_incident(int argc, char **argv)
 {
 	static const struct {
@@ -483,7 +637,7 @@ int cmd_incident(int argc, char **argv)
 		int (*fn)(struct attt_app *, const struct opts *);
 	} verbs[] = {
 		{ "report", "jatDTsySr", 0, do_report },
-		{ "list", "jaole", 0, do_list },
+		{ "list", "jaolen", 0, do_list },
 		{ "show", "j", 1, do_show },
 		{ "classify", "jSR", 1, do_classify },
 		{ "suggest", "jgmvf", 0, do_suggest },
@@ -491,6 +645,9 @@ int cmd_incident(int argc, char **argv)
 		{ "assign", "jc", 1, do_assign },
 		{ "observe", "jkV", 1, do_observe },
 		{ "form", "jFO", 1, do_form },
+		{ "task", "jtiuzN", 2, do_task },
+		{ "link", "jPk", 1, do_link },
+		{ "sweep", "j", 0, do_sweep },
 	};
 	struct attt_app *app = NULL;
 	struct opts o;
@@ -502,6 +659,8 @@ int cmd_incident(int argc, char **argv)
 		incident_help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? ATTT_EXIT_USAGE : ATTT_EXIT_OK;
 	}
+	if (incident_files_verb(argv[1])) /* R8.6: cmd_incident_attach.c */
+		return cmd_incident_files(argc, argv);
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].verb) != 0)
 			continue;

@@ -30,8 +30,8 @@ struct attt_app;
 struct attt_db;
 struct attt_http_server;
 
-#define ATTT_ROUTES(X) X(auth) X(org) X(audit) X(incident) X(inbox)
-#define ATTT_TICKS(X) X(auth) X(audit) X(notify) X(backup)
+#define ATTT_ROUTES(X) X(auth) X(org) X(audit) X(incident) X(incident_files) X(inbox)
+#define ATTT_TICKS(X) X(auth) X(audit) X(notify) X(backup) X(incident) X(scan)
 
 #define ATTT_ROUTE_DECL(area) int routes_##area##_register(struct attt_http_server *srv, struct attt_app *app);
 ATTT_ROUTES(ATTT_ROUTE_DECL)

@@ -76,7 +76,8 @@ static int load(struct attt_http_req *req, struct attt_db **ret_db, int64_t *ret
 
 	if (!s || attt_parse_int64(s, 1, INT64_MAX, &id) < 0)
 		return ATTT_E_NOTFOUND;
-	if ((r = serve_thread_db(g_app, &db)) < 0 || (r = attt_incident_get_json(db, id, &j)) < 0)
+	if ((r = serve_thread_db(g_app, &db)) < 0 ||
+	    (r = attt_incident_show_json(db, id, attt_now_us(attt_app_clock(g_app)), &j)) < 0)
 		return r;
 	*ret_db = db;
 	*ret_id = id;
@@ -143,7 +144,7 @@ static int lib_problem(struct attt_http_req *req, int r, const char *field)
 static int reply_incident(struct attt_http_req *req, struct attt_db *db, int status, int64_t id)
 {
 	json_t *j = NULL;
-	int r = attt_incident_get_json(db, id, &j);
+	int r = attt_incident_show_json(db, id, attt_now_us(attt_app_clock(g_app)), &j);
 	if (r < 0)
 		return r;
 	return attt_http_reply_json(req, status, j);
@@ -230,74 +231,163 @@ out:
 	return r;
 }
 
+/* Whether the caller reported incident item j (its reporter_account_id): a reporter reads the own
+ * reports without incident.read on the agency (issue 5). */
+static bool own_report(struct attt_http_req *req, const json_t *j)
+{
+	const struct attt_principal *p = auth_principal(req);
+	json_t *v = json_object_get(j, "reporter_account_id");
+	return p && p->account_id > 0 && json_is_integer(v) && json_integer_value(v) == p->account_id;
+}
+
+/* Pages of the library scanned for one answer of the list without ?agency=: the filter by
+ * permission may drop many rows, and the work of one request stays bounded; "next" resumes. */
+#define LIST_SCAN_PAGES 20
+
 /* The incidents of ?agency= (which the caller must be allowed to read), or of every agency the
- * caller may read: the library's page filtered by incident.read on each item's agency. */
+ * caller may read plus the caller's own reports (?mine=true: those only), newest first, a page of
+ * ?limit= after the cursor ?after= (the "next" of the previous page). */
 static int h_list(struct attt_http_req *req, void *unused)
 {
 	const char *qa = attt_http_req_query(req, "agency"), *ql = attt_http_req_query(req, "limit");
 	const char *qo = attt_http_req_query(req, "open"), *qd = attt_http_req_query(req, "overdue");
+	const char *qf = attt_http_req_query(req, "after"), *qm = attt_http_req_query(req, "mine");
 	const struct attt_principal *p = auth_principal(req);
+	struct attt_incident_filter f = {0};
 	struct attt_db *db = NULL;
-	json_t *j = NULL, *items, *out, *it;
-	int64_t agency = 0, limit = ATTT_HTTP_DEFAULT_PAGE;
-	bool any = false;
+	json_t *j = NULL, *out = NULL, *it;
+	int64_t limit = ATTT_HTTP_DEFAULT_PAGE, next = 0;
+	bool mine = false;
 	size_t i;
 	int r;
 
 	(void)unused;
-	if (qa && attt_parse_int64(qa, 1, INT64_MAX, &agency) < 0)
+	if (qa && attt_parse_int64(qa, 1, INT64_MAX, &f.agency_id) < 0)
 		return bad(req, "không phải số hợp lệ", "not a valid number", "agency");
 	if (ql && attt_parse_int64(ql, 1, ATTT_HTTP_MAX_PAGE, &limit) < 0)
-		return bad(req, "không phải số hợp lệ", "not a valid number", "limit");
-	if (agency) {
-		if ((r = need(req, ATTT_PERM_INCIDENT_READ, -1, agency)) < 0)
+		return bad(req, "cần một số từ 1 đến 500", "a number from 1 to 500 is expected", "limit");
+	if (qf && attt_parse_int64(qf, 1, INT64_MAX, &f.after) < 0)
+		return bad(req, "cần mã sự cố (giá trị next của trang trước)", "an incident id (the previous page's next)",
+			   "after");
+	if (qm && attt_parse_bool(qm, &mine) < 0)
+		return bad(req, "cần true hoặc false", "true or false is expected", "mine");
+	if (f.agency_id) {
+		if ((r = need(req, ATTT_PERM_INCIDENT_READ, -1, f.agency_id)) < 0)
 			return r == ATTT_E_NOTFOUND ? lib_problem(req, r, "agency") : r;
 	}
-	else {
-		for (i = 0; p && i < p->n_grants; i++)
-			any = any || attt_role_has(p->grants[i].role, ATTT_PERM_INCIDENT_READ);
-		if (!any)
-			return ATTT_E_PERM;
-	}
-	if ((r = serve_thread_db(g_app, &db)) < 0 ||
-	    (r = attt_incident_list_json(db, agency, qo && strcmp(qo, "true") == 0, qd && strcmp(qd, "true") == 0,
-					 attt_now_us(attt_app_clock(g_app)), agency ? (int)limit : ATTT_HTTP_MAX_PAGE,
-					 &j)) < 0)
+	if (!p || p->account_id <= 0)
+		return ATTT_E_PERM;
+	if (mine)
+		f.reporter_account_id = p->account_id;
+	f.open_only = qo && strcmp(qo, "true") == 0;
+	f.overdue_only = qd && strcmp(qd, "true") == 0;
+	f.now = attt_now_us(attt_app_clock(g_app));
+	if ((r = serve_thread_db(g_app, &db)) < 0)
 		return r;
-	items = json_object_get(j, "items");
 	out = json_array();
-	json_array_foreach(items, i, it) {
-		bool ok = false;
-		if (json_array_size(out) >= (size_t)limit)
-			break;
-		if ((r = can(req, ATTT_PERM_INCIDENT_READ, (int64_t)json_integer_value(json_object_get(it, "agency_id")),
-			     &ok)) < 0) {
-			json_decref(out);
-			json_decref(j);
-			return r;
+	if (!out)
+		return ATTT_E_NOMEM;
+	/* With ?agency= every row is readable: one page of the library is the answer. Without it the
+	 * rows are filtered by incident.read on each item's agency (or the caller's own report). */
+	f.limit = f.agency_id ? (int)limit : ATTT_HTTP_MAX_PAGE;
+	for (int page = 0; page < (f.agency_id ? 1 : LIST_SCAN_PAGES); page++) {
+		json_t *items;
+		bool full = false;
+
+		if ((r = attt_incident_query_json(db, &f, &j)) < 0)
+			goto out;
+		items = json_object_get(j, "items");
+		json_array_foreach(items, i, it) {
+			bool ok = f.agency_id != 0 || own_report(req, it);
+			int64_t id = (int64_t)json_integer_value(json_object_get(it, "id"));
+
+			if (json_array_size(out) >= (size_t)limit) {
+				full = true;
+				break;
+			}
+			next = id; /* the cursor after the last row looked at */
+			if (!ok && !mine &&
+			    (r = can(req, ATTT_PERM_INCIDENT_READ, (int64_t)json_integer_value(json_object_get(it, "agency_id")),
+				     &ok)) < 0)
+				goto out;
+			if (ok && json_array_append(out, it) < 0) {
+				r = ATTT_E_NOMEM;
+				goto out;
+			}
 		}
-		if (ok)
-			json_array_append(out, it);
+		if (!full) /* the page was read to its end: the library's cursor, null at the last page */
+			next = (int64_t)json_integer_value(json_object_get(j, "next"));
+		json_decref(j);
+		j = NULL;
+		if (full || !next)
+			break;
+		f.after = next;
 	}
+	r = attt_http_reply_json(req, 200,
+				 json_pack("{s:O,s:I,s:o}", "items", out, "count", (json_int_t)json_array_size(out), "next",
+					   next ? json_integer((json_int_t)next) : json_null()));
+out:
 	json_decref(j);
-	return attt_http_reply_json(req, 200, json_pack("{s:o,s:I}", "items", out, "count", (json_int_t)json_array_size(out)));
+	json_decref(out);
+	return r;
 }
 
+/* Keeps the links of j whose other incident the caller may read (a link never shows an incident
+ * of another subtree). */
+static int filter_links(struct attt_http_req *req, json_t *j)
+{
+	json_t *links = json_object_get(j, "links"), *keep = json_array(), *it;
+	size_t i;
+	int r;
+
+	if (!keep)
+		return ATTT_E_NOMEM;
+	json_array_foreach(links, i, it) {
+		bool ok = false;
+		if ((r = can(req, ATTT_PERM_INCIDENT_READ, (int64_t)json_integer_value(json_object_get(it, "agency_id")),
+			     &ok)) < 0) {
+			json_decref(keep);
+			return r;
+		}
+		if (ok && json_array_append(keep, it) < 0) {
+			json_decref(keep);
+			return ATTT_E_NOMEM;
+		}
+	}
+	return json_object_set_new(j, "links", keep) < 0 ? ATTT_E_NOMEM : ATTT_OK;
+}
+
+/* incident.read on the incident's agency shows it all; its reporter (issue 5: staff follow their
+ * own reports) sees the record, the timeline and the tasks, not who was notified, the documents or
+ * the links. */
 static int h_show(struct attt_http_req *req, void *unused)
 {
 	struct attt_db *db = NULL;
 	json_t *j = NULL;
 	int64_t id = 0, agency = 0;
+	bool ok = false;
 	int r;
 
 	(void)unused;
 	if ((r = load(req, &db, &id, &agency, &j)) < 0)
 		return r;
-	if ((r = need(req, ATTT_PERM_INCIDENT_READ, -1, agency)) < 0) {
-		json_decref(j);
-		return r;
-	}
-	return attt_http_reply_json(req, 200, j);
+	if ((r = can(req, ATTT_PERM_INCIDENT_READ, agency, &ok)) < 0)
+		goto out;
+	if (ok)
+		r = filter_links(req, j);
+	else if (own_report(req, j)) {
+		json_object_del(j, "notifications");
+		json_object_del(j, "documents");
+		json_object_del(j, "links");
+	} else
+		r = ATTT_E_PERM;
+	if (r < 0)
+		goto out;
+	r = attt_http_reply_json(req, 200, j);
+	j = NULL;
+out:
+	json_decref(j);
+	return r;
 }
 
 /* R11.1: severity and reason. */
@@ -342,18 +432,36 @@ out:
 	return r;
 }
 
-/* R11.2: the role the caller acts in for action a: the strongest of its roles that may take it
- * (the head approves before the officer, then the response team, the authority), else its first. */
-static enum attt_role acting_role(const struct attt_principal *p, enum attt_incident_action a)
+/* R11.2: the role the caller acts in for action a on an incident of agency: the strongest of its
+ * roles held on that agency's subtree that may take it (the head approves before the officer, then
+ * the response team, the authority), else the first role held there. A role granted over another
+ * subtree only never counts: an officer of agency A who is head in B acts in B as head. */
+static int acting_role(struct attt_http_req *req, struct attt_db *db, int64_t agency, enum attt_incident_action a,
+		       enum attt_role *ret)
 {
 	static const enum attt_role order[] = {ATTT_ROLE_AGENCY_HEAD, ATTT_ROLE_SECURITY_OFFICER,
 					       ATTT_ROLE_RESPONSE_TEAM, ATTT_ROLE_AUTHORITY, ATTT_ROLE_STEERING,
 					       ATTT_ROLE_ADMIN, ATTT_ROLE_AUDITOR, ATTT_ROLE_STAFF};
+	const struct attt_principal *p = auth_principal(req);
+	unsigned held = 0;
+	int r;
+
+	if (!p)
+		return ATTT_E_PERM;
+	r = attt_acl_roles_on(p->grants, p->n_grants, agency, attt_account_agency_within, db, &held);
+	if (r < 0)
+		return r;
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
-		for (size_t i = 0; p && i < p->n_grants; i++)
-			if (p->grants[i].role == order[k] && attt_incident_role_may(order[k], a))
-				return order[k];
-	return p && p->n_grants ? p->grants[0].role : ATTT_ROLE_STAFF;
+		if ((held & (1u << order[k])) && attt_incident_role_may(order[k], a)) {
+			*ret = order[k];
+			return ATTT_OK;
+		}
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		if (held & (1u << order[k])) {
+			*ret = order[k]; /* may not take a: the library refuses it and audits the refusal */
+			return ATTT_OK;
+		}
+	return ATTT_E_PERM;
 }
 
 static int h_advance(struct attt_http_req *req, void *unused)
@@ -361,6 +469,7 @@ static int h_advance(struct attt_http_req *req, void *unused)
 	struct attt_actor actor;
 	struct attt_db *db = NULL;
 	enum attt_incident_action a;
+	enum attt_role role = ATTT_ROLE_STAFF;
 	const char *action = NULL, *text = NULL;
 	json_t *b = NULL;
 	int64_t id = 0, agency = 0;
@@ -385,10 +494,9 @@ static int h_advance(struct attt_http_req *req, void *unused)
 		r = bad(req, "bắt buộc (biên bản, báo cáo hoặc ghi chú)", "required (minutes, report or note)", "text");
 		goto out;
 	}
-	if ((r = auth_actor(req, &actor)) < 0)
+	if ((r = auth_actor(req, &actor)) < 0 || (r = acting_role(req, db, agency, a, &role)) < 0)
 		goto out;
-	r = attt_incident_advance(db, attt_app_clock(g_app), attt_app_policy(g_app), &actor,
-				  acting_role(auth_principal(req), a), id, a, text);
+	r = attt_incident_advance(db, attt_app_clock(g_app), attt_app_policy(g_app), &actor, role, id, a, text);
 	if (r < 0) {
 		r = lib_problem(req, r, r == ATTT_E_INVAL || r == ATTT_E_TOOBIG ? "text" : "action");
 		goto out;
@@ -427,6 +535,199 @@ static int h_assign(struct attt_http_req *req, void *unused)
 	}
 	r = reply_incident(req, db, 200, id);
 out:
+	json_decref(b);
+	return r;
+}
+
+/* A task's due date: "dd/mm/yyyy" (due by the end of that day, Asia/Ho_Chi_Minh) or RFC 3339. */
+static int parse_due(const char *s, int64_t *ret)
+{
+	int64_t t = 0;
+	int r = attt_time_parse(s, &t);
+	if (r < 0)
+		return r;
+	if (strlen(s) == 10) /* a day: the end of it */
+		t += INT64_C(86400) * ATTT_USEC_PER_SEC;
+	*ret = t;
+	return ATTT_OK;
+}
+
+/* R11.2 step 4: the tasks of the incident, each with "overdue". */
+static int h_tasks(struct attt_http_req *req, void *unused)
+{
+	struct attt_db *db = NULL;
+	json_t *j = NULL, *tasks;
+	int64_t id = 0, agency = 0;
+	int r;
+
+	(void)unused;
+	if ((r = load(req, &db, &id, &agency, &j)) < 0)
+		return r;
+	if ((r = need(req, ATTT_PERM_INCIDENT_READ, -1, agency)) < 0 && !own_report(req, j)) {
+		json_decref(j);
+		return r;
+	}
+	tasks = json_incref(json_object_get(j, "tasks"));
+	json_decref(j);
+	return attt_http_reply_json(req, 200,
+				    json_pack("{s:o,s:I}", "items", tasks, "count", (json_int_t)json_array_size(tasks)));
+}
+
+/* R11.2 step 4: a task with an assignee (an account) and a due date; incident.manage. */
+static int h_task_add(struct attt_http_req *req, void *unused)
+{
+	struct attt_incident_task_new in = {0};
+	struct attt_actor actor;
+	struct attt_db *db = NULL;
+	const char *due = NULL;
+	json_t *b = NULL, *v;
+	int64_t id = 0, agency = 0, task = 0;
+	int r;
+
+	(void)unused;
+	if ((r = load(req, &db, &id, &agency, NULL)) < 0 ||
+	    (r = need(req, ATTT_PERM_INCIDENT_MANAGE, -1, agency)) < 0)
+		return r;
+	if ((r = body_obj(req, &b)) != ATTT_OK)
+		return r > 0 ? ATTT_OK : r;
+	if ((r = opt_str(req, b, "title", &in.title)) != ATTT_OK || (r = opt_str(req, b, "side", &in.side)) != ATTT_OK ||
+	    (r = opt_str(req, b, "due", &due)) != ATTT_OK) {
+		r = r > 0 ? ATTT_OK : r;
+		goto out;
+	}
+	if (!in.title || !in.title[0]) {
+		r = bad(req, "bắt buộc", "required", "title");
+		goto out;
+	}
+	if (in.side && strcmp(in.side, "agency") != 0 && strcmp(in.side, "response") != 0) {
+		r = bad(req, "cần agency hoặc response", "agency or response is expected", "side");
+		goto out;
+	}
+	if ((v = json_object_get(b, "assignee_account_id")) && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			r = bad(req, "cần mã tài khoản", "an account id is expected", "assignee_account_id");
+			goto out;
+		}
+		in.assignee_account_id = (int64_t)json_integer_value(v);
+	}
+	if (due && parse_due(due, &in.due_at) < 0) {
+		r = bad(req, "cần ngày dd/mm/yyyy hoặc RFC 3339", "dd/mm/yyyy or RFC 3339 is expected", "due");
+		goto out;
+	}
+	if ((r = auth_actor(req, &actor)) < 0)
+		goto out;
+	r = attt_incident_task_add(db, attt_app_clock(g_app), &actor, id, &in, &task);
+	if (r < 0) {
+		r = lib_problem(req, r, r == ATTT_E_NOTFOUND ? "assignee_account_id" : "title");
+		goto out;
+	}
+	r = reply_incident(req, db, 201, id);
+out:
+	json_decref(b);
+	return r;
+}
+
+/* A task's status (open, done, cancelled) with an optional note: incident.manage on the incident's
+ * agency, or the task's assignee. */
+static int h_task_update(struct attt_http_req *req, void *unused)
+{
+	const char *ts = attt_http_req_param(req, "task");
+	const struct attt_principal *p = auth_principal(req);
+	struct attt_actor actor;
+	struct attt_db *db = NULL;
+	const char *status = NULL, *note = NULL;
+	json_t *b = NULL;
+	int64_t id = 0, agency = 0, task = 0, task_incident = 0, assignee = 0;
+	int r;
+
+	(void)unused;
+	if ((r = load(req, &db, &id, &agency, NULL)) < 0)
+		return r;
+	/* A task of another incident is not found here, whoever asks. */
+	if (!ts || attt_parse_int64(ts, 1, INT64_MAX, &task) < 0 ||
+	    attt_incident_task_owner(db, task, &task_incident, &assignee) < 0 || task_incident != id) {
+		if ((r = need(req, ATTT_PERM_INCIDENT_MANAGE, -1, agency)) < 0)
+			return r;
+		return ATTT_E_NOTFOUND;
+	}
+	if (!(p && assignee && p->account_id == assignee) && (r = need(req, ATTT_PERM_INCIDENT_MANAGE, -1, agency)) < 0)
+		return r;
+	if ((r = body_obj(req, &b)) != ATTT_OK)
+		return r > 0 ? ATTT_OK : r;
+	if ((r = opt_str(req, b, "status", &status)) != ATTT_OK || (r = opt_str(req, b, "note", &note)) != ATTT_OK) {
+		r = r > 0 ? ATTT_OK : r;
+		goto out;
+	}
+	if (!status || (strcmp(status, "open") != 0 && strcmp(status, "done") != 0 && strcmp(status, "cancelled") != 0)) {
+		r = bad(req, "cần open, done hoặc cancelled", "open, done or cancelled is expected", "status");
+		goto out;
+	}
+	if ((r = auth_actor(req, &actor)) < 0)
+		goto out;
+	r = attt_incident_task_set_status(db, attt_app_clock(g_app), &actor, task, status, note);
+	if (r < 0) {
+		r = lib_problem(req, r, r == ATTT_E_CONFLICT ? "status" : "note");
+		goto out;
+	}
+	r = reply_incident(req, db, 200, id);
+out:
+	json_decref(b);
+	return r;
+}
+
+/* A link to another incident (related, duplicate, caused-by): incident.manage on this incident's
+ * agency and incident.read on the other's, so that no one links (and so sees) an incident outside
+ * their reach. */
+static int h_link(struct attt_http_req *req, void *unused)
+{
+	struct attt_actor actor;
+	struct attt_db *db = NULL;
+	const char *kind = NULL;
+	json_t *b = NULL, *v, *other = NULL;
+	int64_t id = 0, agency = 0, to = 0;
+	bool ok = false;
+	int r;
+
+	(void)unused;
+	if ((r = load(req, &db, &id, &agency, NULL)) < 0 ||
+	    (r = need(req, ATTT_PERM_INCIDENT_MANAGE, -1, agency)) < 0)
+		return r;
+	if ((r = body_obj(req, &b)) != ATTT_OK)
+		return r > 0 ? ATTT_OK : r;
+	if ((r = opt_str(req, b, "kind", &kind)) != ATTT_OK) {
+		r = r > 0 ? ATTT_OK : r;
+		goto out;
+	}
+	if (!kind || (strcmp(kind, "related") != 0 && strcmp(kind, "duplicate") != 0 && strcmp(kind, "caused-by") != 0)) {
+		r = bad(req, "cần related, duplicate hoặc caused-by", "related, duplicate or caused-by is expected", "kind");
+		goto out;
+	}
+	v = json_object_get(b, "to");
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) == id) {
+		r = bad(req, "cần mã một sự cố khác", "the id of another incident is expected", "to");
+		goto out;
+	}
+	to = (int64_t)json_integer_value(v);
+	/* The other incident: not found and not readable answer alike, so its existence is not told. */
+	if ((r = attt_incident_get_json(db, to, &other)) == ATTT_OK &&
+	    (r = can(req, ATTT_PERM_INCIDENT_READ, (int64_t)json_integer_value(json_object_get(other, "agency_id")),
+		     &ok)) == ATTT_OK && !ok)
+		r = ATTT_E_NOTFOUND;
+	if (r < 0) {
+		r = lib_problem(req, r, "to");
+		goto out;
+	}
+	if ((r = auth_actor(req, &actor)) < 0)
+		goto out;
+	r = attt_incident_link(db, attt_app_clock(g_app), &actor, id, to, kind);
+	if (r == ATTT_E_EXISTS)
+		r = problem_field(req, r, "liên kết này đã có", "this link exists already", "to");
+	else if (r < 0)
+		r = lib_problem(req, r, "to");
+	else
+		r = reply_incident(req, db, 201, id);
+out:
+	json_decref(other);
 	json_decref(b);
 	return r;
 }
@@ -501,6 +802,10 @@ static const struct {
 	{"POST", "/api/v1/incidents/{id}/advance", h_advance},
 	{"POST", "/api/v1/incidents/{id}/assign", h_assign},
 	{"GET", "/api/v1/incidents/{id}/forms/{form}", h_form},
+	{"GET", "/api/v1/incidents/{id}/tasks", h_tasks},
+	{"POST", "/api/v1/incidents/{id}/tasks", h_task_add},
+	{"POST", "/api/v1/incidents/{id}/tasks/{task}", h_task_update},
+	{"POST", "/api/v1/incidents/{id}/links", h_link},
 };
 
 int routes_incident_register(struct attt_http_server *srv, struct attt_app *app)

@@ -105,6 +105,12 @@ CLI = {
         "classify": ("change", "data"), "suggest": ("read", "the R11.1 questionnaire: no record is read or changed"),
         "advance": ("change", "data"), "assign": ("change", "data"), "observe": ("change", "data"),
         "form": ("change", "data"),
+        # R8.6: attach writes incident.attach (data); download writes incident.attachment.download or
+        # incident.document.download (access): handing evidence out is recorded, nothing else changes.
+        "attach": ("change", "data"), "attachments": ("read", ""), "download": ("change", "access"),
+        "task": ("change", "data"),  # task add/done/cancel/reopen (R11.2 step 4); task list reads
+        "link": ("change", "data"),
+        "sweep": ("cond", "data"),  # R11.3: writes only for deadlines near or missed (test_incident.c)
     },
 }
 
@@ -168,6 +174,17 @@ ROUTES = {
     ("POST", "/api/v1/incidents/{id}/advance"): ("change", "data"),
     ("POST", "/api/v1/incidents/{id}/assign"): ("change", "data"),
     ("GET", "/api/v1/incidents/{id}/forms/{form}"): ("change", "data"),  # stores the PDF with the incident
+    # R8.6 (src/attt/routes_incident_files.c): downloads write an access event, nothing else changes.
+    ("POST", "/api/v1/incidents/{id}/attachments"): ("change", "data"),
+    ("GET", "/api/v1/incidents/{id}/attachments"): ("read", ""),
+    ("GET", "/api/v1/incidents/{id}/attachments/{aid}"): ("change", "access"),
+    ("GET", "/api/v1/incidents/{id}/documents/{did}"): ("change", "access"),
+    ("GET", "/api/v1/incidents/{id}/observables"): ("read", ""),
+    ("POST", "/api/v1/incidents/{id}/observables"): ("change", "data"),
+    ("GET", "/api/v1/incidents/{id}/tasks"): ("read", ""),
+    ("POST", "/api/v1/incidents/{id}/tasks"): ("change", "data"),
+    ("POST", "/api/v1/incidents/{id}/tasks/{task}"): ("change", "data"),
+    ("POST", "/api/v1/incidents/{id}/links"): ("change", "data"),
 }
 
 
@@ -368,6 +385,30 @@ def cli_cases(tmp, data):
     yield "incident", "assign", ["incident", "assign", "1", "--account", "1"]
     yield "incident", "observe", ["incident", "observe", "1", "--kind", "ip", "--value", "203.0.113.7"]
     yield "incident", "form", ["incident", "form", "1", "--form", "03", "--out", os.path.join(tmp, "mau03.pdf")]
+    scan_database(tmp, data)  # R8.6: a signature database of the test's own
+    evidence = w(os.path.join(tmp, "evidence.txt"), "nhật ký tường lửa\n")
+    yield "incident", "attach", ["incident", "attach", "1", evidence]
+    yield "incident", "download", ["incident", "download", "1", "--attachment", "1", "--out",
+                                   os.path.join(tmp, "evidence-out.txt")]
+    yield "incident", "download", ["incident", "download", "1", "--document", "1", "--out",
+                                   os.path.join(tmp, "mau03-out.pdf")]
+    yield "incident", "task", ["incident", "task", "add", "1", "--title", "Cô lập máy trạm", "--assignee", "1",
+                               "--due", "01/12/2026"]
+    yield "incident", "task", ["incident", "task", "done", "1", "--note", "đã cô lập"]
+    yield "incident", "sweep", ["incident", "sweep"]
+    run(["incident", "report", "--agency", "2", "--title", "Trùng lặp", "--description", "báo lại"], data)
+    yield "incident", "link", ["incident", "link", "2", "--to", "1", "--kind", "duplicate"]
+
+
+def scan_database(tmp, data):
+    """R8.6: points data's attt.ini at a one-signature database made here (never /var/lib/clamav)."""
+    sigs = os.path.join(tmp, "sigs-" + os.path.basename(data))
+    os.makedirs(sigs, exist_ok=True)
+    bad = b"attt coverage infected sample\n"
+    with open(os.path.join(sigs, "test.hsb"), "w") as f:
+        f.write(f"{hashlib.sha256(bad).hexdigest()}:{len(bad)}:Attt.Coverage.Test\n")
+    with open(os.path.join(data, "attt.ini"), "a") as f:
+        f.write(f"\n[scan]\ndatabase = {sigs}\n")
 
 
 def test_cli(tmp):
@@ -460,6 +501,7 @@ def test_routes(tmp, routes):
               "admin"], data)["password"]
     person = str(run(["person", "add", "--agency", "2", "--name", "Vũ Văn Sáu"], data)["id"])
     reg = {(r["method"], r["pattern"]) for r in routes}
+    scan_database(tmp, data)
     srv, url = start_server(data)
     trail = Trail(data)
     done = set()
@@ -543,6 +585,27 @@ def test_routes(tmp, routes):
             opt("POST", "/api/v1/incidents/{id}/advance", so, ip + "/advance", {"action": "own", "text": "hệ thống của cơ quan"})
             opt("POST", "/api/v1/incidents/{id}/assign", so, ip + "/assign", {"account_id": int(aid)})
             opt("GET", "/api/v1/incidents/{id}/forms/{form}", so, ip + "/forms/03")
+            # R8.6: the JSON text of the body is the file (text/plain once sniffed).
+            att = opt("POST", "/api/v1/incidents/{id}/attachments", so, ip + "/attachments?name=log.txt",
+                      {"log": "nhật ký"}, ok=(201,))
+            opt("GET", "/api/v1/incidents/{id}/attachments", so, ip + "/attachments")
+            if att:
+                opt("GET", "/api/v1/incidents/{id}/attachments/{aid}", so, f"{ip}/attachments/{att['id']}")
+            if ("GET", "/api/v1/incidents/{id}/documents/{did}") in reg:
+                doc = so.call("GET", ip)[1]["documents"][0]["id"]
+                opt("GET", "/api/v1/incidents/{id}/documents/{did}", so, f"{ip}/documents/{doc}")
+            opt("POST", "/api/v1/incidents/{id}/observables", so, ip + "/observables",
+                {"kind": "domain", "value": "lua-dao.example"}, ok=(201,))
+            opt("GET", "/api/v1/incidents/{id}/observables", so, ip + "/observables")
+            opt("POST", "/api/v1/incidents/{id}/tasks", so, ip + "/tasks",
+                {"title": "Cô lập máy trạm", "assignee_account_id": int(aid), "due": "01/12/2026"}, ok=(201,))
+            tasks = opt("GET", "/api/v1/incidents/{id}/tasks", so, ip + "/tasks")
+            if tasks:
+                opt("POST", "/api/v1/incidents/{id}/tasks/{task}", so, f"{ip}/tasks/{tasks['items'][0]['id']}",
+                    {"status": "done"})
+            inc2 = opt("POST", "/api/v1/incidents", so, body={"title": "Trùng lặp", "description": "báo lại"})
+            opt("POST", "/api/v1/incidents/{id}/links", so, f"/api/v1/incidents/{inc2['id']}/links",
+                {"kind": "duplicate", "to": inc["id"]}, ok=(201,))
         # The in-app inbox: an account of agency 2 locked by five wrong passwords (R6.2.b) notifies
         # the agency's security officer.
         if ("GET", "/api/v1/me/inbox") in reg:

@@ -17,6 +17,7 @@
 static struct harness_server srv;
 static struct who staff, officer, other, authority;
 static char ipath[64];
+static long long iid; /* the incident of ipath */
 
 static json_t *cli(const char *const *args)
 {
@@ -84,7 +85,8 @@ static void test_incident__staff_reports(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "agency_id")), 2);
 	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(j, "guidance"), "vi")), "mã độc"));
-	snprintf(ipath, sizeof(ipath), "/api/v1/incidents/%lld", (long long)json_integer_value(json_object_get(j, "id")));
+	iid = (long long)json_integer_value(json_object_get(j, "id"));
+	snprintf(ipath, sizeof(ipath), "/api/v1/incidents/%lld", iid);
 	json_decref(j);
 
 	/* Another agency is not the staff member's to report for. */
@@ -198,6 +200,204 @@ static void test_incident__suggest(void **state)
 	json_decref(j);
 }
 
+/* ---- issue 5: per-agency acting role, own reports, tasks, links, paging ----------------------- */
+
+static long long post_status(const char *path, const struct who *w, const char *body, json_t **ret)
+{
+	struct harness_resp r;
+	json_error_t e;
+	long st;
+	assert_int_equal(call(&srv, "POST", path, w, body, &r), 0);
+	st = r.status;
+	if (ret)
+		*ret = r.body ? json_loads(r.body, 0, &e) : NULL;
+	harness_resp_free(&r);
+	return st;
+}
+
+static long long cli_id(const char *const *args)
+{
+	json_t *j = cli(args);
+	long long id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+/* R11.2 (security): the role an advance is taken in is one held on the incident's agency. A head
+ * of agency 2 who is response team of agency 3 only may not close the coordination of step 4 of an
+ * agency-2 incident (a response-team step) by borrowing the role held over agency 3. Before the
+ * fix this answered 200 and moved the incident to step 5. */
+static void test_incident__acting_role_is_per_agency(void **state)
+{
+	static struct who mix, team;
+	const char *grant[] = {"user", "grant", "mix.two", "--role", "agency_head", "--agency", "2", NULL};
+	const char *rep[] = {"incident", "report", "--agency", "2", "--title", "Tấn công từ chối dịch vụ",
+			     "--description", "Cổng thông tin không truy cập được", "--json", NULL};
+	char path[96], body[64], id[24];
+	json_t *j = NULL;
+	(void)state;
+
+	assert_int_equal(make_user(&srv, &mix, "mix.two", "Đỗ Văn Hai Vai", "3", "response_team", false), 0);
+	json_decref(cli(grant));
+	assert_int_equal(make_user(&srv, &team, "team.tinh", "Ngô Thị Ứng Cứu", "1", "response_team", false), 0);
+	snprintf(id, sizeof(id), "%lld", cli_id(rep));
+	const char *hosted[] = {"incident", "advance", id, "--action", "hosted", "--as", "security_officer", "--text",
+				"TTDL tỉnh", "--json", NULL};
+	const char *reported[] = {"incident", "advance", id, "--action", "reported", "--as", "security_officer",
+				  "--text", "Mẫu 03 số 7", "--json", NULL};
+	json_decref(cli(hosted));
+	json_decref(cli(reported));
+	snprintf(path, sizeof(path), "/api/v1/incidents/%s/advance", id);
+	snprintf(body, sizeof(body), "{\"action\":\"coordinated\",\"text\":\"đã khắc phục\"}");
+	assert_int_equal(post_status(path, &mix, body, NULL), 403);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
+	j = get_json(path, &mix, 200); /* the head reads it */
+	assert_int_equal(json_integer_value(json_object_get(j, "step")), 4);
+	json_decref(j);
+	/* The province's response team takes the step. */
+	snprintf(path, sizeof(path), "/api/v1/incidents/%s/advance", id);
+	assert_int_equal(post_status(path, &team, body, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
+	j = get_json(path, &team, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "step")), 5);
+	json_decref(j);
+}
+
+/* Issue 5: staff follow their own reports (list and show) without incident.read on the agency,
+ * and see neither others' reports nor who was notified. */
+static void test_incident__reporter_reads_own(void **state)
+{
+	json_t *j, *items, *it;
+	size_t i;
+	(void)state;
+
+	j = get_json("/api/v1/incidents", &staff, 200);
+	items = json_object_get(j, "items");
+	assert_true(json_array_size(items) >= 1);
+	json_array_foreach(items, i, it)
+		assert_string_equal(json_string_value(json_object_get(it, "title")), "Máy trạm nhiễm mã độc");
+	json_decref(j);
+	j = get_json("/api/v1/incidents?mine=true", &staff, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+	json_decref(j);
+	j = get_json(ipath, &staff, 200);
+	assert_null(json_object_get(j, "notifications"));
+	assert_non_null(json_object_get(j, "timeline"));
+	json_decref(j);
+	/* Not the agency's list, not another's report. */
+	j = get_json("/api/v1/incidents?agency=2", &staff, 403);
+	json_decref(j);
+	{
+		const char *rep[] = {"incident", "report", "--agency", "2", "--title", "Báo cáo của người khác",
+				     "--description", "không phải của cán bộ", "--json", NULL};
+		char path[64];
+		snprintf(path, sizeof(path), "/api/v1/incidents/%lld", cli_id(rep));
+		j = get_json(path, &staff, 403);
+		json_decref(j);
+	}
+}
+
+/* R11.2 step 4: tasks with an assignee and a due date over the API; the assignee marks it done;
+ * another agency's officer cannot touch them. */
+static void test_incident__tasks(void **state)
+{
+	const char *show[] = {"user", "show", "c.bo", NULL};
+	char path[128], body[256];
+	json_t *j = NULL;
+	long long staff_id = cli_id(show), task;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/tasks", ipath);
+	snprintf(body, sizeof(body), "{\"title\":\"Ngắt mạng máy trạm\",\"assignee_account_id\":%lld,\"due\":\"01/12/2026\"}",
+		 staff_id);
+	assert_int_equal(post_status(path, &officer, body, &j), 201);
+	json_decref(j);
+	assert_int_equal(post_status(path, &other, body, NULL), 403);
+	assert_int_equal(post_status(path, &officer, "{\"title\":\"x\",\"due\":\"31/02/2026x\"}", NULL), 400);
+	assert_int_equal(post_status(path, &officer, "{\"title\":\"x\",\"assignee_account_id\":99999}", NULL), 404);
+	j = get_json(path, &officer, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "due")),
+			    "01/12/2026");
+	task = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/tasks/%lld", ipath, task);
+	assert_int_equal(post_status(path, &other, "{\"status\":\"done\"}", NULL), 403);
+	assert_int_equal(post_status(path, &staff, "{\"status\":\"finished\"}", NULL), 400);
+	assert_int_equal(post_status(path, &staff, "{\"status\":\"done\",\"note\":\"đã ngắt\"}", NULL), 200);
+	assert_int_equal(post_status(path, &staff, "{\"status\":\"done\"}", NULL), 409);
+	snprintf(path, sizeof(path), "%s/tasks/999999", ipath);
+	assert_int_equal(post_status(path, &officer, "{\"status\":\"done\"}", NULL), 404);
+}
+
+/* Issue 5: links, both directions in show; no link to an incident the caller cannot read. */
+static void test_incident__links(void **state)
+{
+	const char *rep2[] = {"incident", "report", "--agency", "2", "--title", "Lặp lại", "--description", "trùng",
+			      "--json", NULL};
+	const char *rep3[] = {"incident", "report", "--agency", "3", "--title", "Của sở khác", "--description", "khác",
+			      "--json", NULL};
+	long long dup = cli_id(rep2), far = cli_id(rep3);
+	char path[128], body[96];
+	json_t *j;
+	(void)state;
+
+	long long mine = iid;
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/links", dup);
+	snprintf(body, sizeof(body), "{\"kind\":\"duplicate\",\"to\":%lld}", mine);
+	assert_int_equal(post_status(path, &officer, body, NULL), 201);
+	assert_int_equal(post_status(path, &officer, body, NULL), 409);
+	assert_int_equal(post_status(path, &staff, body, NULL), 403);
+	snprintf(body, sizeof(body), "{\"kind\":\"related\",\"to\":%lld}", far);
+	assert_int_equal(post_status(path, &officer, body, NULL), 404); /* agency 3's: not readable */
+	snprintf(body, sizeof(body), "{\"kind\":\"same\",\"to\":%lld}", mine);
+	assert_int_equal(post_status(path, &officer, body, NULL), 400);
+	snprintf(body, sizeof(body), "{\"kind\":\"caused-by\",\"to\":%lld}", dup);
+	assert_int_equal(post_status(path, &officer, body, NULL), 400); /* itself */
+	/* The other end shows it, as coming in. */
+	j = get_json(ipath, &officer, 200);
+	{
+		json_t *l = json_object_get(j, "links"), *it;
+		size_t i;
+		bool seen = false;
+		json_array_foreach(l, i, it)
+			if (json_integer_value(json_object_get(it, "incident_id")) == dup &&
+			    strcmp(json_string_value(json_object_get(it, "direction")), "in") == 0 &&
+			    strcmp(json_string_value(json_object_get(it, "kind")), "duplicate") == 0)
+				seen = true;
+		assert_true(seen);
+	}
+	json_decref(j);
+}
+
+/* Issue 5: paging beyond one page with ?limit= and the ?after= cursor. */
+static void test_incident__paging(void **state)
+{
+	json_t *a, *b;
+	char path[96];
+	long long first, next;
+	(void)state;
+
+	a = get_json("/api/v1/incidents?agency=2&limit=1", &officer, 200);
+	assert_int_equal(json_integer_value(json_object_get(a, "count")), 1);
+	first = json_integer_value(json_object_get(json_array_get(json_object_get(a, "items"), 0), "id"));
+	next = json_integer_value(json_object_get(a, "next"));
+	assert_true(next > 0);
+	json_decref(a);
+	snprintf(path, sizeof(path), "/api/v1/incidents?agency=2&limit=1&after=%lld", next);
+	b = get_json(path, &officer, 200);
+	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(b, "items"), 0), "id")) < first);
+	json_decref(b);
+	snprintf(path, sizeof(path), "/api/v1/incidents?limit=1&after=%lld", next);
+	b = get_json(path, &officer, 200); /* without ?agency=: the same cursor */
+	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(b, "items"), 0), "id")) < first);
+	json_decref(b);
+	b = get_json("/api/v1/incidents?after=x", &officer, 400);
+	json_decref(b);
+	b = get_json("/api/v1/incidents?limit=501", &officer, 400);
+	json_decref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +407,11 @@ int main(void)
 		cmocka_unit_test(test_incident__refused_transition_changes_nothing),
 		cmocka_unit_test(test_incident__form_is_pdf),
 		cmocka_unit_test(test_incident__suggest),
+		cmocka_unit_test(test_incident__acting_role_is_per_agency),
+		cmocka_unit_test(test_incident__reporter_reads_own),
+		cmocka_unit_test(test_incident__tasks),
+		cmocka_unit_test(test_incident__links),
+		cmocka_unit_test(test_incident__paging),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

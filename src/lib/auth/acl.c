@@ -125,6 +125,23 @@ bool attt_role_can_grant(int granter, int role)
 	return false;
 }
 
+/* Whether grant g's subtree holds object_agency (> 0). */
+static int grant_covers(const struct attt_grant *g, int64_t object_agency, attt_acl_within_fn within, void *ctx,
+			bool *ret)
+{
+	/* A role reaches only its subtree (design.md: "a person sees nothing of another subtree"). */
+	/* A grant on agency 0 is platform-wide (the break-glass admin made by attt init). */
+	if (g->agency_id == 0 || g->agency_id == object_agency) {
+		*ret = true;
+		return ATTT_OK;
+	}
+	if (!within) {
+		*ret = false;
+		return ATTT_OK;
+	}
+	return within(ctx, object_agency, g->agency_id, ret);
+}
+
 int attt_acl_check(const struct attt_grant *grants, size_t n, enum attt_perm perm, int64_t object_agency,
 		   attt_acl_within_fn within, void *ctx, bool *ret_allowed)
 {
@@ -138,23 +155,38 @@ int attt_acl_check(const struct attt_grant *grants, size_t n, enum attt_perm per
 			*ret_allowed = true;
 			return ATTT_OK;
 		}
-		/* A role reaches only its subtree (design.md: "a person sees nothing of another subtree"). */
-		/* A grant on agency 0 is platform-wide (the break-glass admin made by attt init). */
-		if (grants[i].agency_id == 0 || grants[i].agency_id == object_agency) {
-			in = true;
-		} else {
-			if (!within)
-				continue;
-			r = within(ctx, object_agency, grants[i].agency_id, &in);
-			if (r < 0)
-				return r;
-		}
+		r = grant_covers(&grants[i], object_agency, within, ctx, &in);
+		if (r < 0)
+			return r;
 		if (in) {
 			*ret_allowed = true;
 			return ATTT_OK;
 		}
 	}
 	*ret_allowed = false;
+	return ATTT_OK;
+}
+
+int attt_acl_roles_on(const struct attt_grant *grants, size_t n, int64_t object_agency, attt_acl_within_fn within,
+		      void *ctx, unsigned *ret_roles)
+{
+	unsigned held = 0;
+
+	if (object_agency <= 0)
+		return ATTT_E_INVAL;
+	for (size_t i = 0; i < n; i++) {
+		bool in = false;
+		int r;
+
+		if (grants[i].role < 1 || grants[i].role > ATTT_ROLE_COUNT || (held & (1u << grants[i].role)))
+			continue;
+		r = grant_covers(&grants[i], object_agency, within, ctx, &in);
+		if (r < 0)
+			return r;
+		if (in)
+			held |= 1u << grants[i].role;
+	}
+	*ret_roles = held;
 	return ATTT_OK;
 }
 

@@ -109,6 +109,20 @@ static int check_audit_origin(const char *v, char *msg, size_t msgsz)
 	return ATTT_E_CONFIG;
 }
 
+/* R8.6: one allowed attachment type; the words are the type ids the incident module sniffs from a
+ * file's first bytes (src/lib/incident/attach.c, whose unit test holds the two lists together). */
+static int check_attachment_type(const char *v, char *msg, size_t msgsz)
+{
+	static const char *const known[] = { "pdf", "png", "jpeg", "gif", "webp", "text", "zip", "ole", "pcap",
+					     "pcapng", "gzip", "7z", "eml", NULL };
+	for (size_t i = 0; known[i]; i++)
+		if (strcmp(v, known[i]) == 0)
+			return ATTT_OK;
+	attt_str_printf(msg, msgsz, "incident.attachment_types: loại không có: %s (unknown type; known: pdf, png, "
+			"jpeg, gif, webp, text, zip, ole, pcap, pcapng, gzip, 7z, eml)", v);
+	return ATTT_E_CONFIG;
+}
+
 static const char *const log_levels[] = { "debug", "info", "warn", "error", "off", NULL };
 static const char *const log_formats[] = { "auto", "text", "json", NULL };
 
@@ -162,6 +176,20 @@ const struct attt__config_row attt__config_rows[] = {
 	LIST("audit.witness_urls", "", check_http_url, "URL các máy chứng kiến nhận điểm kiểm tra (phân cách bằng dấu phẩy)",
 	     "URLs of witnesses that receive checkpoints (comma-separated)"),
 	BOOL("audit.syslog", "true", "Gửi điểm kiểm tra nhật ký ra syslog", "Send audit checkpoints to syslog"),
+	/* [scan] R8.6 */
+	STR("scan.database", "/var/lib/clamav", false, true, NULL,
+	    "Cơ sở dữ liệu mẫu mã độc của libclamav (thư mục của clamav-freshclam hoặc một tệp mẫu); thiếu thì "
+	    "từ chối mọi tệp đính kèm",
+	    "libclamav signature database (clamav-freshclam's directory or one signature file); when missing, "
+	    "every attachment is refused"),
+	/* [incident] R8.6 */
+	INT("incident.attachment_max_bytes", "20971520", 1, ATTT_HTTP_MAX_UPLOAD,
+	    "Kích thước tối đa của một tệp đính kèm sự cố (byte)", "Largest incident attachment (bytes)"),
+	INT("incident.attachment_max_count", "100", 1, 10000, "Số tệp đính kèm tối đa của một sự cố",
+	    "Most attachments of one incident"),
+	LIST("incident.attachment_types", "pdf,png,jpeg,gif,webp,text,zip,ole,pcap,pcapng,gzip,7z,eml",
+	     check_attachment_type, "Loại tệp đính kèm được nhận (nhận biết từ nội dung)",
+	     "Attachment types accepted (recognised from the content)"),
 	/* [mail] */
 	STR("mail.smtp_url", "", false, false, check_smtp_url, "Máy chủ thư: smtp://host:port hoặc smtps://host:port; \"\" = không gửi thư",
 	    "Mail server: smtp://host:port or smtps://host:port; \"\" = no mail"),

@@ -19,6 +19,7 @@
 #include "attt/notify.h"
 #include "attt/str.h"
 #include "attt/text.h"
+#include "incident-int.h"
 
 #define US_PER_HOUR INT64_C(3600000000)
 
@@ -135,7 +136,7 @@ enum attt_severity attt_incident_suggest_severity(const struct attt_incident_ans
 /* ---- helpers --------------------------------------------------------------------------------- */
 
 /* NFC copy of s; required fields must be non-empty after trimming. NULL stays NULL when optional. */
-static int norm(const char *s, size_t max, bool required, char **ret)
+int attt__incident_norm(const char *s, size_t max, bool required, char **ret)
 {
 	char *p = NULL;
 	int r;
@@ -162,7 +163,7 @@ static const char *actor_name(const struct attt_actor *a)
 	return (a && a->username) ? a->username : "system";
 }
 
-static int timeline(struct attt_db *db, int64_t id, int64_t at, const struct attt_actor *actor, const char *kind,
+int attt__incident_timeline(struct attt_db *db, int64_t id, int64_t at, const struct attt_actor *actor, const char *kind,
 		    const char *from, const char *to, const char *detail)
 {
 	struct attt_stmt *st = NULL;
@@ -186,8 +187,8 @@ out:
 }
 
 /* One audit event (category data) about incident id; summary is consumed. */
-static int audit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
-		 const char *action, int64_t id, int64_t agency_id, enum attt_audit_outcome outcome, const char *rule,
+int attt__incident_audit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			 const char *action, int64_t id, int64_t agency_id, enum attt_audit_outcome outcome, const char *rule,
 		 json_t *summary)
 {
 	char sid[24];
@@ -255,10 +256,33 @@ out:
 	return r;
 }
 
-static void fmt_time(int64_t t, char *buf, size_t size)
+int attt__incident_agency_step(struct attt_db *db, int64_t id, int64_t *ret_agency, int *ret_step)
+{
+	struct row w;
+	int r = load(db, id, &w);
+
+	if (r < 0)
+		return r;
+	*ret_agency = w.agency_id;
+	*ret_step = w.step;
+	return ATTT_OK;
+}
+
+void attt__incident_fmt_time(int64_t t, char *buf, size_t size)
 {
 	if (t == 0 || attt_time_local(t, buf, size) < 0)
 		attt_str_copy(buf, size, "-");
+}
+
+int attt__incident_enqueue(struct attt_db *db, const struct attt_clock *clock, const struct attt_notify_msg *m)
+{
+	int r = attt_notify_enqueue(db, clock, m, NULL);
+	if (r == ATTT_E_INVAL && m->to_address) { /* an unusable address: the inbox still gets it */
+		struct attt_notify_msg inbox = *m;
+		inbox.to_address = NULL;
+		r = attt_notify_enqueue(db, clock, &inbox, NULL);
+	}
+	return r;
 }
 
 /* R11.3: notifies the superior agency's security officers and heads and every authority account
@@ -309,8 +333,8 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 	attt_stmt_finalize(st);
 	st = NULL;
 
-	fmt_time(notice_due, nd, sizeof(nd));
-	fmt_time(report_due, rd, sizeof(rd));
+	attt__incident_fmt_time(notice_due, nd, sizeof(nd));
+	attt__incident_fmt_time(report_due, rd, sizeof(rd));
 	r = attt_str_printf(subject, sizeof(subject), "Sự cố an toàn thông tin #%lld, mức %s: %s", (long long)id,
 			    sev_vi[w.severity], strcmp(why, "beyond") == 0 ? "vượt quá khả năng xử lý" : "báo cáo ngay");
 	if (r < 0)
@@ -348,11 +372,7 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 			.ref_type = "incident",
 			.ref_id = id,
 		};
-		r = attt_notify_enqueue(db, clock, &m, NULL);
-		if (r == ATTT_E_INVAL && m.to_address) { /* an unusable address: the inbox still gets it */
-			m.to_address = NULL;
-			r = attt_notify_enqueue(db, clock, &m, NULL);
-		}
+		r = attt__incident_enqueue(db, clock, &m);
 		if (r < 0)
 			goto out;
 		sent++;
@@ -363,7 +383,7 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 			    (long long)parent);
 	if (r < 0)
 		goto out;
-	r = timeline(db, id, now, actor, "escalate", NULL, why, detail);
+	r = attt__incident_timeline(db, id, now, actor, "escalate", NULL, why, detail);
 out:
 	attt_stmt_finalize(st);
 	return r;
@@ -428,10 +448,10 @@ static int report_tx(struct attt_db *db, void *vctx)
 	attt_stmt_finalize(st);
 	st = NULL;
 	/* R8.8: the report opens the timeline. */
-	r = timeline(db, c->id, now, c->actor, "report", NULL, sev_cli[in->severity], c->title);
+	r = attt__incident_timeline(db, c->id, now, c->actor, "report", NULL, sev_cli[in->severity], c->title);
 	if (r < 0)
 		goto out;
-	r = audit(db, c->clock, c->actor, "incident.report", c->id, in->agency_id, ATTT_AUDIT_SUCCESS, "R8.8",
+	r = attt__incident_audit(db, c->clock, c->actor, "incident.report", c->id, in->agency_id, ATTT_AUDIT_SUCCESS, "R8.8",
 		  json_pack("{s:s,s:s,s:s}", "title", c->title, "severity", sev_cli[in->severity], "type",
 			    in->incident_type ? in->incident_type : "other"));
 	if (r < 0)
@@ -456,10 +476,10 @@ int attt_incident_report(struct attt_db *db, const struct attt_clock *clock, con
 		return ATTT_E_INVAL;
 	if (in->detected_at < 0 || in->detected_at > attt_now_us(clock))
 		return ATTT_E_INVAL;
-	if ((r = norm(in->title, ATTT_INCIDENT_MAX_TITLE, true, &c.title)) < 0 ||
-	    (r = norm(in->description, ATTT_MAX_TEXT, true, &c.desc)) < 0 ||
-	    (r = norm(in->reporter, ATTT_INCIDENT_MAX_TITLE, false, &c.reporter)) < 0 ||
-	    (r = norm(in->affected_system, ATTT_MAX_TEXT, false, &c.system)) < 0)
+	if ((r = attt__incident_norm(in->title, ATTT_INCIDENT_MAX_TITLE, true, &c.title)) < 0 ||
+	    (r = attt__incident_norm(in->description, ATTT_MAX_TEXT, true, &c.desc)) < 0 ||
+	    (r = attt__incident_norm(in->reporter, ATTT_INCIDENT_MAX_TITLE, false, &c.reporter)) < 0 ||
+	    (r = attt__incident_norm(in->affected_system, ATTT_MAX_TEXT, false, &c.system)) < 0)
 		goto out;
 	r = attt_db_tx(db, report_tx, &c);
 	if (r == ATTT_E_CONFLICT)
@@ -512,10 +532,10 @@ static int classify_tx(struct attt_db *db, void *vctx)
 	    (r = attt_stmt_bind_int64(st, 3, c->id)) < 0 || (r = attt_stmt_step(st)) < 0)
 		goto out;
 	/* R11.1: every change of severity is recorded with its reason. */
-	r = timeline(db, c->id, now, c->actor, "classify", sev_cli[w.severity], sev_cli[c->sev], c->text);
+	r = attt__incident_timeline(db, c->id, now, c->actor, "classify", sev_cli[w.severity], sev_cli[c->sev], c->text);
 	if (r < 0)
 		goto out;
-	r = audit(db, c->clock, c->actor, "incident.classify", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R11.1",
+	r = attt__incident_audit(db, c->clock, c->actor, "incident.classify", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R11.1",
 		  json_pack("{s:s,s:s,s:s}", "from", sev_cli[w.severity], "to", sev_cli[c->sev], "reason", c->text));
 	if (r < 0)
 		goto out;
@@ -535,7 +555,7 @@ int attt_incident_classify(struct attt_db *db, const struct attt_clock *clock, c
 
 	if ((int)sev < 0 || sev >= ATTT_SEVERITY_COUNT)
 		return ATTT_E_INVAL;
-	r = norm(reason, ATTT_MAX_TEXT, true, &c.text);
+	r = attt__incident_norm(reason, ATTT_MAX_TEXT, true, &c.text);
 	if (r < 0)
 		return r;
 	r = attt_db_tx(db, classify_tx, &c);
@@ -582,10 +602,10 @@ static int advance_tx(struct attt_db *db, void *vctx)
 		attt_str_copy(to, sizeof(to), "closed");
 	else
 		attt_str_printf(to, sizeof(to), "%d", d->to);
-	r = timeline(db, c->id, now, c->actor, d->name, from, to, c->text);
+	r = attt__incident_timeline(db, c->id, now, c->actor, d->name, from, to, c->text);
 	if (r < 0)
 		goto out;
-	r = audit(db, c->clock, c->actor, "incident.advance", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R11.2",
+	r = attt__incident_audit(db, c->clock, c->actor, "incident.advance", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R11.2",
 		  json_pack("{s:s,s:s,s:s,s:s}", "action", d->name, "role", attt_role_name((int)c->role), "from", from,
 			    "to", to));
 	if (r < 0)
@@ -606,7 +626,7 @@ static int denied_tx(struct attt_db *db, void *vctx)
 
 	if (r < 0)
 		return r;
-	return audit(db, c->clock, c->actor, "incident.advance", c->id, w.agency_id, ATTT_AUDIT_DENIED, "R11.2",
+	return attt__incident_audit(db, c->clock, c->actor, "incident.advance", c->id, w.agency_id, ATTT_AUDIT_DENIED, "R11.2",
 		     json_pack("{s:s,s:s}", "action", actions[c->action].name, "role", attt_role_name((int)c->role)));
 }
 
@@ -628,7 +648,7 @@ int attt_incident_advance(struct attt_db *db, const struct attt_clock *clock, co
 		}
 		return ATTT_E_PERM;
 	}
-	r = norm(text, ATTT_MAX_TEXT, true, &c.text);
+	r = attt__incident_norm(text, ATTT_MAX_TEXT, true, &c.text);
 	if (r < 0)
 		return r;
 	r = attt_db_tx(db, advance_tx, &c);
@@ -657,10 +677,10 @@ static int assign_tx(struct attt_db *db, void *vctx)
 	    (r = attt_stmt_step(st)) < 0)
 		goto out;
 	attt_str_printf(to, sizeof(to), "%lld", (long long)c->account);
-	r = timeline(db, c->id, now, c->actor, "assign", NULL, to, NULL);
+	r = attt__incident_timeline(db, c->id, now, c->actor, "assign", NULL, to, NULL);
 	if (r < 0)
 		goto out;
-	r = audit(db, c->clock, c->actor, "incident.assign", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R11.2",
+	r = attt__incident_audit(db, c->clock, c->actor, "incident.assign", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R11.2",
 		  json_pack("{s:I}", "owner_account_id", (json_int_t)c->account));
 out:
 	attt_stmt_finalize(st);
@@ -727,10 +747,10 @@ static int observe_tx(struct attt_db *db, void *vctx)
 	    (r = attt_stmt_bind_text(st, 3, c->text)) < 0 || (r = attt_stmt_bind_int64(st, 4, now)) < 0 ||
 	    (r = attt_stmt_step(st)) < 0)
 		goto out;
-	r = timeline(db, c->id, now, c->actor, "observable", NULL, c->text, c->kind);
+	r = attt__incident_timeline(db, c->id, now, c->actor, "observable", NULL, c->text, c->kind);
 	if (r < 0)
 		goto out;
-	r = audit(db, c->clock, c->actor, "incident.observe", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R8.8",
+	r = attt__incident_audit(db, c->clock, c->actor, "incident.observe", c->id, w.agency_id, ATTT_AUDIT_SUCCESS, "R8.8",
 		  json_pack("{s:s,s:s}", "kind", c->kind, "value", c->text));
 out:
 	attt_stmt_finalize(st);
@@ -745,7 +765,7 @@ int attt_incident_observe(struct attt_db *db, const struct attt_clock *clock, co
 
 	if (!kind || !value)
 		return ATTT_E_INVAL;
-	r = norm(value, 2048, true, &c.text);
+	r = attt__incident_norm(value, 2048, true, &c.text);
 	if (r < 0)
 		return r;
 	if (!valid_observable(kind, c.text)) {
@@ -766,6 +786,11 @@ static json_t *jtime(int64_t t)
 	if (t == 0 || attt_time_iso(t, buf, sizeof(buf)) < 0)
 		return json_null();
 	return json_string(buf);
+}
+
+json_t *attt__incident_jtime(int64_t t)
+{
+	return jtime(t);
 }
 
 static json_t *jtext(const char *s)
@@ -837,7 +862,8 @@ int attt_incident_get_json(struct attt_db *db, int64_t id, json_t **ret)
 	r = attt_db_prepare_cached(db,
 				   "SELECT agency_id, title, description, detected_at, reported_at, reporter, affected_system, "
 				   "incident_type, severity, status, step, COALESCE(owner_account_id, 0), escalated_at, "
-				   "notice_due_at, report_due_at, closing_due_at, closed_at FROM incident WHERE id = ?",
+				   "notice_due_at, report_due_at, closing_due_at, closed_at, COALESCE(reporter_account_id, 0) "
+				   "FROM incident WHERE id = ?",
 				   &st);
 	if (r < 0)
 		return r;
@@ -863,7 +889,11 @@ int attt_incident_get_json(struct attt_db *db, int64_t id, json_t **ret)
 			      jtime(attt_stmt_int64(st, 14)), "closing_due_at", jtime(attt_stmt_int64(st, 15)),
 			      "closed_at", jtime(attt_stmt_int64(st, 16)), "guidance", "vi", ATTT_INCIDENT_MALWARE_VI,
 			      "en", ATTT_INCIDENT_MALWARE_EN);
+		if (o && json_object_set_new(o, "reporter_account_id", jid(attt_stmt_int64(st, 17))) < 0)
+			r = ATTT_E_NOMEM;
 	}
+	if (r == ATTT_E_NOMEM)
+		goto out;
 	attt_stmt_finalize(st);
 	st = NULL;
 	tl = json_array();
@@ -890,6 +920,15 @@ int attt_incident_get_json(struct attt_db *db, int64_t id, json_t **ret)
 			 "WHERE incident_id = ? ORDER BY id", id, docs, document_row);
 	if (r < 0)
 		goto out;
+	{
+		json_t *links = NULL;
+		if ((r = attt_incident_links_json(db, id, &links)) < 0)
+			goto out;
+		if (json_object_set_new(o, "links", links) < 0) {
+			r = ATTT_E_NOMEM;
+			goto out;
+		}
+	}
 	if (json_object_set_new(o, "timeline", tl) < 0 || json_object_set_new(o, "observables", obs) < 0 ||
 	    json_object_set_new(o, "notifications", nt) < 0 || json_object_set_new(o, "documents", docs) < 0) {
 		tl = obs = nt = docs = NULL;
@@ -910,34 +949,45 @@ out:
 	return r;
 }
 
-/* R11.3: an open incident one of whose deadlines has passed at now (one ? per comparison). */
+/* R11.3: an open incident one of whose deadlines still to meet has passed at now (one ? per
+ * comparison): the notice and the report while the incident has not been reported to the
+ * authority (steps 1 to 3), the Mẫu 04 closing report at step 5. attt_incident_sweep_deadlines uses
+ * the same rule. */
 #define OVERDUE                                                                                     \
-	"(status = 'open' AND ((notice_due_at > 0 AND notice_due_at < ?) OR (report_due_at > 0 AND "  \
-	"report_due_at < ?) OR (closing_due_at > 0 AND closing_due_at < ?)))"
+	"(status = 'open' AND ((step BETWEEN 1 AND 3 AND ((notice_due_at > 0 AND notice_due_at < ?) OR " \
+	"(report_due_at > 0 AND report_due_at < ?))) OR (step = 5 AND closing_due_at > 0 AND "          \
+	"closing_due_at < ?)))"
 
-int attt_incident_list_json(struct attt_db *db, int64_t agency_id, bool open_only, bool overdue_only, int64_t now,
-			    int limit, json_t **ret)
+int attt_incident_query_json(struct attt_db *db, const struct attt_incident_filter *f, json_t **ret)
 {
 	struct attt_stmt *st = NULL;
 	json_t *items = NULL, *o = NULL;
+	int64_t last = 0;
+	bool more = false;
 	int r;
 
-	if (limit < 1 || limit > ATTT_HTTP_MAX_PAGE || agency_id < 0)
+	if (!f || f->limit < 1 || f->limit > ATTT_HTTP_MAX_PAGE || f->agency_id < 0 || f->after < 0 ||
+	    f->reporter_account_id < 0)
 		return ATTT_E_RANGE;
+	/* One row beyond the page tells whether another page follows. */
 	r = attt_db_prepare_cached(db,
 				   "SELECT id, agency_id, title, severity, step, status, reported_at, notice_due_at, "
-				   "CASE WHEN " OVERDUE " THEN 1 ELSE 0 END FROM incident "
+				   "CASE WHEN " OVERDUE " THEN 1 ELSE 0 END, COALESCE(reporter_account_id, 0) FROM incident "
 				   "WHERE (? = 0 OR agency_id = ?) AND (? = 0 OR status = 'open') AND (? = 0 OR " OVERDUE ") "
-				   "ORDER BY id DESC LIMIT ?",
+				   "AND (? = 0 OR id < ?) AND (? = 0 OR reporter_account_id = ?) ORDER BY id DESC LIMIT ?",
 				   &st);
 	if (r < 0)
 		return r;
 	for (int i = 1; i <= 3; i++)
-		if ((r = attt_stmt_bind_int64(st, i, now)) < 0 || (r = attt_stmt_bind_int64(st, i + 7, now)) < 0)
+		if ((r = attt_stmt_bind_int64(st, i, f->now)) < 0 || (r = attt_stmt_bind_int64(st, i + 7, f->now)) < 0)
 			goto out;
-	if ((r = attt_stmt_bind_int64(st, 4, agency_id)) < 0 || (r = attt_stmt_bind_int64(st, 5, agency_id)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, 6, open_only ? 1 : 0)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, 7, overdue_only ? 1 : 0)) < 0 || (r = attt_stmt_bind_int64(st, 11, limit)) < 0)
+	if ((r = attt_stmt_bind_int64(st, 4, f->agency_id)) < 0 || (r = attt_stmt_bind_int64(st, 5, f->agency_id)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 6, f->open_only ? 1 : 0)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 7, f->overdue_only ? 1 : 0)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 11, f->after)) < 0 || (r = attt_stmt_bind_int64(st, 12, f->after)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 13, f->reporter_account_id)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 14, f->reporter_account_id)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 15, (int64_t)f->limit + 1)) < 0)
 		goto out;
 	items = json_array();
 	if (!items) {
@@ -945,12 +995,18 @@ int attt_incident_list_json(struct attt_db *db, int64_t agency_id, bool open_onl
 		goto out;
 	}
 	while ((r = attt_stmt_step(st)) > 0) {
-		json_t *it = json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:b}", "id", (json_int_t)attt_stmt_int64(st, 0),
-				       "agency_id", (json_int_t)attt_stmt_int64(st, 1), "title", attt_stmt_text(st, 2),
-				       "severity", sev_cli[sev_from_id(attt_stmt_text(st, 3))], "step",
-				       (json_int_t)attt_stmt_int64(st, 4), "status", attt_stmt_text(st, 5),
-				       "reported_at", jtime(attt_stmt_int64(st, 6)), "notice_due_at",
-				       jtime(attt_stmt_int64(st, 7)), "overdue", attt_stmt_int64(st, 8) != 0);
+		json_t *it;
+		if (json_array_size(items) >= (size_t)f->limit) {
+			more = true;
+			break;
+		}
+		last = attt_stmt_int64(st, 0);
+		it = json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:b,s:o}", "id", (json_int_t)last, "agency_id",
+			       (json_int_t)attt_stmt_int64(st, 1), "title", attt_stmt_text(st, 2), "severity",
+			       sev_cli[sev_from_id(attt_stmt_text(st, 3))], "step", (json_int_t)attt_stmt_int64(st, 4),
+			       "status", attt_stmt_text(st, 5), "reported_at", jtime(attt_stmt_int64(st, 6)),
+			       "notice_due_at", jtime(attt_stmt_int64(st, 7)), "overdue", attt_stmt_int64(st, 8) != 0,
+			       "reporter_account_id", jid(attt_stmt_int64(st, 9)));
 		if (!it || json_array_append_new(items, it) < 0) {
 			r = ATTT_E_NOMEM;
 			goto out;
@@ -958,7 +1014,8 @@ int attt_incident_list_json(struct attt_db *db, int64_t agency_id, bool open_onl
 	}
 	if (r < 0)
 		goto out;
-	o = json_pack("{s:O,s:I}", "items", items, "count", (json_int_t)json_array_size(items));
+	o = json_pack("{s:O,s:I,s:o}", "items", items, "count", (json_int_t)json_array_size(items), "next",
+		      more ? json_integer((json_int_t)last) : json_null());
 	if (!o) {
 		r = ATTT_E_NOMEM;
 		goto out;
@@ -969,4 +1026,12 @@ out:
 	attt_stmt_finalize(st);
 	json_decref(items);
 	return r;
+}
+
+int attt_incident_list_json(struct attt_db *db, int64_t agency_id, bool open_only, bool overdue_only, int64_t now,
+			    int limit, json_t **ret)
+{
+	struct attt_incident_filter f = { .agency_id = agency_id, .open_only = open_only, .overdue_only = overdue_only,
+					  .now = now, .limit = limit };
+	return attt_incident_query_json(db, &f, ret);
 }

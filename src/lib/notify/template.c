@@ -55,6 +55,13 @@ static const struct tmpl templates[] = {
 	  "Sự cố \"{{title}}\" của {{agency}} đã quá hạn {{what}} ({{deadline}}). "
 	  "Đề nghị khẩn trương thực hiện và báo cáo theo quy chế.\n\n"
 	  "Xem chi tiết: {{url}}\n" SIGNATURE },
+	/* R11.2 step 4: a task of the response assigned to the recipient. */
+	{ "incident.task_assigned", "[ATTT] Nhiệm vụ xử lý sự cố: {{task}}",
+	  "Kính gửi {{recipient}},\n\n"
+	  "Đồng chí được giao nhiệm vụ trong xử lý sự cố \"{{title}}\" của {{agency}}.\n\n"
+	  "Nhiệm vụ: {{task}}\n"
+	  "Hạn hoàn thành: {{due}}\n\n"
+	  "Khi hoàn thành, đề nghị cập nhật trạng thái nhiệm vụ: {{url}}\n" SIGNATURE },
 	/* R6.2.b: an account locked after repeated wrong passwords. */
 	{ "account.locked", "[ATTT] Tài khoản {{username}} đã bị tạm khóa",
 	  "Kính gửi {{recipient}},\n\n"

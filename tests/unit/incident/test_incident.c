@@ -18,6 +18,7 @@
 #include "attt/db.h"
 #include "attt/err.h"
 #include "attt/incident.h"
+#include "attt/limits.h"
 #include "attt/org.h"
 #include "attt/policy.h"
 
@@ -529,6 +530,294 @@ static void test_escalate_long_title(void **state)
 	assert_int_equal(attt_incident_report(t->db, &t->clock, t->tn, &t->actor, &in, &id), ATTT_E_TOOBIG);
 }
 
+/* ---- issue 5: tasks, links, deadline sweep, paging, per-agency roles -------------------------- */
+
+static int64_t audit_count(struct t *t)
+{
+	return count(t, "SELECT COUNT(*) FROM audit_event");
+}
+
+/* R11.2 step 4: tasks on both sides with assignees and due dates; every change is a timeline row
+ * and an audit event; the assignee is notified; an open task past its day is overdue. */
+static void test_tasks(void **state)
+{
+	struct t *t = *state;
+	int64_t id = report(t, t->tn, ATTT_SEVERITY_LOW), task = 0, a0, tl0;
+	struct attt_incident_task_new in = { .title = "Cô lập máy ketoan-01", .assignee_account_id = 10,
+					     .due_at = t->now + 24 * HOUR };
+	json_t *j, *tk;
+
+	a0 = audit_count(t);
+	tl0 = count(t, "SELECT COUNT(*) FROM incident_event");
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, id, &in, &task), ATTT_OK);
+	assert_true(task > 0);
+	assert_int_equal(audit_count(t), a0 + 1);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM incident_event"), tl0 + 1);
+	/* The assignee (account 10, with a mail address) is told: inbox and mail. */
+	assert_int_equal(notif(t, id, "incident.task_assigned"), 1);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE kind = 'incident.task_assigned' AND "
+				  "to_address = 'so@cap-tren.example' AND subject LIKE '%Cô lập máy%'"), 1);
+	in.side = "response";
+	in.title = "Rà soát nhật ký tường lửa";
+	in.assignee_account_id = 0;
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, id, &in, NULL), ATTT_OK);
+
+	/* Bad input changes nothing. */
+	a0 = audit_count(t);
+	in.side = "both";
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, id, &in, NULL), ATTT_E_INVAL);
+	in.side = NULL;
+	in.assignee_account_id = 999;
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, id, &in, NULL), ATTT_E_NOTFOUND);
+	in.assignee_account_id = 0;
+	in.title = "   ";
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, id, &in, NULL), ATTT_E_INVAL);
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, 9999, &in, NULL), ATTT_E_INVAL);
+	in.title = "x";
+	assert_int_equal(attt_incident_task_add(t->db, &t->clock, &t->actor, 9999, &in, NULL), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_incident_task_set_status(t->db, &t->clock, &t->actor, task, "finished", NULL), ATTT_E_INVAL);
+	assert_int_equal(attt_incident_task_set_status(t->db, &t->clock, &t->actor, 9999, "done", NULL), ATTT_E_NOTFOUND);
+	assert_int_equal(audit_count(t), a0);
+
+	/* Overdue once its time has passed, while open; dd/mm/yyyy shown. */
+	assert_int_equal(attt_incident_show_json(t->db, id, t->now, &j), ATTT_OK);
+	tk = json_array_get(json_object_get(j, "tasks"), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "tasks")), 2);
+	assert_false(json_is_true(json_object_get(tk, "overdue")));
+	assert_int_equal(strlen(json_string_value(json_object_get(tk, "due"))), 10);
+	assert_int_equal(json_string_value(json_object_get(tk, "due"))[2], '/');
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "tasks"), 1), "side")),
+			    "response");
+	json_decref(j);
+	assert_int_equal(attt_incident_show_json(t->db, id, t->now + 25 * HOUR, &j), ATTT_OK);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(j, "tasks"), 0), "overdue")));
+	json_decref(j);
+
+	a0 = audit_count(t);
+	assert_int_equal(attt_incident_task_set_status(t->db, &t->clock, &t->actor, task, "done", "đã cô lập"), ATTT_OK);
+	assert_int_equal(audit_count(t), a0 + 1);
+	assert_int_equal(attt_incident_task_set_status(t->db, &t->clock, &t->actor, task, "done", NULL), ATTT_E_CONFLICT);
+	assert_int_equal(attt_incident_show_json(t->db, id, t->now + 25 * HOUR, &j), ATTT_OK);
+	tk = json_array_get(json_object_get(j, "tasks"), 0);
+	assert_string_equal(json_string_value(json_object_get(tk, "status")), "done");
+	assert_false(json_is_true(json_object_get(tk, "overdue"))); /* done is never overdue */
+	json_decref(j);
+	{
+		int64_t inc = 0, who = 0;
+		assert_int_equal(attt_incident_task_owner(t->db, task, &inc, &who), ATTT_OK);
+		assert_int_equal(inc, id);
+		assert_int_equal(who, 10);
+	}
+}
+
+/* Issue 5: links, visible from both ends; no link to itself or twice. */
+static void test_links(void **state)
+{
+	struct t *t = *state;
+	int64_t a = report(t, NULL, ATTT_SEVERITY_LOW), b = report(t, NULL, ATTT_SEVERITY_LOW), a0 = audit_count(t);
+	json_t *j, *l;
+
+	assert_int_equal(attt_incident_link(t->db, &t->clock, &t->actor, b, a, "duplicate"), ATTT_OK);
+	assert_int_equal(audit_count(t), a0 + 1);
+	assert_int_equal(attt_incident_link(t->db, &t->clock, &t->actor, b, a, "duplicate"), ATTT_E_EXISTS);
+	assert_int_equal(attt_incident_link(t->db, &t->clock, &t->actor, b, b, "related"), ATTT_E_INVAL);
+	assert_int_equal(attt_incident_link(t->db, &t->clock, &t->actor, b, a, "same"), ATTT_E_INVAL);
+	assert_int_equal(attt_incident_link(t->db, &t->clock, &t->actor, b, 9999, "related"), ATTT_E_NOTFOUND);
+	assert_int_equal(audit_count(t), a0 + 1);
+	j = show(t, a);
+	l = json_object_get(j, "links");
+	assert_int_equal(json_array_size(l), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "direction")), "in");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(l, 0), "incident_id")), b);
+	json_decref(j);
+	j = show(t, b);
+	l = json_object_get(j, "links");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "direction")), "out");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "kind")), "duplicate");
+	json_decref(j);
+}
+
+static int64_t sweep(struct t *t, const struct attt_policy *pol, struct attt_incident_sweep_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(attt_incident_sweep_deadlines(t->db, &t->clock, pol, 0, st), ATTT_OK);
+	return (int64_t)st->near + st->missed;
+}
+
+/* R11.3: thai-nguyen-10-2020: the 5-day notice deadline is told once as approaching (a quarter of
+ * its time before: 30 h) and once as missed, to the owner, the agency's officers and the authority;
+ * a second sweep sends nothing; once reported to the authority (step 4) it is no longer due, and
+ * the Mẫu 04 deadline of step 5 is swept in turn. */
+static void test_sweep_thai_nguyen(void **state)
+{
+	struct t *t = *state;
+	struct attt_incident_sweep_stats st;
+	int64_t t0 = t->now, id = report(t, t->tn, ATTT_SEVERITY_HIGH), a0;
+
+	assert_int_equal(attt_incident_assign(t->db, &t->clock, &t->actor, id, 10), ATTT_OK);
+	assert_int_equal(sweep(t, t->tn, &st), 0);
+	t->now = t0 + 120 * HOUR - 30 * HOUR - 1;
+	assert_int_equal(sweep(t, t->tn, &st), 0);
+	t->now = t0 + 120 * HOUR - 30 * HOUR;
+	a0 = audit_count(t);
+	assert_int_equal(sweep(t, t->tn, &st), 1);
+	assert_int_equal(st.near, 1);
+	/* The owner (10), the child agency's officer (12), the authority (11). */
+	assert_int_equal(st.recipients, 3);
+	assert_int_equal(notif(t, id, "incident.deadline_near"), 3);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE kind = 'incident.deadline_near' AND "
+				  "to_address = 'so@cap-tren.example' AND body LIKE '%thông báo sự cố%'"), 1);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12"), 1);
+	assert_int_equal(audit_count(t), a0 + 1);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM incident_event WHERE kind = 'deadline_near'"), 1);
+	/* Idempotent: nothing more until it is missed, then once. */
+	assert_int_equal(sweep(t, t->tn, &st), 0);
+	t->now = t0 + 120 * HOUR;
+	assert_int_equal(sweep(t, t->tn, &st), 1);
+	assert_int_equal(st.missed, 1);
+	assert_int_equal(notif(t, id, "incident.deadline_missed"), 3);
+	t->now += 10 * HOUR;
+	assert_int_equal(sweep(t, t->tn, &st), 0);
+	assert_int_equal(notif(t, id, "incident.deadline_missed"), 3);
+
+	/* Reported to the authority: the notice is met; the response ends and Mẫu 04 is due in 5 days. */
+	assert_int_equal(attt_incident_advance(t->db, &t->clock, t->tn, &t->actor, ATTT_ROLE_SECURITY_OFFICER, id,
+					       ATTT_INCIDENT_HOSTED, "TTDL tỉnh"), ATTT_OK);
+	assert_int_equal(attt_incident_advance(t->db, &t->clock, t->tn, &t->actor, ATTT_ROLE_SECURITY_OFFICER, id,
+					       ATTT_INCIDENT_REPORTED, "Mẫu 03 số 12"), ATTT_OK);
+	assert_int_equal(attt_incident_advance(t->db, &t->clock, t->tn, &t->actor, ATTT_ROLE_RESPONSE_TEAM, id,
+					       ATTT_INCIDENT_COORDINATED, "đã khắc phục"), ATTT_OK);
+	{
+		int64_t t5 = t->now;
+		json_t *l = NULL;
+		assert_int_equal(attt_incident_list_json(t->db, 0, true, true, t->now, 10, &l), ATTT_OK);
+		assert_int_equal(json_integer_value(json_object_get(l, "count")), 0); /* the notice is met */
+		json_decref(l);
+		assert_int_equal(sweep(t, t->tn, &st), 0);
+		t->now = t5 + 120 * HOUR - 30 * HOUR;
+		assert_int_equal(sweep(t, t->tn, &st), 1);
+		assert_int_equal(count(t, "SELECT COUNT(*) FROM incident_deadline_notice WHERE deadline = 'closing' "
+					  "AND kind = 'near'"), 1);
+		t->now = t5 + 120 * HOUR + 1;
+		assert_int_equal(sweep(t, t->tn, &st), 1);
+		assert_int_equal(st.missed, 1);
+		assert_int_equal(attt_incident_list_json(t->db, 0, true, true, t->now, 10, &l), ATTT_OK);
+		assert_int_equal(json_integer_value(json_object_get(l, "count")), 1);
+		json_decref(l);
+	}
+	/* Closed: nothing more to tell. */
+	assert_int_equal(attt_incident_advance(t->db, &t->clock, t->tn, &t->actor, ATTT_ROLE_SECURITY_OFFICER, id,
+					       ATTT_INCIDENT_CLOSE, "Biên bản kết thúc"), ATTT_OK);
+	t->now += 1000 * HOUR;
+	assert_int_equal(sweep(t, t->tn, &st), 0);
+}
+
+/* R11.3: national-2026: the 24 h first notice (approaching 6 h before) and the 72 h report
+ * (approaching 18 h before), each told once; a sweep long after both tells each as missed only. */
+static void test_sweep_national(void **state)
+{
+	struct t *t = *state;
+	struct attt_incident_sweep_stats st;
+	int64_t t0 = t->now, id = report(t, t->nat, ATTT_SEVERITY_EMERGENCY), late;
+
+	t->now = t0 + 18 * HOUR - 1;
+	assert_int_equal(sweep(t, t->nat, &st), 0);
+	t->now = t0 + 18 * HOUR;
+	assert_int_equal(sweep(t, t->nat, &st), 1); /* notice near */
+	assert_int_equal(st.recipients, 2);          /* no owner: officer 12 and the authority */
+	t->now = t0 + 24 * HOUR;
+	assert_int_equal(sweep(t, t->nat, &st), 1); /* notice missed */
+	t->now = t0 + 54 * HOUR;
+	assert_int_equal(sweep(t, t->nat, &st), 1); /* report near */
+	assert_int_equal(st.near, 1);
+	assert_int_equal(sweep(t, t->nat, &st), 0);
+	t->now = t0 + 72 * HOUR;
+	assert_int_equal(sweep(t, t->nat, &st), 1); /* report missed */
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM incident_deadline_notice"), 4);
+
+	/* Another incident swept only after both deadlines: missed twice, never approaching. */
+	late = report(t, t->nat, ATTT_SEVERITY_HIGH);
+	t->now += 100 * HOUR;
+	assert_int_equal(sweep(t, t->nat, &st), 2);
+	assert_int_equal(st.missed, 2);
+	assert_int_equal(st.near, 0);
+	assert_int_equal(notif(t, late, "incident.deadline_near"), 0);
+	assert_int_equal(sweep(t, t->nat, &st), 0);
+	(void)id;
+	/* Inside a transaction the sweep refuses to run. */
+	assert_int_equal(attt_db_begin(t->db), ATTT_OK);
+	assert_int_equal(attt_incident_sweep_deadlines(t->db, &t->clock, t->nat, 0, &st), ATTT_E_STATE);
+	assert_int_equal(attt_db_rollback(t->db), ATTT_OK);
+}
+
+/* Issue 5: paging past a page with the "next" cursor, and the reporter filter. */
+static void test_list_paging(void **state)
+{
+	struct t *t = *state;
+	struct attt_incident_filter f = { .limit = 4, .now = t->now };
+	int64_t seen = 0, last = INT64_MAX;
+	json_t *j = NULL, *it;
+	size_t i;
+
+	for (int k = 0; k < 10; k++)
+		(void)report(t, NULL, ATTT_SEVERITY_LOW);
+	for (int page = 0; page < 10; page++) {
+		assert_int_equal(attt_incident_query_json(t->db, &f, &j), ATTT_OK);
+		json_array_foreach(json_object_get(j, "items"), i, it) {
+			int64_t id = (int64_t)json_integer_value(json_object_get(it, "id"));
+			assert_true(id < last); /* newest first, never twice */
+			last = id;
+			seen++;
+		}
+		f.after = (int64_t)json_integer_value(json_object_get(j, "next"));
+		json_decref(j);
+		if (!f.after)
+			break;
+	}
+	assert_int_equal(seen, 10);
+	f.after = 0;
+	f.limit = 10;
+	assert_int_equal(attt_incident_query_json(t->db, &f, &j), ATTT_OK);
+	assert_true(json_is_null(json_object_get(j, "next")));
+	json_decref(j);
+	f.limit = ATTT_HTTP_MAX_PAGE + 1;
+	assert_int_equal(attt_incident_query_json(t->db, &f, &j), ATTT_E_RANGE);
+	f.limit = 10;
+	f.reporter_account_id = 10;
+	assert_int_equal(attt_incident_query_json(t->db, &f, &j), ATTT_OK);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 0);
+	json_decref(j);
+}
+
+/* Issue 5 (security): the roles a principal holds on an agency are those of the grants whose
+ * subtree holds it, never a role granted over another subtree only. */
+static int within_child(void *ctx, int64_t agency, int64_t ancestor, bool *ret)
+{
+	struct t *t = ctx;
+	*ret = agency == t->child && ancestor == t->parent;
+	return ATTT_OK;
+}
+
+static void test_acl_roles_on(void **state)
+{
+	struct t *t = *state;
+	int64_t other = agency(t, "Sở Khác", 0);
+	const struct attt_grant g[] = {
+		{ ATTT_ROLE_RESPONSE_TEAM, other },
+		{ ATTT_ROLE_AGENCY_HEAD, t->child },
+		{ ATTT_ROLE_SECURITY_OFFICER, t->parent },
+	};
+	unsigned roles = 0;
+
+	assert_int_equal(attt_acl_roles_on(g, 3, t->child, within_child, t, &roles), ATTT_OK);
+	assert_int_equal(roles, (1u << ATTT_ROLE_AGENCY_HEAD) | (1u << ATTT_ROLE_SECURITY_OFFICER));
+	assert_int_equal(attt_acl_roles_on(g, 3, other, within_child, t, &roles), ATTT_OK);
+	assert_int_equal(roles, 1u << ATTT_ROLE_RESPONSE_TEAM);
+	assert_int_equal(attt_acl_roles_on(g, 3, t->parent, within_child, t, &roles), ATTT_OK);
+	assert_int_equal(roles, 1u << ATTT_ROLE_SECURITY_OFFICER);
+	assert_int_equal(attt_acl_roles_on(g, 3, 0, within_child, t, &roles), ATTT_E_INVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +833,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_observe_assign_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalate_long_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tasks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_thai_nguyen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_national, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acl_roles_on, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
