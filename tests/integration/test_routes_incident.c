@@ -263,6 +263,32 @@ static void test_incident__acting_role_is_per_agency(void **state)
 	json_decref(j);
 }
 
+/* R11.2 steps 4 and 5 through the API: the provincial authority coordinates and closes an
+ * incident of agency 2 (incident.approve, then the role table of the incident library), and may not
+ * take an agency's own step. */
+static void test_incident__authority_takes_its_steps(void **state)
+{
+	const char *rep[] = {"incident", "report", "--agency", "2", "--title", "Trang thông tin bị thay đổi giao diện",
+			     "--description", "Trang chủ hiện nội dung lạ", "--json", NULL};
+	char path[96], id[24];
+	json_t *j;
+	(void)state;
+
+	snprintf(id, sizeof(id), "%lld", cli_id(rep));
+	snprintf(path, sizeof(path), "/api/v1/incidents/%s/advance", id);
+	/* Step 1 is the agency's decision, not the authority's: refused, nothing moves. */
+	assert_int_equal(post_status(path, &authority, "{\"action\":\"hosted\",\"text\":\"TTDL tỉnh\"}", NULL), 403);
+	assert_int_equal(post_status(path, &officer, "{\"action\":\"hosted\",\"text\":\"TTDL tỉnh\"}", NULL), 200);
+	assert_int_equal(post_status(path, &officer, "{\"action\":\"reported\",\"text\":\"Mẫu 03 số 8\"}", NULL), 200);
+	assert_int_equal(post_status(path, &authority, "{\"action\":\"coordinated\",\"text\":\"đã phối hợp khắc phục\"}", NULL),
+			 200);
+	assert_int_equal(post_status(path, &authority, "{\"action\":\"close\",\"text\":\"Biên bản Mẫu 04 số 3\"}", NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
+	j = get_json(path, &authority, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "closed");
+	json_decref(j);
+}
+
 /* Issue 5: staff follow their own reports (list and show) without incident.read on the agency,
  * and see neither others' reports nor who was notified. */
 static void test_incident__reporter_reads_own(void **state)
@@ -408,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_incident__form_is_pdf),
 		cmocka_unit_test(test_incident__suggest),
 		cmocka_unit_test(test_incident__acting_role_is_per_agency),
+		cmocka_unit_test(test_incident__authority_takes_its_steps),
 		cmocka_unit_test(test_incident__reporter_reads_own),
 		cmocka_unit_test(test_incident__tasks),
 		cmocka_unit_test(test_incident__links),

@@ -42,8 +42,10 @@ static const unsigned matrix[ATTT_ROLE_COUNT + 1] = {
 	[ATTT_ROLE_AGENCY_HEAD] = P(SELF) | P(PEOPLE_READ) | P(ACCOUNT_READ) | P(REVIEW_READ) |
 				  P(REVIEW_DECIDE) | P(INCIDENT_REPORT) | P(INCIDENT_READ) |
 				  P(INCIDENT_APPROVE) | P(ASSET_READ) | P(REPORT_READ),
+	/* R11.2 steps 4 and 5: the authority coordinates the response and closes the incident, so it
+	 * approves steps (the incident library's role table says which ones) and draws the forms. */
 	[ATTT_ROLE_AUTHORITY] = P(SELF) | P(PEOPLE_READ) | P(ACCOUNT_READ) | P(REVIEW_READ) |
-				P(INCIDENT_READ) | P(ASSET_READ) | P(REPORT_READ),
+				P(INCIDENT_READ) | P(INCIDENT_APPROVE) | P(ASSET_READ) | P(REPORT_READ),
 	[ATTT_ROLE_RESPONSE_TEAM] = P(SELF) | P(INCIDENT_READ) | P(INCIDENT_MANAGE) | P(ASSET_READ),
 	[ATTT_ROLE_STEERING] = P(SELF) | P(INCIDENT_READ) | P(REPORT_READ),
 	[ATTT_ROLE_AUDITOR] = P(SELF) | P(PEOPLE_READ) | P(ACCOUNT_READ) | P(REVIEW_READ) | P(AUDIT_READ) |
