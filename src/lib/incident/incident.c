@@ -407,6 +407,51 @@ struct report_ctx {
 	int64_t id;
 };
 
+/* R8.8, R18.2: "báo ngay cho cán bộ chuyên trách": every active account holding security_officer
+ * on the incident's agency gets incident.reported (inbox, and mail when its person has an address),
+ * in the report's transaction; the reporter is not told of their own report. Returns the count told. */
+static int notify_reported(struct attt_db *db, const struct report_ctx *c, int64_t detected)
+{
+	struct attt_stmt *st = NULL;
+	json_t *vars = NULL;
+	char when[40];
+	int r, told = 0;
+
+	if ((r = attt__incident_template_vars(db, c->id, &vars)) < 0)
+		return r;
+	attt__incident_fmt_time(detected, when, sizeof(when));
+	if (json_object_set_new(vars, "detected_at", json_string(when)) < 0 ||
+	    json_object_set_new(vars, "reporter", json_string(c->reporter ? c->reporter : actor_name(c->actor))) < 0) {
+		r = ATTT_E_NOMEM;
+		goto out;
+	}
+	r = attt_db_prepare(db,
+			    "SELECT DISTINCT a.id FROM account a JOIN role_grant g ON g.account_id = a.id "
+			    "WHERE g.role = 'security_officer' AND g.agency_id = ? AND a.status <> 'disabled' AND a.id <> ? "
+			    "ORDER BY a.id",
+			    &st);
+	if (r < 0)
+		goto out;
+	if ((r = attt_stmt_bind_int64(st, 1, c->in->agency_id)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 2, c->actor ? c->actor->account_id : 0)) < 0)
+		goto out;
+	while ((r = attt_stmt_step(st)) > 0) {
+		int e = attt__incident_notify_account(db, c->clock, attt_stmt_int64(st, 0), "incident.reported",
+						      "incident.reported", vars, c->id);
+		if (e < 0) {
+			r = e;
+			goto out;
+		}
+		told += e;
+	}
+	if (r >= 0)
+		r = told;
+out:
+	attt_stmt_finalize(st);
+	json_decref(vars);
+	return r;
+}
+
 static int report_tx(struct attt_db *db, void *vctx)
 {
 	struct report_ctx *c = vctx;
@@ -456,6 +501,10 @@ static int report_tx(struct attt_db *db, void *vctx)
 			    in->incident_type ? in->incident_type : "other"));
 	if (r < 0)
 		goto out;
+	/* R8.8, R18.2: the agency's security officers hear of every report at once. */
+	if ((r = notify_reported(db, c, detected)) < 0)
+		goto out;
+	r = ATTT_OK;
 	/* R11.3: a serious incident is escalated as soon as it is reported. */
 	if (sev_escalates(c->pol, (int)in->severity))
 		r = escalate(db, c->clock, c->pol, c->actor, c->id, "severity");

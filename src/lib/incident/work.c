@@ -78,11 +78,13 @@ out:
 }
 
 /* The name and title the templates show: the agency's name and the incident's title. */
+#define TEMPLATE_TITLE_MAX 300 /* bytes of the title the templates show */
+
 int attt__incident_template_vars(struct attt_db *db, int64_t id, json_t **ret)
 {
 	struct attt_stmt *st = NULL;
 	json_t *v = NULL;
-	char url[64];
+	char url[64], title[TEMPLATE_TITLE_MAX + 8];
 	int r;
 
 	r = attt_db_prepare_cached(db,
@@ -100,7 +102,21 @@ int attt__incident_template_vars(struct attt_db *db, int64_t id, json_t **ret)
 		goto out;
 	attt_str_printf(url, sizeof(url), "attt incident show %lld (/api/v1/incidents/%lld)", (long long)id,
 			(long long)id);
-	v = json_pack("{s:s,s:s,s:s,s:I}", "title", attt_stmt_text(st, 0), "agency",
+	/* A title may be ATTT_INCIDENT_MAX_TITLE bytes, and a subject holds the title after its prefix
+	 * within ATTT_NOTIFY_MAX_SUBJECT: a long one is cut at a character boundary and marked. */
+	{
+		const char *full = attt_stmt_text(st, 0);
+		size_t n = strlen(full);
+		if (n > TEMPLATE_TITLE_MAX) {
+			n = TEMPLATE_TITLE_MAX;
+			while (n > 0 && ((unsigned char)full[n] & 0xC0) == 0x80)
+				n--; /* never inside a UTF-8 sequence */
+			attt_str_printf(title, sizeof(title), "%.*s…", (int)n, full);
+		} else {
+			attt_str_printf(title, sizeof(title), "%s", full);
+		}
+	}
+	v = json_pack("{s:s,s:s,s:s,s:I}", "title", title, "agency",
 		      *attt_stmt_text(st, 1) ? attt_stmt_text(st, 1) : "cơ quan", "url", url, "id", (json_int_t)id);
 	if (!v) {
 		r = ATTT_E_NOMEM;

@@ -150,7 +150,12 @@ static void test_report(void **state)
 			       "ngắt kết nối khỏi mạng LAN, mạng WAN và Internet"));
 	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(j, "guidance"), "en")), "turn the machine off"));
 	assert_int_equal(json_array_size(json_object_get(j, "timeline")), 1);
-	assert_int_equal(json_array_size(json_object_get(j, "notifications")), 0);
+	/* R8.8, R18.2: the reporting agency's security officer (account 12) is told at once. */
+	assert_int_equal(json_array_size(json_object_get(j, "notifications")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "notifications"), 0), "kind")),
+			    "incident.reported");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "notifications"), 0), "account_id")),
+			 12);
 	json_decref(j);
 }
 
@@ -361,17 +366,22 @@ static void test_escalate_thai_nguyen(void **state)
 	int64_t t0 = t->now, id = report(t, t->tn, ATTT_SEVERITY_HIGH);
 	json_t *j = show(t, id), *n = json_object_get(j, "notifications");
 
-	assert_int_equal(json_array_size(n), 2);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(n, 0), "account_id")), 10);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 0), "to")), "so@cap-tren.example");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 0), "state")), "queued");
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(n, 1), "account_id")), 11);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 1), "state")), "inapp");
+	/* First the report notice to the agency's own officer (12, R8.8), then the escalation. */
+	assert_int_equal(json_array_size(n), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 0), "kind")), "incident.reported");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(n, 0), "account_id")), 12);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(n, 1), "account_id")), 10);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 1), "to")), "so@cap-tren.example");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 1), "state")), "queued");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(n, 2), "account_id")), 11);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(n, 2), "state")), "inapp");
 	json_decref(j);
 	assert_int_equal(due(t, id, "escalated_at"), t0);
 	assert_int_equal(due(t, id, "notice_due_at"), t0 + 120 * HOUR);
 	assert_int_equal(due(t, id, "report_due_at"), 0);
-	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12"), 0);
+	/* The escalation is not for the agency's own officer: its only item is the report notice. */
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12 AND notification_id IN "
+				  "(SELECT id FROM notification WHERE kind = 'incident.escalated')"), 0);
 	/* R11.3: overdue shows once the notice deadline has passed, not before. */
 	{
 		json_t *l = NULL;
@@ -516,10 +526,15 @@ static void test_escalate_long_title(void **state)
 	title[1 + (ATTT_INCIDENT_MAX_TITLE - 1) / 3 * 3] = '\0';
 	assert_int_equal(attt_incident_report(t->db, &t->clock, t->tn, &t->actor, &in, &id), ATTT_OK);
 	assert_int_equal(notif(t, id, "incident.escalated"), 2);
+	/* The report notice's subject holds the title cut at a character boundary, marked with "…". */
+	assert_int_equal(notif(t, id, "incident.reported"), 1);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE kind = 'incident.reported' AND "
+				  "subject LIKE '%…' AND length(CAST(subject AS BLOB)) <= 512"), 1);
 	{
 		char sql[128];
 		struct attt_stmt *st = NULL;
-		snprintf(sql, sizeof(sql), "SELECT body FROM notification WHERE ref_id = %lld LIMIT 1", (long long)id);
+		snprintf(sql, sizeof(sql), "SELECT body FROM notification WHERE ref_id = %lld AND kind = 'incident.escalated' LIMIT 1",
+			 (long long)id);
 		assert_int_equal(attt_db_prepare(t->db, sql, &st), ATTT_OK);
 		assert_int_equal(attt_stmt_step(st), 1);
 		assert_non_null(strstr(attt_stmt_text(st, 0), title));
@@ -667,7 +682,8 @@ static void test_sweep_thai_nguyen(void **state)
 	assert_int_equal(notif(t, id, "incident.deadline_near"), 3);
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE kind = 'incident.deadline_near' AND "
 				  "to_address = 'so@cap-tren.example' AND body LIKE '%thông báo sự cố%'"), 1);
-	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12"), 1);
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12 AND notification_id IN "
+				  "(SELECT id FROM notification WHERE kind = 'incident.deadline_near')"), 1);
 	assert_int_equal(audit_count(t), a0 + 1);
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM incident_event WHERE kind = 'deadline_near'"), 1);
 	/* Idempotent: nothing more until it is missed, then once. */
