@@ -19,6 +19,22 @@ if(CMAKE_BUILD_TYPE STREQUAL "Release")
   add_link_options(-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
 endif()
 
+# Test hooks (a clock offset file the integration tests use to move `attt serve` through time,
+# docs/testing.md): on by default where the tests are built, and never in a Release build, which is
+# what operators run.
+if(CMAKE_BUILD_TYPE STREQUAL "Release")
+  set(_attt_test_hooks_default OFF)
+else()
+  set(_attt_test_hooks_default ${ATTT_TESTS})
+endif()
+option(ATTT_TEST_HOOKS "Compile in the test hooks (clock offset file); refused for Release" ${_attt_test_hooks_default})
+if(ATTT_TEST_HOOKS)
+  if(CMAKE_BUILD_TYPE STREQUAL "Release")
+    message(FATAL_ERROR "ATTT_TEST_HOOKS=ON: test hooks are never compiled into a Release build")
+  endif()
+  add_compile_definitions(ATTT_TEST_HOOKS=1)
+endif()
+
 if(ATTT_FUZZ)
   # Instrument the libraries too, not only the harnesses, or libFuzzer sees no coverage.
   add_compile_options(-fsanitize=fuzzer-no-link)

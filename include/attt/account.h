@@ -287,11 +287,22 @@ int attt_review_json(const struct attt_auth_ctx *c, int64_t campaign_id, json_t 
  * ("review.decide", access). ATTT_E_INVAL for another decision, ATTT_E_CONFLICT when decided. */
 int attt_review_decide(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
 		       const char *decision, const char *note, int64_t *ret_campaign_agency);
+/* R6.1.e "change": a role item's grant becomes role on the same agency, in one transaction and one
+ * event ("review.decide", access, with "from", "to" and "agency"); the item is recorded as changed
+ * (decision "change", new_role). The caller checks that the actor may grant role there (role.grant
+ * and attt_role_can_grant). ATTT_E_INVAL for an account item, an unknown role or the role held;
+ * ATTT_E_CONFLICT when decided; ATTT_E_EXISTS when the account holds role there already;
+ * ATTT_E_STATE when the grant is gone or the account disabled. */
+int attt_review_change(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
+		       enum attt_role role, const char *note, int64_t *ret_campaign_agency);
 
 /* The agency of a campaign, and of the campaign of a review item (for the permission check before
  * attt_review_json / attt_review_decide). ATTT_E_NOTFOUND. */
 int attt_review_agency(const struct attt_auth_ctx *c, int64_t campaign_id, int64_t *ret);
 int attt_review_item_agency(const struct attt_auth_ctx *c, int64_t item_id, int64_t *ret);
+/* The agency (0: platform-wide) of the grant a role item reviews. ATTT_E_NOTFOUND for an account
+ * item or a grant revoked since. */
+int attt_review_item_grant(const struct attt_auth_ctx *c, int64_t item_id, int64_t *ret_role_agency);
 
 /* ---- periodic work -------------------------------------------------------------------------- */
 

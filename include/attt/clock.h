@@ -33,6 +33,12 @@ static inline void attt_random(const struct attt_rng *r, void *buf, size_t n) { 
 /* A fake clock for tests: now_us returns *(int64_t *)ctx. */
 int64_t attt_clock_fake_now(void *ctx);
 
+/* Test builds only (ATTT_TEST_HOOKS, never in Release): the clock of attt_app_open adds the whole
+ * seconds written in DATA_DIR/ATTT_TEST_CLOCK_FILE (re-read when the file changes) to the system
+ * clock, so that integration tests move a running `attt serve` through time without sleeping.
+ * docs/testing.md "Moving the server's clock". */
+#define ATTT_TEST_CLOCK_FILE "test-clock-offset"
+
 /* Formats t (µs UTC) as RFC 3339 UTC "2026-11-24T02:33:00Z" (buf >= 32). */
 int attt_time_iso(int64_t t, char *buf, size_t size);
 /* Formats t as shown to users: "24/11/2026 09:33" in Asia/Ho_Chi_Minh (buf >= 32). */

@@ -1,7 +1,7 @@
 /*
  * cmd_review.c: `attt review start|list|show|decide`, account review campaigns (R6.1.e): per agency
- * every 90 days (profile) a reviewer confirms or revokes each account and role; revocations apply
- * at once; campaigns past their due date and agencies without a recent campaign are flagged
+ * every 90 days (profile) a reviewer confirms, changes or revokes each account and role; a change
+ * (another role on the same agency) and a revocation apply at once, each in one audited step; campaigns past their due date and agencies without a recent campaign are flagged
  * overdue. With --json:
  *   start   the campaign with its items
  *   list    {"campaigns": [...], "overdue_agencies": [...]}
@@ -32,8 +32,11 @@ static void review_help(FILE *f)
 	      "  list [--agency ID]                      các đợt và đơn vị quá hạn / campaigns and overdue agencies\n"
 	      "  show ID                                 xem đợt và từng mục / show a campaign and its items\n"
 	      "  decide MỤC --decision confirm|revoke [--note GHI_CHÚ]\n"
-	      "                                          quyết định một mục; thu hồi có hiệu lực ngay\n"
-	      "                                          decide an item; a revocation applies at once\n\n"
+	      "  decide MỤC --decision change --role VAI_TRÒ [--note GHI_CHÚ]\n"
+	      "                                          quyết định một mục; đổi vai trò (cùng cơ quan) hoặc\n"
+	      "                                          thu hồi có hiệu lực ngay, ghi nhật ký một lần\n"
+	      "                                          decide an item; a role change (same agency) or a\n"
+	      "                                          revocation applies at once, audited as one step\n\n"
 	      "Tùy chọn chung / common options:\n"
 	      "  -d, --data DIR   thư mục dữ liệu (mặc định $ATTT_DATA) / data directory (default $ATTT_DATA)\n"
 	      "      --json       in JSON / print JSON\n"
@@ -43,7 +46,7 @@ static void review_help(FILE *f)
 }
 
 struct opts {
-	const char *data, *agency, *decision, *note;
+	const char *data, *agency, *decision, *note, *role;
 	bool json;
 	const char *args[1];
 };
@@ -51,7 +54,8 @@ struct opts {
 static const struct cli_opt review_opts[] = {
 	CLI_VALUE(struct opts, data, "data", 'd'),         CLI_FLAG(struct opts, json, "json", 'j'),
 	CLI_VALUE(struct opts, agency, "agency", 'a'),     CLI_VALUE(struct opts, decision, "decision", 'D'),
-	CLI_VALUE(struct opts, note, "note", 'n'),         {NULL, 0, CLI_OPT_VALUE, 0, 0, 0},
+	CLI_VALUE(struct opts, note, "note", 'n'),         CLI_VALUE(struct opts, role, "role", 'r'),
+	{NULL, 0, CLI_OPT_VALUE, 0, 0, 0},
 };
 
 static const struct cli_noun review_noun = {"review", review_opts, review_help};
@@ -84,9 +88,10 @@ static int print_campaign(struct auth_env *env, int64_t id, bool as_json)
 	printf("%-6s %-24s %-18s %s\n", "MỤC", "TÀI KHOẢN / ACCOUNT", "VAI TRÒ / ROLE", "QUYẾT ĐỊNH / DECISION");
 	json_array_foreach(json_object_get(j, "items"), i, it) {
 		const char *role = json_string_value(json_object_get(it, "role"));
-		printf("%-6lld %-24s %-18s %s\n", (long long)json_integer_value(json_object_get(it, "id")),
+		const char *to = json_string_value(json_object_get(it, "new_role"));
+		printf("%-6lld %-24s %-18s %s%s%s\n", (long long)json_integer_value(json_object_get(it, "id")),
 		       json_string_value(json_object_get(it, "username")), role ? role : "(tài khoản / account)",
-		       json_string_value(json_object_get(it, "decision")));
+		       json_string_value(json_object_get(it, "decision")), to ? " -> " : "", to ? to : "");
 	}
 	json_decref(j);
 	return ATTT_EXIT_OK;
@@ -149,12 +154,28 @@ static int do_decide(struct auth_env *env, const struct opts *o)
 
 	if ((rc = parse_id("decide", "MỤC / ITEM", o->args[0], &item)) != 0)
 		return rc;
-	if (!o->decision || (strcmp(o->decision, "confirm") != 0 && strcmp(o->decision, "revoke") != 0))
-		return cli_usage("review decide: --decision confirm hoặc revoke (--decision confirm or revoke)");
-	r = attt_review_decide(&env->c, &cli_actor, item, o->decision, o->note, &agency);
+	if (!o->decision ||
+	    (strcmp(o->decision, "confirm") != 0 && strcmp(o->decision, "revoke") != 0 && strcmp(o->decision, "change") != 0))
+		return cli_usage("review decide: --decision confirm, change hoặc revoke (--decision confirm, change or revoke)");
+	if (strcmp(o->decision, "change") == 0) {
+		enum attt_role role;
+		if (attt_role_parse(o->role, &role) < 0)
+			return cli_usage("review decide: --decision change cần --role: staff, security_officer, agency_head, "
+					 "authority, response_team, steering, auditor, admin (needs a known --role)");
+		/* R6.1.e: the grant becomes the new role in one audited step. */
+		r = attt_review_change(&env->c, &cli_actor, item, role, o->note, &agency);
+	} else {
+		if (o->role)
+			return cli_usage("review decide: --role chỉ đi với --decision change (--role goes with change only)");
+		r = attt_review_decide(&env->c, &cli_actor, item, o->decision, o->note, &agency);
+	}
 	if (r < 0)
 		return cli_fail(r, "review decide %s%s", o->args[0],
-				r == ATTT_E_CONFLICT ? " (đã quyết định / already decided)" : "");
+				r == ATTT_E_CONFLICT  ? " (đã quyết định / already decided)"
+				: r == ATTT_E_EXISTS ? " (tài khoản đã có vai trò này / the account holds that role already)"
+				: r == ATTT_E_INVAL  ? " (chỉ đổi được mục vai trò, sang vai trò khác / only a role item, to another role)"
+				: r == ATTT_E_STATE  ? " (quyền đã bị thu hồi hoặc tài khoản bị khóa / the grant is gone or the account disabled)"
+						     : "");
 	struct attt_stmt *st = NULL;
 	if (attt_db_prepare(env->c.db, "SELECT campaign_id FROM review_item WHERE id = ?", &st) == ATTT_OK &&
 	    attt_stmt_bind_int64(st, 1, item) == ATTT_OK && attt_stmt_step(st) > 0)
@@ -170,7 +191,7 @@ int cmd_review(int argc, char **argv)
 		int args;
 		int (*fn)(struct auth_env *, const struct opts *);
 	} verbs[] = {
-		{"start", "ja", 0, do_start}, {"list", "ja", 0, do_list}, {"show", "j", 1, do_show}, {"decide", "jDn", 1, do_decide},
+		{"start", "ja", 0, do_start}, {"list", "ja", 0, do_list}, {"show", "j", 1, do_show}, {"decide", "jDnr", 1, do_decide},
 	};
 	struct attt_app *app = NULL;
 	struct auth_env env;

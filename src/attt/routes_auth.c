@@ -831,11 +831,35 @@ static int h_review(struct attt_http_req *req, void *unused)
 	return attt_http_reply_json(req, 200, j);
 }
 
+/* R6.1.e "change" gives a role: beyond review.decide on the campaign, the caller needs role.grant
+ * where the grant lies and one of its roles must be allowed to give the new one (as for
+ * POST /api/v1/accounts); a platform-wide grant only by a platform-wide granter. */
+static int may_change(struct attt_auth_ctx *c, struct attt_http_req *req, int64_t item, enum attt_role to)
+{
+	const struct attt_principal *p = me(req);
+	int64_t role_agency = 0;
+	bool ok = false, may = false;
+	int r = attt_review_item_grant(c, item, &role_agency);
+
+	if (r < 0)
+		return r;
+	if (role_agency) {
+		r = attt_principal_can(c, p, ATTT_PERM_ROLE_GRANT, role_agency, &ok);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < p->n_grants; i++)
+		if (attt_role_can_grant(p->grants[i].role, to) &&
+		    (role_agency || (p->grants[i].agency_id == 0 && attt_role_has(p->grants[i].role, ATTT_PERM_ROLE_GRANT))))
+			may = true;
+	return (role_agency ? ok : true) && may ? ATTT_OK : ATTT_E_PERM;
+}
+
 static int h_review_decide(struct attt_http_req *req, void *unused)
 {
 	struct attt_auth_ctx c;
 	struct attt_actor actor;
-	const char *decision = NULL, *note = NULL;
+	const char *decision = NULL, *note = NULL, *role = NULL;
 	int64_t item = 0, agency = 0;
 	json_t *b = NULL;
 	int r;
@@ -846,22 +870,50 @@ static int h_review_decide(struct attt_http_req *req, void *unused)
 		return r;
 	if ((r = body_obj(req, &b)) < 0)
 		return r;
-	if (str_field(b, "decision", true, &decision) < 0 || str_field(b, "note", false, &note) < 0) {
+	if (str_field(b, "decision", true, &decision) < 0 || str_field(b, "note", false, &note) < 0 ||
+	    str_field(b, "role", false, &role) < 0) {
 		json_decref(b);
-		return problem_field(req, ATTT_E_INVAL, "cần decision: confirm hoặc revoke", "decision must be confirm or revoke",
-				     "decision");
+		return problem_field(req, ATTT_E_INVAL, "cần decision: confirm, change hoặc revoke",
+				     "decision must be confirm, change or revoke", "decision");
 	}
 	attt_principal_actor(me(req), source(req), &actor);
-	/* R6.1.e: a revocation applies at once. */
-	r = attt_review_decide(&c, &actor, item, decision, note, NULL);
-	json_decref(b);
+	if (strcmp(decision, "change") == 0) {
+		enum attt_role to;
+		if (!role || attt_role_parse(role, &to) < 0) {
+			r = problem_field(req, ATTT_E_INVAL, "change cần role là một vai trò có", "change needs a known role", "role");
+			goto out;
+		}
+		r = may_change(&c, req, item, to);
+		if (r == ATTT_E_NOTFOUND) {
+			r = problem_field(req, ATTT_E_INVAL, "chỉ đổi được mục vai trò còn hiệu lực",
+					  "only an item of a role still held can change", "item");
+			goto out;
+		}
+		/* R6.1.e: the grant becomes the new role at once, in one audited step. */
+		if (r == ATTT_OK)
+			r = attt_review_change(&c, &actor, item, to, note, NULL);
+	} else if (role) {
+		r = problem_field(req, ATTT_E_INVAL, "role chỉ đi với change", "role goes with change only", "role");
+		goto out;
+	} else {
+		/* R6.1.e: a revocation applies at once. */
+		r = attt_review_decide(&c, &actor, item, decision, note, NULL);
+	}
 	if (r == ATTT_E_CONFLICT)
-		return problem_field(req, r, "mục đã được quyết định", "the item is decided already", "item");
-	if (r == ATTT_E_INVAL)
-		return problem_field(req, r, "cần confirm hoặc revoke", "confirm or revoke", "decision");
-	if (r < 0)
-		return r;
-	return attt_http_reply_empty(req, 204);
+		r = problem_field(req, r, "mục đã được quyết định", "the item is decided already", "item");
+	else if (r == ATTT_E_EXISTS)
+		r = problem_field(req, r, "tài khoản đã có vai trò này", "the account holds that role already", "role");
+	else if (r == ATTT_E_STATE)
+		r = problem_field(req, r, "quyền đã bị thu hồi hoặc tài khoản bị khóa", "the grant is gone or the account disabled",
+				  "item");
+	else if (r == ATTT_E_INVAL)
+		r = problem_field(req, r, "cần confirm, revoke, hoặc change sang vai trò khác",
+				  "confirm, revoke, or change to another role", "decision");
+	else if (r == ATTT_OK)
+		r = attt_http_reply_empty(req, 204);
+out:
+	json_decref(b);
+	return r;
 }
 
 /* The route table: docs/access-control.md has one row per line here. */

@@ -4,13 +4,16 @@
  * first (R6.1.a), the password rule with its reasons (R6.1.đ), no user enumeration (same status and
  * body for unknown, wrong, locked and disabled; time within noise), the lockout denial-of-service
  * drill (R6.2.b: a flood of wrong passwords locks the victims only, every lock is audited, an
- * officer's unlock lets them in again), logout, and the review and offboarding commands.
+ * officer's unlock lets them in again; and, on the server's clock moved through the test hook, the
+ * lock lifts by itself after the profile's period however long the flood goes on), logout, and the
+ * review (confirm, change, revoke: R6.1.e) and offboarding commands.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -128,6 +131,162 @@ static void test_password__rule_reasons(void **state)
 	assert_non_null(json_string_value(json_object_get(json_array_get(f, 0), "en")));
 	json_decref(j);
 	harness_resp_free(&r);
+}
+
+/* The campaign test_review__change_role starts on agency 2, which test_cli__review_and_offboard
+ * goes on deciding (one campaign may be open per agency). */
+static long long campaign_id;
+
+/* The id of the item of username's role in campaign c (a JSON campaign), 0 when none. */
+static long long role_item(json_t *c, const char *username)
+{
+	json_t *it;
+	size_t i;
+	json_array_foreach(json_object_get(c, "items"), i, it)
+		if (strcmp(json_string_value(json_object_get(it, "username")), username) == 0 &&
+		    json_is_string(json_object_get(it, "role")))
+			return json_integer_value(json_object_get(it, "id"));
+	return 0;
+}
+
+static long long account_item(json_t *c, const char *username)
+{
+	json_t *it;
+	size_t i;
+	json_array_foreach(json_object_get(c, "items"), i, it)
+		if (strcmp(json_string_value(json_object_get(it, "username")), username) == 0 &&
+		    json_is_null(json_object_get(it, "role")))
+			return json_integer_value(json_object_get(it, "id"));
+	return 0;
+}
+
+/* The roles of username as "role@agency,..." from `attt user show`. */
+static void roles_of(const char *username, char *buf, size_t size)
+{
+	const char *show[] = {"user", "show", username, NULL};
+	json_t *u = cli_json(&srv, show), *g;
+	size_t i, off = 0;
+
+	assert_non_null(u);
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(u, "roles"), i, g) {
+		int n = snprintf(buf + off, size - off, "%s%s@%lld", off ? "," : "", json_string_value(json_object_get(g, "role")),
+				 (long long)json_integer_value(json_object_get(g, "agency")));
+		assert_true(n > 0 && (size_t)n < size - off);
+		off += (size_t)n;
+	}
+	json_decref(u);
+}
+
+/* R6.1.e: "change" turns a role item's grant into another role at once, in one audited step, from
+ * the command line and over the API; the API holds the reviewer to what they may grant; an account
+ * item, a missing or unchanged role and a decided item are refused and change nothing. */
+static void test_review__change_role(void **state)
+{
+	const char *start[] = {"review", "start", "--agency", "2", NULL};
+	const char *grants_sql = "SELECT COUNT(*) FROM audit_event WHERE action IN ('role.grant', 'role.revoke')";
+	struct who o = officer;
+	struct harness_resp r;
+	char item[32], path[96], body[512], roles[256], out[4096];
+	long long carol_item, dave_item, alice_item, grants0 = db_count(&srv, grants_sql);
+	json_t *c, *j;
+	(void)state;
+
+	c = cli_json(&srv, start);
+	assert_non_null(c);
+	campaign_id = json_integer_value(json_object_get(c, "id"));
+	carol_item = role_item(c, "carol.x");
+	dave_item = role_item(c, "dave.x");
+	alice_item = account_item(c, "alice.x");
+	json_decref(c);
+	assert_true(campaign_id > 0 && carol_item > 0 && dave_item > 0 && alice_item > 0);
+
+	/* The command line: carol's staff role becomes agency_head. */
+	snprintf(item, sizeof(item), "%lld", carol_item);
+	{
+		const char *no_role[] = {"review", "decide", item, "--decision", "change", "--data", srv.data, NULL};
+		const char *bad_role[] = {"review", "decide", item, "--decision", "change", "--role", "chief", "--data", srv.data, NULL};
+		const char *same[] = {"review", "decide", item, "--decision", "change", "--role", "staff", "--data", srv.data, NULL};
+		const char *role_no_change[] = {"review", "decide", item, "--decision", "confirm", "--role", "staff", "--data",
+						srv.data, NULL};
+		assert_int_equal(harness_run(no_role, out, sizeof(out)), 2);
+		assert_int_equal(harness_run(bad_role, out, sizeof(out)), 2);
+		assert_int_equal(harness_run(role_no_change, out, sizeof(out)), 2);
+		assert_int_equal(harness_run(same, out, sizeof(out)), 1);
+	}
+	roles_of("carol.x", roles, sizeof(roles));
+	assert_string_equal(roles, "staff@2"); /* nothing changed by the refusals */
+	{
+		const char *change[] = {"review", "decide", item, "--decision", "change", "--role", "agency_head", "--note",
+					"trưởng phòng mới (new head of unit)", NULL};
+		c = cli_json(&srv, change);
+		assert_non_null(c);
+		json_decref(c);
+	}
+	roles_of("carol.x", roles, sizeof(roles));
+	assert_string_equal(roles, "agency_head@2");
+	snprintf(body, sizeof(body), "SELECT COUNT(*) FROM review_item WHERE id = %lld AND decision = 'change' AND "
+				     "role = 'staff' AND new_role = 'agency_head'", carol_item);
+	assert_int_equal(db_count(&srv, body), 1);
+	snprintf(body, sizeof(body), "SELECT COUNT(*) FROM audit_event WHERE action = 'review.decide' AND rule = 'R6.1.e' "
+				     "AND json_extract(summary, '$.item') = %lld AND json_extract(summary, '$.decision') = 'change' "
+				     "AND json_extract(summary, '$.from') = 'staff' AND json_extract(summary, '$.to') = 'agency_head'",
+		 carol_item);
+	assert_int_equal(db_count(&srv, body), 1);
+	{
+		const char *again[] = {"review", "decide", item, "--decision", "change", "--role", "security_officer", "--data",
+				       srv.data, NULL};
+		assert_int_equal(harness_run(again, out, sizeof(out)), 1); /* decided already */
+	}
+	roles_of("carol.x", roles, sizeof(roles));
+	assert_string_equal(roles, "agency_head@2");
+
+	/* The API: a security officer may give agency_head, not admin; an account item has no role. */
+	snprintf(path, sizeof(path), "/api/v1/reviews/items/%lld", dave_item);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"decision\":\"change\",\"role\":\"admin\"}", &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"decision\":\"change\"}", &r), 0);
+	assert_int_equal(r.status, 400);
+	harness_resp_free(&r);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"decision\":\"revoke\",\"role\":\"staff\"}", &r), 0);
+	assert_int_equal(r.status, 400);
+	harness_resp_free(&r);
+	roles_of("dave.x", roles, sizeof(roles));
+	assert_string_equal(roles, "staff@2");
+	snprintf(path, sizeof(path), "/api/v1/reviews/items/%lld", alice_item);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"decision\":\"change\",\"role\":\"staff\"}", &r), 0);
+	assert_int_equal(r.status, 400);
+	harness_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/reviews/items/%lld", dave_item);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"decision\":\"change\",\"role\":\"agency_head\"}", &r), 0);
+	assert_int_equal(r.status, 204);
+	harness_resp_free(&r);
+	roles_of("dave.x", roles, sizeof(roles));
+	assert_string_equal(roles, "agency_head@2");
+	snprintf(path, sizeof(path), "/api/v1/reviews/%lld", campaign_id);
+	assert_int_equal(call(&srv, "GET", path, &o, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	j = harness_json(&r);
+	harness_resp_free(&r);
+	{
+		json_t *it;
+		size_t i;
+		int seen = 0;
+		json_array_foreach(json_object_get(j, "items"), i, it)
+			if (json_integer_value(json_object_get(it, "id")) == dave_item) {
+				assert_string_equal(json_string_value(json_object_get(it, "decision")), "change");
+				assert_string_equal(json_string_value(json_object_get(it, "new_role")), "agency_head");
+				seen++;
+			}
+		assert_int_equal(seen, 1);
+	}
+	json_decref(j);
+	/* One step: the decision's event, no separate grant or revoke. */
+	assert_int_equal(db_count(&srv, grants_sql), grants0);
+	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'review.decide' AND "
+					"json_extract(summary, '$.decision') = 'change'"),
+			 2);
 }
 
 static double now_s(void)
@@ -259,6 +418,113 @@ static void test_lockout__dos_drill(void **state)
 					"(SELECT id FROM account WHERE username = 'alice.x')"), 1);
 }
 
+#ifdef ATTT_TEST_HOOKS
+/* The server's clock offset in seconds (the test hook's file; forward only). */
+static long long clock_offset_s;
+
+/* Moves the server's clock (and the CLI's) so that its "now" is at least target_us: writes the
+ * offset file of the test hook (ATTT_TEST_CLOCK_FILE) by rename, which the server sees at its next
+ * reading of the clock. Forward only: a clock going back would be a different test. */
+static void server_time_at_least(long long target_us)
+{
+	char tmp[512], path[512];
+	struct timespec ts;
+	long long real_us, off;
+	FILE *f;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	real_us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	off = (target_us - real_us) / 1000000 + 1;
+	assert_true(off >= clock_offset_s);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", srv.data, ATTT_TEST_CLOCK_FILE);
+	snprintf(path, sizeof(path), "%s/%s", srv.data, ATTT_TEST_CLOCK_FILE);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	assert_true(fprintf(f, "%lld\n", off) > 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp, path), 0);
+	clock_offset_s = off;
+}
+
+static void flood_all(struct flood *fl, int n)
+{
+	pthread_t th[8];
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, flood_thread, &fl[i]), 0);
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+}
+#endif
+
+/* R6.2.b: the drill on the server's clock. Two rounds: the flood locks both victims (one audited
+ * lock each, naming the account and the lock's end); the attackers go on until five minutes before
+ * the end, and neither count nor end moves, nor is another lock written; once the profile's period
+ * has passed on the server's clock the victims log in with their passwords, and the lifting is
+ * audited too. */
+static void test_lockout__dos_drill_lock_lifts_by_time(void **state)
+{
+#ifdef ATTT_TEST_HOOKS
+	static const char *const victims[2] = {"alice.x", "bob.x"};
+	struct who a = alice, b = bob, e = erin;
+	struct flood fl[4] = {{&alice, 10}, {&alice, 10}, {&bob, 10}, {&bob, 10}};
+	char sql[512];
+	long long locks0 = db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'auth.lockout'");
+	long long lifts0 = db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'auth.unlock' AND "
+					  "json_extract(summary, '$.by') = 'time'");
+	(void)state;
+
+	assert_true(locks0 >= 0 && lifts0 >= 0);
+	for (int round = 1; round <= 2; round++) {
+		long long until[2], last = 0;
+
+		flood_all(fl, 4);
+		assert_int_equal(login(&srv, &a, NULL), 401);
+		assert_int_equal(login(&srv, &b, NULL), 401);
+		assert_int_equal(login(&srv, &e, NULL), 200); /* others are not affected */
+		/* Every lock is audited: one event per victim and round, naming the account and the end. */
+		assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'auth.lockout'"),
+				 locks0 + 2 * round);
+		for (int v = 0; v < 2; v++) {
+			snprintf(sql, sizeof(sql), "SELECT locked_until FROM account WHERE username = '%s'", victims[v]);
+			until[v] = db_count(&srv, sql);
+			assert_true(until[v] > 0);
+			if (until[v] > last)
+				last = until[v];
+			snprintf(sql, sizeof(sql),
+				 "SELECT COUNT(*) FROM audit_event WHERE action = 'auth.lockout' AND rule = 'R6.2.b' AND object_id = "
+				 "(SELECT CAST(id AS TEXT) FROM account WHERE username = '%s') AND json_extract(summary, '$.until') = %lld",
+				 victims[v], until[v]);
+			assert_int_equal(db_count(&srv, sql), 1);
+		}
+		/* The attackers go on until five minutes before the end: the lock does not stretch. */
+		server_time_at_least(last - 300 * 1000000LL);
+		flood_all(fl, 4);
+		assert_int_equal(login(&srv, &a, NULL), 401);
+		assert_int_equal(login(&srv, &b, NULL), 401);
+		for (int v = 0; v < 2; v++) {
+			snprintf(sql, sizeof(sql), "SELECT locked_until FROM account WHERE username = '%s' AND failures = 5",
+				 victims[v]);
+			assert_int_equal(db_count(&srv, sql), until[v]);
+		}
+		assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'auth.lockout'"),
+				 locks0 + 2 * round);
+		/* The period has passed on the server's clock: the victims are in again, and it is audited. */
+		server_time_at_least(last + 1000000LL);
+		assert_int_equal(login(&srv, &a, NULL), 200);
+		assert_int_equal(login(&srv, &b, NULL), 200);
+		assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM account WHERE username IN ('alice.x', 'bob.x') AND "
+						"failures = 0 AND locked_until = 0"),
+				 2);
+		assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'auth.unlock' AND "
+						"json_extract(summary, '$.by') = 'time'"),
+				 lifts0 + 2 * round);
+	}
+#else
+	(void)state;
+	skip(); /* built without ATTT_TEST_HOOKS: the server's clock cannot be moved */
+#endif
+}
+
 /* Logout ends the session: the cookie no longer works. */
 static void test_logout__ends_session(void **state)
 {
@@ -309,27 +575,24 @@ static void test_api_token__bearer_scope(void **state)
  * applies at once, and an offboarding that ends the person's sessions. */
 static void test_cli__review_and_offboard(void **state)
 {
-	const char *start[] = {"review", "start", "--agency", "2", NULL};
 	const char *show[] = {"user", "show", "erin.x", NULL};
 	struct who w = erin;
 	struct harness_resp r;
-	json_t *c, *items, *it, *u;
-	size_t i;
-	char item[32], person[32];
-	long long role_item = 0;
+	json_t *c, *u;
+	char item[32], person[32], cid[32];
+	long long erin_item;
 	(void)state;
 
-	c = cli_json(&srv, start);
+	/* The campaign test_review__change_role started. */
+	snprintf(cid, sizeof(cid), "%lld", campaign_id);
+	const char *campaign[] = {"review", "show", cid, NULL};
+	c = cli_json(&srv, campaign);
 	assert_non_null(c);
-	items = json_object_get(c, "items");
-	assert_true(json_array_size(items) >= 7);
-	json_array_foreach(items, i, it)
-		if (strcmp(json_string_value(json_object_get(it, "username")), "erin.x") == 0 &&
-		    json_is_string(json_object_get(it, "role")))
-			role_item = json_integer_value(json_object_get(it, "id"));
+	assert_true(json_array_size(json_object_get(c, "items")) >= 7);
+	erin_item = role_item(c, "erin.x");
 	json_decref(c);
-	assert_true(role_item > 0);
-	snprintf(item, sizeof(item), "%lld", role_item);
+	assert_true(erin_item > 0);
+	snprintf(item, sizeof(item), "%lld", erin_item);
 	const char *decide[] = {"review", "decide", item, "--decision", "revoke", "--note", "không cần", NULL};
 	c = cli_json(&srv, decide);
 	assert_non_null(c);
@@ -358,8 +621,10 @@ int main(void)
 		cmocka_unit_test(test_login__cookie_flags_and_first_change),
 		cmocka_unit_test(test_csrf__required),
 		cmocka_unit_test(test_password__rule_reasons),
+		cmocka_unit_test(test_review__change_role),
 		cmocka_unit_test(test_login__no_enumeration),
 		cmocka_unit_test(test_lockout__dos_drill),
+		cmocka_unit_test(test_lockout__dos_drill_lock_lifts_by_time),
 		cmocka_unit_test(test_logout__ends_session),
 		cmocka_unit_test(test_api_token__bearer_scope),
 		cmocka_unit_test(test_cli__review_and_offboard),

@@ -412,17 +412,18 @@ int attt_review_json(const struct attt_auth_ctx *c, int64_t campaign_id, json_t 
 	if (r < 0)
 		goto out;
 	r = attt__acct_prep(c->db, &st,
-			    "SELECT i.id, i.account_id, a.username, i.role, i.role_agency_id, i.decision, i.decided_at, i.note "
-			    "FROM review_item i JOIN account a ON a.id = i.account_id WHERE i.campaign_id = ? ORDER BY i.id",
+			    "SELECT i.id, i.account_id, a.username, i.role, i.role_agency_id, i.decision, i.decided_at, i.note, "
+			    "i.new_role FROM review_item i JOIN account a ON a.id = i.account_id WHERE i.campaign_id = ? ORDER BY i.id",
 			    "i", campaign_id);
 	while (r >= 0 && (r = attt_stmt_step(st)) > 0) {
-		const char *role = attt_stmt_text(st, 3), *note = attt_stmt_text(st, 7);
-		json_array_append_new(items, json_pack("{s:I, s:I, s:s, s:o, s:o, s:s, s:o, s:o}", "id",
+		const char *role = attt_stmt_text(st, 3), *note = attt_stmt_text(st, 7), *new_role = attt_stmt_text(st, 8);
+		json_array_append_new(items, json_pack("{s:I, s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:o}", "id",
 						       (json_int_t)attt_stmt_int64(st, 0), "account", (json_int_t)attt_stmt_int64(st, 1),
 						       "username", attt_stmt_text(st, 2), "role", role ? json_string(role) : json_null(),
 						       "role_agency", attt_stmt_is_null(st, 4) ? json_null() : json_integer(attt_stmt_int64(st, 4)),
 						       "decision", attt_stmt_text(st, 5), "decided_at", time_json(attt_stmt_int64(st, 6)),
-						       "note", note ? json_string(note) : json_null()));
+						       "note", note ? json_string(note) : json_null(), "new_role",
+						       new_role ? json_string(new_role) : json_null()));
 	}
 	attt_stmt_finalize(st);
 	if (r < 0)
@@ -441,14 +442,64 @@ struct dec_tx {
 	const struct attt_actor *actor;
 	int64_t item_id, agency;
 	const char *decision, *note;
+	enum attt_role new_role; /* "change" */
 };
+
+/* R6.1.e "change": the item's grant becomes t->new_role on the same agency, in place (one row, one
+ * step: the account never holds both roles, nor neither). Its event is the decision's. */
+static int change_grant(struct attt_db *db, struct dec_tx *t, int64_t account, int64_t grant, char *from,
+			size_t fromsz, int64_t *ret_role_agency)
+{
+	struct attt_stmt *st = NULL;
+	struct attt_account a;
+	int64_t role_agency = 0, x;
+	int r;
+
+	if (!grant)
+		return ATTT_E_INVAL; /* an account item: confirm or revoke */
+	r = attt__acct_prep(db, &st, "SELECT role, COALESCE(agency_id, 0) FROM role_grant WHERE id = ?", "i", grant);
+	if (r < 0)
+		return r;
+	r = attt_stmt_step(st);
+	if (r > 0) {
+		r = attt_str_copy(from, fromsz, attt_stmt_text(st, 0));
+		role_agency = attt_stmt_int64(st, 1);
+	} else if (r == 0) {
+		r = ATTT_E_STATE; /* revoked since the campaign started */
+	}
+	attt_stmt_finalize(st);
+	if (r < 0)
+		return r;
+	if (strcmp(from, attt_role_name(t->new_role)) == 0)
+		return ATTT_E_INVAL;
+	r = attt__acct_read(db, account, NULL, &a);
+	if (r < 0)
+		return r;
+	if (strcmp(a.status, "disabled") == 0)
+		return ATTT_E_STATE;
+	r = attt__acct_int(db, &x, "SELECT id FROM role_grant WHERE account_id = ? AND role = ? AND COALESCE(agency_id, 0) = ?",
+			   "iti", account, attt_role_name(t->new_role), role_agency);
+	if (r == ATTT_OK)
+		return ATTT_E_EXISTS;
+	if (r != ATTT_E_NOTFOUND)
+		return r;
+	r = attt__acct_exec(db, "UPDATE role_grant SET role = ?, granted_by = ?, granted_at = ? WHERE id = ?", "tiii",
+			    attt_role_name(t->new_role), t->actor ? t->actor->account_id : (int64_t)0, attt__acct_now(t->c),
+			    grant);
+	if (r < 0)
+		return r;
+	*ret_role_agency = role_agency;
+	return ATTT_OK;
+}
 
 static int dec_fn(struct attt_db *db, void *arg)
 {
 	struct dec_tx *t = arg;
 	struct attt_stmt *st = NULL;
-	int64_t campaign = 0, account = 0, grant = 0, now = attt__acct_now(t->c), pending = 0;
-	char decision[16] = "";
+	int64_t campaign = 0, account = 0, grant = 0, now = attt__acct_now(t->c), pending = 0, role_agency = 0;
+	char decision[16] = "", from[32] = "";
+	bool change = strcmp(t->decision, "change") == 0;
+	json_t *summary;
 	int r;
 
 	r = attt__acct_prep(db, &st,
@@ -472,8 +523,12 @@ static int dec_fn(struct attt_db *db, void *arg)
 		return r;
 	if (strcmp(decision, "pending") != 0)
 		return ATTT_E_CONFLICT;
-	r = attt__acct_exec(db, "UPDATE review_item SET decision = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?",
-			    "tiiti", t->decision, t->actor ? t->actor->account_id : (int64_t)0, now, t->note, t->item_id);
+	if (change && (r = change_grant(db, t, account, grant, from, sizeof(from), &role_agency)) < 0)
+		return r;
+	r = attt__acct_exec(db,
+			    "UPDATE review_item SET decision = ?, decided_by = ?, decided_at = ?, note = ?, new_role = ? WHERE id = ?",
+			    "tiitti", t->decision, t->actor ? t->actor->account_id : (int64_t)0, now, t->note,
+			    change ? attt_role_name(t->new_role) : NULL, t->item_id);
 	if (r < 0)
 		return r;
 	if (strcmp(t->decision, "revoke") == 0) {
@@ -496,16 +551,23 @@ static int dec_fn(struct attt_db *db, void *arg)
 		r = attt__acct_exec(db, "UPDATE review_campaign SET closed_at = ? WHERE id = ?", "ii", now, campaign);
 	if (r < 0)
 		return r;
+	summary = json_pack("{s:I, s:I, s:s, s:o}", "campaign", (json_int_t)campaign, "item", (json_int_t)t->item_id,
+			    "decision", t->decision, "grant", grant ? json_integer(grant) : json_null());
+	/* R6.1.e, R7.2: a changed role is a right change: the event says from what to what, and where. */
+	if (summary && change &&
+	    json_object_update_new(summary, json_pack("{s:s, s:s, s:I}", "from", from, "to", attt_role_name(t->new_role),
+						       "agency", (json_int_t)role_agency)) < 0) {
+		json_decref(summary);
+		return ATTT_E_NOMEM;
+	}
 	return attt__acct_audit(t->c, t->actor, ATTT_AUDIT_ACCESS, "review.decide", "account", account, t->agency,
-				ATTT_AUDIT_SUCCESS, "R6.1.e",
-				json_pack("{s:I, s:I, s:s, s:o}", "campaign", (json_int_t)campaign, "item", (json_int_t)t->item_id,
-					  "decision", t->decision, "grant", grant ? json_integer(grant) : json_null()));
+				ATTT_AUDIT_SUCCESS, "R6.1.e", summary);
 }
 
 int attt_review_decide(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
 		       const char *decision, const char *note, int64_t *ret_campaign_agency)
 {
-	struct dec_tx t = {c, actor, item_id, 0, decision, note};
+	struct dec_tx t = {c, actor, item_id, 0, decision, note, 0};
 	int r;
 
 	if (!decision || (strcmp(decision, "confirm") != 0 && strcmp(decision, "revoke") != 0))
@@ -516,6 +578,29 @@ int attt_review_decide(const struct attt_auth_ctx *c, const struct attt_actor *a
 	if (r == ATTT_OK && ret_campaign_agency)
 		*ret_campaign_agency = t.agency;
 	return r;
+}
+
+int attt_review_change(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
+		       enum attt_role role, const char *note, int64_t *ret_campaign_agency)
+{
+	struct dec_tx t = {c, actor, item_id, 0, "change", note, role};
+	int r;
+
+	if (strcmp(attt_role_name(role), "unknown") == 0)
+		return ATTT_E_INVAL;
+	if (note && (strlen(note) > ATTT_MAX_SHORT_TEXT || !attt_utf8_valid(note, strlen(note))))
+		return ATTT_E_INVAL;
+	r = attt__acct_tx(c->db, dec_fn, &t);
+	if (r == ATTT_OK && ret_campaign_agency)
+		*ret_campaign_agency = t.agency;
+	return r;
+}
+
+int attt_review_item_grant(const struct attt_auth_ctx *c, int64_t item_id, int64_t *ret_role_agency)
+{
+	return attt__acct_int(c->db, ret_role_agency,
+			      "SELECT COALESCE(g.agency_id, 0) FROM review_item i JOIN role_grant g ON g.id = i.grant_id WHERE i.id = ?",
+			      "i", item_id);
 }
 
 int attt_review_agency(const struct attt_auth_ctx *c, int64_t campaign_id, int64_t *ret)

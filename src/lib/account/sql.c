@@ -1,6 +1,11 @@
 /*
  * sql.c: small statement helpers for the account module, so that each query is one call with its
  * parameters next to it, and the audit helper that builds each event's summary from JSON.
+ *
+ * Every SQL text of this module is fixed (literals, macros), so the helpers take their statements
+ * from the connection's cache (attt_db_prepare_cached): compiling a statement costs SQLite more than
+ * running it, and a login runs about ten of them around its Argon2id verification
+ * (docs/performance.md "Login").
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -33,7 +38,7 @@ int attt__acct_prep(struct attt_db *db, struct attt_stmt **ret, const char *sql,
 	va_list ap;
 	int r;
 
-	r = attt_db_prepare(db, sql, &st);
+	r = attt_db_prepare_cached(db, sql, &st);
 	if (r < 0)
 		return r;
 	va_start(ap, types);
@@ -53,7 +58,7 @@ int attt__acct_exec(struct attt_db *db, const char *sql, const char *types, ...)
 	va_list ap;
 	int r;
 
-	r = attt_db_prepare(db, sql, &st);
+	r = attt_db_prepare_cached(db, sql, &st);
 	if (r < 0)
 		return r;
 	va_start(ap, types);
@@ -71,7 +76,7 @@ int attt__acct_int(struct attt_db *db, int64_t *ret, const char *sql, const char
 	va_list ap;
 	int r;
 
-	r = attt_db_prepare(db, sql, &st);
+	r = attt_db_prepare_cached(db, sql, &st);
 	if (r < 0)
 		return r;
 	va_start(ap, types);

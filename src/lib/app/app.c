@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,9 @@ struct attt_app {
 	struct attt_clock clock;
 	struct attt_rng rng;
 	bool readonly;
+#ifdef ATTT_TEST_HOOKS
+	struct test_clock *test_clock;
+#endif
 };
 
 int (*attt__app_init_fault)(const char *step);
@@ -596,6 +600,98 @@ int attt_app_init(const char *dir, const struct attt_app_init_opts *opts)
 	return attt_app_init_ex(dir, opts, NULL, 0);
 }
 
+#ifdef ATTT_TEST_HOOKS
+/*
+ * Test builds only (ATTT_TEST_HOOKS; cmake/attt.cmake refuses it in a Release build, so what
+ * operators run has no such code): the system clock plus the whole seconds written in
+ * DIR/ATTT_TEST_CLOCK_FILE, so that the integration tests move a running `attt serve` (and the CLI
+ * beside it) through a lock period or a session lifetime without sleeping. The file is stat'ed at
+ * every reading and re-read when it changed (inode, size or mtime: tests replace it by rename);
+ * without it the offset is 0. See docs/testing.md.
+ */
+#define TEST_CLOCK_MAX_S (INT64_C(3650) * 86400) /* ten years either way */
+
+struct test_clock {
+	pthread_mutex_t lock;
+	char path[ATTT_MAX_PATH];
+	bool present;
+	struct stat seen;
+	int64_t offset_us;
+};
+
+static int64_t test_clock_read(const char *path)
+{
+	char buf[32];
+	int64_t v = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (attt_parse_int64(buf, -TEST_CLOCK_MAX_S, TEST_CLOCK_MAX_S, &v) < 0) {
+		log_error("%s: not a number of seconds within ten years: offset 0", path);
+		return 0;
+	}
+	log_warn("%s: test build: the clock runs %+lld s from the system clock", path, (long long)v);
+	return v * ATTT_USEC_PER_SEC;
+}
+
+static int64_t test_clock_now(void *ctx)
+{
+	struct test_clock *t = ctx;
+	struct stat st;
+	bool present = stat(t->path, &st) == 0;
+	int64_t off;
+
+	pthread_mutex_lock(&t->lock);
+	if (!present) {
+		t->present = false;
+		t->offset_us = 0;
+	} else if (!t->present || st.st_ino != t->seen.st_ino || st.st_size != t->seen.st_size ||
+		   st.st_mtim.tv_sec != t->seen.st_mtim.tv_sec || st.st_mtim.tv_nsec != t->seen.st_mtim.tv_nsec) {
+		t->offset_us = test_clock_read(t->path);
+		t->seen = st;
+		t->present = true;
+	}
+	off = t->offset_us;
+	pthread_mutex_unlock(&t->lock);
+	return attt_now_us(&attt_clock_system) + off;
+}
+
+static int test_clock_start(struct attt_app *app)
+{
+	struct test_clock *t = calloc(1, sizeof(*t));
+	int r;
+
+	if (!t)
+		return ATTT_E_NOMEM;
+	r = join(t->path, sizeof(t->path), app->dir, ATTT_TEST_CLOCK_FILE);
+	if (r < 0) {
+		free(t);
+		return r;
+	}
+	pthread_mutex_init(&t->lock, NULL);
+	app->test_clock = t;
+	app->clock.now_us = test_clock_now;
+	app->clock.ctx = t;
+	return ATTT_OK;
+}
+
+static void test_clock_free(struct test_clock *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+#endif
+
 static int read_data_id(struct attt_app *app)
 {
 	struct attt_stmt *st = NULL;
@@ -695,6 +791,12 @@ int attt_app_open(const char *dir, unsigned flags, struct attt_app **ret, char *
 		set_err(err, errsz, r, "%s: thiếu meta data_id (no data_id: not made by attt init)", app->db_path);
 		goto out;
 	}
+#ifdef ATTT_TEST_HOOKS
+	if ((r = test_clock_start(app)) < 0) {
+		set_err(err, errsz, r, "%s", app->dir);
+		goto out;
+	}
+#endif
 
 	if ((r = join(ini, sizeof(ini), app->dir, ATTT_CONFIG_FILE_NAME)) < 0) {
 		set_err(err, errsz, r, "%s", app->dir);
@@ -734,6 +836,9 @@ void attt_app_close(struct attt_app *app)
 	attt_db_close(app->db);
 	attt_config_free(app->cfg);
 	attt_policy_free(app->pol);
+#ifdef ATTT_TEST_HOOKS
+	test_clock_free(app->test_clock);
+#endif
 	free(app->db_path);
 	free(app->dir);
 	free(app);
