@@ -1,16 +1,20 @@
 /*
  * bench_audit.c: figures for docs/performance.md "## Audit". The same durable write transaction
- * (one INSERT into a table shaped like a real record, synchronous=FULL, WAL) with and without its
- * audit event, one per transaction and batched (100 changes per transaction, one event each),
- * rounds alternating so that the machine's load hits both alike; plus the raw rates behind them
- * (leaf hashes, Ed25519 checkpoint signatures, verification, proofs). Run bench/audit/run. Not part
- * of make test (it fsyncs thousands of times).
+ * (one INSERT into a table shaped like a real record, synchronous=FULL, WAL) plain, with its audit
+ * event, and with the floor (an event-sized row in a second table), one per transaction, batched
+ * (100 changes per transaction, one event each) and shaped like the org module's; rounds
+ * interleaved so that the machine's load hits all alike; WAL pages per transaction (what the
+ * commit's fsync makes durable); plus the raw rates behind them (leaf hashes, Ed25519 checkpoint
+ * signatures, verification, proofs). Run bench/audit/run. Not part of make test (it fsyncs
+ * thousands of times).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -37,6 +41,32 @@ static const struct attt_actor actor = { .account_id = 12, .person_id = 34, .age
 					 .session = "s-4f2a", .source = "10.20.30.40" };
 
 static bool with_history; /* the change also writes a history row, as the org module's do */
+
+/* The floor: instead of its audit event, the change writes one event-sized row (the same columns
+ * and a 64-byte blob for tree hashes) into a second table without index. An audit trail kept in
+ * the same database, in the same transaction, cannot write less than that. */
+static bool floor_mode;
+
+static void floor_row(struct attt_db *db, unsigned long n)
+{
+	static const uint8_t tree[64] = { 1 };
+	struct attt_stmt *st = NULL;
+	int r;
+
+	if ((r = attt_db_prepare_cached(db,
+				 "INSERT INTO bench_floor (seq, time_us, category, action, outcome, actor_account, "
+				 "actor_person, actor_agency, actor_name, session, source, agency_id, object_type, object_id, "
+				 "rule, summary, tree) VALUES (?, ?, 2, 'person.create', 0, 12, 34, 5, 'nguyenvana', 's-4f2a', "
+				 "'10.20.30.40', 5, 'person', ?, 'R7.2', ?, ?)",
+				 &st)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 1, (int64_t)n)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 2, attt_now_us(&attt_clock_system))) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 3, (int64_t)n)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 4, "{\"name\":\"Nguyễn Văn An\",\"agency_id\":5,\"phone\":\"0912345678\"}")) < 0 ||
+	    (r = attt_stmt_bind_blob(st, 5, tree, sizeof(tree))) < 0 || (r = attt_stmt_step(st)) < 0)
+		die("floor", r);
+	attt_stmt_finalize(st);
+}
 
 /* One change (and its event when audited); count changes per transaction. */
 static void run(struct attt_db *db, unsigned txs, unsigned per_tx, bool audited, unsigned long *next_id)
@@ -66,7 +96,9 @@ static void run(struct attt_db *db, unsigned txs, unsigned per_tx, bool audited,
 				die("history", r);
 			attt_stmt_finalize(st);
 			st = NULL;
-			if (audited) {
+			if (audited && floor_mode) {
+				floor_row(db, n);
+			} else if (audited) {
 				snprintf(id, sizeof(id), "%lu", n);
 				snprintf(summary, sizeof(summary), "{\"name\":\"Nguyễn Văn An\",\"agency_id\":5,\"phone\":\"0912345678\"}");
 				struct attt_audit_event ev = { .category = ATTT_AUDIT_DATA, .action = "person.create",
@@ -81,117 +113,187 @@ static void run(struct attt_db *db, unsigned txs, unsigned per_tx, bool audited,
 	}
 }
 
-static double rate(struct attt_db *db, unsigned txs, unsigned per_tx, bool audited, unsigned long *next_id)
-{
-	double t0 = now_s();
-	run(db, txs, per_tx, audited, next_id);
-	return txs / (now_s() - t0);
-}
-
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
 
+/* Sorts v. */
 static double median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_d);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+enum { TXS = 400, WAL_TXS = 200, MAX_ROUNDS = 64 }; /* ROUNDS * TXS transactions of each kind */
+
+static const char *wal_path;
+static int64_t autockpt = 1000;
+
+static void exec_or_die(struct attt_db *db, const char *sql)
+{
+	int r = attt_db_exec(db, sql);
+	if (r < 0)
+		die(sql, r);
+}
+
+static long long file_size(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/* WAL frames (pages) written per transaction: the bytes the commit's fsync makes durable, which
+ * the machine's load does not change. Checkpoints off while counting. */
+static double wal_pages(struct attt_db *db, unsigned per_tx, bool audited, bool floor, unsigned long *next_id)
+{
+	char pragma[64];
+	long long before, after;
+
+	exec_or_die(db, "PRAGMA wal_autocheckpoint=0");
+	exec_or_die(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	before = file_size(wal_path);
+	floor_mode = floor;
+	run(db, WAL_TXS, per_tx, audited, next_id);
+	floor_mode = false;
+	after = file_size(wal_path);
+	snprintf(pragma, sizeof(pragma), "PRAGMA wal_autocheckpoint=%lld", (long long)autockpt);
+	exec_or_die(db, pragma);
+	exec_or_die(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	/* A fresh WAL starts with its 32-byte header; every frame is 24 bytes and a 4096-byte page. */
+	return (double)(after - (before ? before : 32)) / (24 + 4096) / WAL_TXS;
+}
+
+/* The same transaction plain, with its audit event and with the floor row, interleaved one
+ * transaction at a time (the order rotating), txs of each, per_tx changes per transaction. On a
+ * machine whose disk other jobs share, fsync latency swings by 10x within seconds: interleaving
+ * transaction by transaction exposes the three kinds to the same swings, and the median latency
+ * ignores the bursts. Prints the median latency of each, the audit's and the floor's cost from the
+ * medians (overall, and the range over five consecutive parts of the run), the cost from the mean
+ * latencies (which include the WAL checkpoints SQLite runs inside some commits), and the WAL pages
+ * per transaction. */
+static void series(struct attt_db *db, const char *what, unsigned txs, unsigned per_tx, unsigned long *next_id)
+{
+	enum { PARTS = 5 };
+	double *lat[3], med[3], mean[3], lo[3] = { 0, 1e300, 1e300 }, hi[3] = { 0, -1e300, -1e300 };
+
+	for (int m = 0; m < 3; m++)
+		if (!(lat[m] = calloc(txs, sizeof(double))))
+			die("calloc", ATTT_E_NOMEM);
+	for (unsigned i = 0; i < txs; i++) {
+		for (unsigned k = 0; k < 3; k++) {
+			int m = (int)((i + k) % 3); /* 0 plain, 1 audited, 2 floor */
+			double t0 = now_s();
+			floor_mode = m == 2;
+			run(db, 1, per_tx, m != 0, next_id);
+			floor_mode = false;
+			lat[m][i] = now_s() - t0;
+		}
+	}
+	for (int m = 0; m < 3; m++) {
+		mean[m] = 0;
+		for (unsigned i = 0; i < txs; i++)
+			mean[m] += lat[m][i] / txs;
+	}
+	/* Per part, then overall (median() sorts: parts first). */
+	for (unsigned p = 0; p < PARTS; p++) {
+		unsigned a = txs * p / PARTS, n = txs * (p + 1) / PARTS - a;
+		double pm[3];
+		for (int m = 0; m < 3; m++)
+			pm[m] = median(lat[m] + a, (int)n);
+		for (int m = 1; m < 3; m++) {
+			double c = (pm[m] / pm[0] - 1) * 100;
+			lo[m] = c < lo[m] ? c : lo[m];
+			hi[m] = c > hi[m] ? c : hi[m];
+		}
+	}
+	for (int m = 0; m < 3; m++)
+		med[m] = median(lat[m], (int)txs);
+	double wp = wal_pages(db, per_tx, false, false, next_id), wa = wal_pages(db, per_tx, true, false, next_id),
+	       wf = wal_pages(db, per_tx, true, true, next_id);
+	printf("%s (%u of each, interleaved): median latency plain %.1f us, with audit %.1f us, floor %.1f us; "
+	       "audit costs %+.1f %% [parts %+.1f .. %+.1f], floor %+.1f %% [%+.1f .. %+.1f]; from mean latencies "
+	       "audit %+.1f %%, floor %+.1f %%; WAL pages per tx: plain %.2f, with audit %.2f, floor %.2f\n",
+	       what, txs, med[0] * 1e6, med[1] * 1e6, med[2] * 1e6, (med[1] / med[0] - 1) * 100, lo[1], hi[1],
+	       (med[2] / med[0] - 1) * 100, lo[2], hi[2], (mean[1] / mean[0] - 1) * 100, (mean[2] / mean[0] - 1) * 100,
+	       wp, wa, wf);
+	for (int m = 0; m < 3; m++)
+		free(lat[m]);
+}
+
 int main(void)
 {
 	const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
 	const char *rounds_env = getenv("ROUNDS");
-	char dir[512], path[600];
+	char dir[512], path[600], wal[620];
 	struct attt_db *db = NULL;
 	unsigned long next_id = 1;
 	int64_t rounds = 7;
-	enum { TXS = 400, BATCH_TXS = 40, BATCH = 100 };
-	double plain[64], audited[64], bplain[64], baudited[64];
 	int r;
 
 	if (sodium_init() < 0)
 		return 1;
-	if (rounds_env && (attt_parse_int64(rounds_env, 1, 64, &rounds) < 0))
+	if (rounds_env && (attt_parse_int64(rounds_env, 1, MAX_ROUNDS, &rounds) < 0))
 		die("ROUNDS", ATTT_E_INVAL);
 	snprintf(dir, sizeof(dir), "%s/attt-bench-audit-XXXXXX", tmpdir);
 	if (!mkdtemp(dir))
 		die("mkdtemp", ATTT_E_IO);
 	snprintf(path, sizeof(path), "%s/bench.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	wal_path = wal;
 	if ((r = attt_db_open(path, ATTT_DB_CREATE, &db)) < 0 || (r = attt_db_migrate(db)) < 0 ||
 	    (r = attt_db_exec(db, "CREATE TABLE bench_person (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 				  "agency_id INTEGER NOT NULL, phone TEXT); CREATE TABLE bench_history (id INTEGER PRIMARY KEY, "
-				  "person_id INTEGER NOT NULL, time_us INTEGER NOT NULL, change TEXT NOT NULL)")) < 0)
+				  "person_id INTEGER NOT NULL, time_us INTEGER NOT NULL, change TEXT NOT NULL); "
+				  "CREATE TABLE bench_floor (seq INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, "
+				  "category INTEGER NOT NULL, action TEXT NOT NULL, outcome INTEGER NOT NULL, "
+				  "actor_account INTEGER NOT NULL, actor_person INTEGER NOT NULL, actor_agency INTEGER NOT NULL, "
+				  "actor_name TEXT, session TEXT, source TEXT, agency_id INTEGER NOT NULL, object_type TEXT, "
+				  "object_id TEXT, rule TEXT, summary TEXT, tree BLOB)")) < 0)
 		die("open", r);
 	/* WAL_AUTOCHECKPOINT=N sets SQLite's wal_autocheckpoint (pages; 0 = never, default 1000), to
 	 * measure what the checkpoints run inside commits cost. */
 	const char *ckpt = getenv("WAL_AUTOCHECKPOINT");
 	if (ckpt) {
-		int64_t pages;
 		char pragma[64];
-		if (attt_parse_int64(ckpt, 0, 1000000, &pages) < 0)
+		if (attt_parse_int64(ckpt, 0, 1000000, &autockpt) < 0)
 			die("WAL_AUTOCHECKPOINT", ATTT_E_INVAL);
-		snprintf(pragma, sizeof(pragma), "PRAGMA wal_autocheckpoint=%lld", (long long)pages);
-		if ((r = attt_db_exec(db, pragma)) < 0)
-			die("wal_autocheckpoint", r);
+		snprintf(pragma, sizeof(pragma), "PRAGMA wal_autocheckpoint=%lld", (long long)autockpt);
+		exec_or_die(db, pragma);
 	}
-	/* Warm up both paths (page cache, WAL). */
+	/* Warm up every path (page cache, WAL). */
 	run(db, 50, 1, false, &next_id);
 	run(db, 50, 1, true, &next_id);
-	/* Alternate the order within each round too, so neither always runs second. */
-	for (int i = 0; i < rounds; i++) {
-		if (i % 2) {
-			plain[i] = rate(db, TXS, 1, false, &next_id);
-			audited[i] = rate(db, TXS, 1, true, &next_id);
-		} else {
-			audited[i] = rate(db, TXS, 1, true, &next_id);
-			plain[i] = rate(db, TXS, 1, false, &next_id);
-		}
-		bplain[i] = rate(db, BATCH_TXS, BATCH, false, &next_id) * BATCH;
-		baudited[i] = rate(db, BATCH_TXS, BATCH, true, &next_id) * BATCH;
+	floor_mode = true;
+	run(db, 50, 1, true, &next_id);
+	floor_mode = false;
+	/* ONLY=plain|audit|floor runs 2000 single-row transactions of that kind and nothing else: under
+	 * valgrind --tool=callgrind, the difference of two runs' instruction counts / 2000 is the CPU an
+	 * event adds, whatever the machine's load. */
+	const char *only = getenv("ONLY");
+	if (only) {
+		floor_mode = strcmp(only, "floor") == 0;
+		run(db, 2000, 1, strcmp(only, "plain") != 0, &next_id);
+		attt_db_close(db);
+		goto done;
 	}
-	double ratios[64], bratios[64];
-	for (int i = 0; i < rounds; i++) {
-		ratios[i] = plain[i] / audited[i];
-		bratios[i] = bplain[i] / baudited[i];
-	}
-	double mp = median(plain, (int)rounds), ma = median(audited, (int)rounds);
-	double mbp = median(bplain, (int)rounds), mba = median(baudited, (int)rounds);
-	double mr = median(ratios, (int)rounds), mbr = median(bratios, (int)rounds);
-	printf("single-row transactions/s, synchronous=FULL: without audit %.0f, with audit %.0f; audit costs %+.1f %% "
-	       "(median of %lld rounds of %d)\n",
-	       mp, ma, (mr - 1) * 100, (long long)rounds, TXS);
-	printf("batched (%d changes per transaction) changes/s: without audit %.0f, with one event each %.0f; audit costs "
-	       "%+.1f %%\n",
-	       BATCH, mbp, mba, (mbr - 1) * 100);
-
+	printf("synchronous=FULL, WAL; floor = the change plus one event-sized row in an unindexed second table\n");
+	series(db, "single-row transactions", (unsigned)rounds * TXS, 1, &next_id);
+	series(db, "batched, 100 changes per transaction, one event each", (unsigned)rounds * 40, 100, &next_id);
 	/* A change shaped like the org module's: the record with two indexes, and a history row. */
-	if ((r = attt_db_exec(db, "CREATE INDEX bench_person_agency ON bench_person (agency_id, name); "
-				  "CREATE INDEX bench_person_phone ON bench_person (phone); "
-				  "CREATE INDEX bench_history_person ON bench_history (person_id, time_us)")) < 0)
-		die("index", r);
+	exec_or_die(db, "CREATE INDEX bench_person_agency ON bench_person (agency_id, name); "
+			"CREATE INDEX bench_person_phone ON bench_person (phone); "
+			"CREATE INDEX bench_history_person ON bench_history (person_id, time_us)");
 	with_history = true;
-	for (int i = 0; i < rounds; i++) {
-		if (i % 2) {
-			plain[i] = rate(db, TXS, 1, false, &next_id);
-			audited[i] = rate(db, TXS, 1, true, &next_id);
-		} else {
-			audited[i] = rate(db, TXS, 1, true, &next_id);
-			plain[i] = rate(db, TXS, 1, false, &next_id);
-		}
-		ratios[i] = plain[i] / audited[i];
-	}
-	mp = median(plain, (int)rounds);
-	ma = median(audited, (int)rounds);
-	mr = median(ratios, (int)rounds);
-	printf("record + 2 indexes + history row, transactions/s: without audit %.0f, with audit %.0f; audit costs "
-	       "%+.1f %%\n",
-	       mp, ma, (mr - 1) * 100);
+	series(db, "record + 2 indexes + history row", (unsigned)rounds * TXS, 1, &next_id);
 	with_history = false;
 
-	/* Raw rates. */
+	/* Raw rates (RAW=0 skips them, e.g. under valgrind --tool=callgrind). */
+	if (getenv("RAW") && strcmp(getenv("RAW"), "0") == 0) {
+		attt_db_close(db);
+		goto done;
+	}
 	struct attt_audit_record rec = { .seq = 123456, .time_us = 1795000000000000, .category = ATTT_AUDIT_DATA,
 					 .action = "person.update", .actor_account = 12, .actor_person = 34,
 					 .actor_agency = 5, .actor_name = "nguyenvana", .session = "s-4f2a",
@@ -250,6 +352,7 @@ int main(void)
 	attt_audit_verifier_free(v);
 	attt_audit_signer_free(s);
 	attt_db_close(db);
+done:;
 	char cmd[700];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;

@@ -202,12 +202,12 @@ int attt_audit_prove_inclusion(struct attt_db *db, uint64_t index, uint64_t size
 /* Consistency proof between sizes 0 < size1 <= size2 <= current size. */
 int attt_audit_prove_consistency(struct attt_db *db, uint64_t size1, uint64_t size2, struct attt_hash *proof,
 				 size_t *ret_n);
-/* A node source reading audit_node of db, for the attt_merkle_* functions. Release with
- * attt_audit_src_done. */
+/* A node source reading the stored tree of db (the tree column of audit_event, and audit_node for
+ * archived events), for the attt_merkle_* functions. Release with attt_audit_src_done. */
 struct attt_audit_src {
 	struct attt_merkle_src src;
 	struct attt_db *db;
-	struct attt_stmt *stmt;
+	struct attt_stmt *stmt, *node_stmt;
 };
 void attt_audit_src_init(struct attt_audit_src *s, struct attt_db *db);
 void attt_audit_src_done(struct attt_audit_src *s);

@@ -2,8 +2,9 @@
  * archive.c: retention (the profile's audit_retention_days): old events leave the database for an
  * archive file, the tree stays. Only a prefix of the trail that a signed checkpoint covers is
  * archived, so the archive file itself can be verified against that checkpoint, and the events
- * that remain keep their proofs (every audit_node row is kept; the peaks of the archived prefix are
- * what verification starts from). The prefix ends at a signed checkpoint, whose note is in the file.
+ * that remain keep their proofs (every tree node of the archived events moves to audit_node; the
+ * peaks of the archived prefix are what verification starts from). The prefix ends at a signed
+ * checkpoint, whose note is in the file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,27 +23,6 @@
 #include "attt/str.h"
 #include "audit-int.h"
 
-static int scalar(struct attt_db *db, const char *sql, int64_t arg, bool bind, int64_t *ret, bool *ret_null)
-{
-	struct attt_stmt *st = NULL;
-	int r;
-
-	r = attt_db_prepare(db, sql, &st);
-	if (r < 0)
-		return r;
-	if (bind && (r = attt_stmt_bind_int64(st, 1, arg)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r < 0)
-		goto out;
-	*ret_null = r == 0 || attt_stmt_is_null(st, 0);
-	*ret = *ret_null ? 0 : attt_stmt_int64(st, 0);
-	r = ATTT_OK;
-out:
-	attt_stmt_finalize(st);
-	return r;
-}
-
 struct del_ctx {
 	const struct attt_clock *clock;
 	const struct attt_actor *actor;
@@ -59,6 +39,18 @@ static int delete_tx(struct attt_db *db, void *arg)
 	struct attt_buf js;
 	int r;
 
+	/* The events' tree nodes move to audit_node: proofs and verification of what remains read
+	 * them there. Blocks of audit_time wholly archived go. */
+	r = attt__audit_keep_nodes(db, c->first, c->end);
+	if (r < 0)
+		return r;
+	r = attt_db_prepare(db, "DELETE FROM audit_time WHERE block < ? >> 8", &st);
+	if (r < 0)
+		return r;
+	if ((r = attt_stmt_bind_int64(st, 1, c->end)) < 0 || (r = attt_stmt_step(st)) < 0)
+		goto out;
+	attt_stmt_finalize(st);
+	st = NULL;
 	/* Nothing may have changed the prefix since it was written out. */
 	r = attt_db_prepare(db, "DELETE FROM audit_event WHERE seq >= ? AND seq < ?", &st);
 	if (r < 0)
@@ -70,6 +62,18 @@ static int delete_tx(struct attt_db *db, void *arg)
 		r = ATTT_E_CONFLICT;
 		goto out;
 	}
+	attt_stmt_finalize(st);
+	st = NULL;
+	/* The block the prefix ends in keeps only its remaining events' span. */
+	r = attt_db_prepare(db,
+			    "UPDATE audit_time SET min_us = (SELECT MIN(time_us) FROM audit_event WHERE seq >= ?1 AND seq < "
+			    "(block + 1) << 8), max_us = (SELECT MAX(time_us) FROM audit_event WHERE seq >= ?1 AND seq < "
+			    "(block + 1) << 8) WHERE block = ?1 >> 8 AND (?1 & 255) != 0",
+			    &st);
+	if (r < 0)
+		goto out;
+	if ((r = attt_stmt_bind_int64(st, 1, c->end)) < 0 || (r = attt_stmt_step(st)) < 0)
+		goto out;
 	attt_stmt_finalize(st);
 	st = NULL;
 	r = attt_db_prepare(db, "INSERT INTO audit_archive (first_seq, end_seq, time_us, file, sha256) VALUES (?, ?, ?, ?, ?)",
@@ -130,7 +134,7 @@ int attt_audit_archive(struct attt_db *db, const struct attt_clock *clock, const
 		r = ATTT_E_STATE;
 		goto out;
 	}
-	if ((r = scalar(db, "SELECT MIN(seq) FROM audit_event", 0, false, &first, &null)) < 0)
+	if ((r = attt__audit_scalar(db, "SELECT MIN(seq) FROM audit_event", NULL, 0, &first, &null)) < 0)
 		goto out;
 	if (null) {
 		r = ATTT_OK;
@@ -138,13 +142,22 @@ int attt_audit_archive(struct attt_db *db, const struct attt_clock *clock, const
 			*ret_count = 0;
 		goto out;
 	}
-	if ((r = scalar(db, "SELECT MIN(seq) FROM audit_event WHERE time_us >= ?", before_us, true, &end, &null)) < 0)
+	/* The first event at or after before_us, within the seq range audit_time allows. */
+	int64_t seq_lo, seq_hi;
+	if ((r = attt__audit_time_range(db, before_us, INT64_MAX, &seq_lo, &seq_hi)) < 0)
 		goto out;
-	if (null && (r = scalar(db, "SELECT MAX(seq) + 1 FROM audit_event", 0, false, &end, &null)) < 0)
+	end = 0;
+	null = seq_lo >= seq_hi;
+	int64_t args[2] = { seq_lo, before_us };
+	if (!null && (r = attt__audit_scalar(db, "SELECT MIN(seq) FROM audit_event WHERE seq >= ? AND time_us >= ?", args, 2,
+					     &end, &null)) < 0)
+		goto out;
+	if (null && (r = attt__audit_scalar(db, "SELECT MAX(seq) + 1 FROM audit_event", NULL, 0, &end, &null)) < 0)
 		goto out;
 	/* End exactly at a signed checkpoint: what leaves is provable by that signature, which goes
 	 * into the archive file with it. */
-	if ((r = scalar(db, "SELECT MAX(size) FROM audit_checkpoint WHERE size <= ?", end, true, &cp_size, &null)) < 0)
+	r = attt__audit_scalar(db, "SELECT MAX(size) FROM audit_checkpoint WHERE size <= ?", &end, 1, &cp_size, &null);
+	if (r < 0)
 		goto out;
 	end = null ? 0 : cp_size;
 	if (end <= first) {

@@ -28,6 +28,30 @@ static inline int64_t attt__audit_node_pos(unsigned level, uint64_t idx)
 	return (int64_t)(2 * m - (uint64_t)__builtin_popcountll(m) + level);
 }
 
+/* How many tree nodes event seq completes and carries in its row (the tree column of audit_event):
+ * its leaf, then one perfect subtree per trailing one bit of seq (levels 1, 2, ...), each 32 bytes.
+ * Node (level, idx) is carried by its last leaf, seq (idx + 1) * 2^level - 1, at offset 32 * level. */
+static inline unsigned attt__audit_tree_nodes(uint64_t seq)
+{
+	return 1 + (unsigned)__builtin_ctzll(~seq);
+}
+
+/* Events per block of audit_time (earliest and latest time_us of each complete block), which
+ * bounds the seq range a period query scans: 2^ATTT__AUDIT_TIME_SHIFT. */
+#define ATTT__AUDIT_TIME_SHIFT 8
+
+/* The seq range [*ret_lo, *ret_hi) outside which no event has from_us <= time_us < to_us (no
+ * bound: INT64_MIN / INT64_MAX), from audit_time and a scan of the events after its last block. */
+int attt__audit_time_range(struct attt_db *db, int64_t from_us, int64_t to_us, int64_t *ret_lo, int64_t *ret_hi);
+
+/* The first column of the first row of sql with args bound to ?1..?nargs; *ret_null when there is
+ * no row or the value is NULL. */
+int attt__audit_scalar(struct attt_db *db, const char *sql, const int64_t *args, int nargs, int64_t *ret,
+		       bool *ret_null);
+
+/* Moves the tree nodes of events [first, end) into audit_node, before archiving deletes them. */
+int attt__audit_keep_nodes(struct attt_db *db, int64_t first, int64_t end);
+
 /* True if p[0..n) holds only standard base64 characters (A-Z a-z 0-9 + / =). */
 bool attt__b64_ok(const char *p, size_t n);
 

@@ -53,6 +53,14 @@ int attt_audit_query(struct attt_db *db, const struct attt_audit_filter *f,
 		return ATTT_E_INVAL;
 	attt_buf_init(&q, 64 * 1024);
 	r = attt_buf_adds(&q, "SELECT " EVENT_COLUMNS " FROM audit_event");
+	/* A period: audit_time bounds the seq range scanned (there is no time index; it cost a page
+	 * per audited commit). */
+	int64_t seq_lo = 0, seq_hi = 0;
+	bool period = f->from_us || f->to_us;
+	if (r >= 0 && period &&
+	    (r = attt__audit_time_range(db, f->from_us ? f->from_us : INT64_MIN, f->to_us ? f->to_us : INT64_MAX, &seq_lo,
+					&seq_hi)) >= 0)
+		r = add_cond(&q, &first, "seq >= ? AND seq < ?");
 	if (r >= 0 && f->from_us)
 		r = add_cond(&q, &first, "time_us >= ?");
 	if (r >= 0 && f->to_us)
@@ -109,7 +117,8 @@ int attt_audit_query(struct attt_db *db, const struct attt_audit_filter *f,
 		goto out;
 #define BIND_I(v) ((r = attt_stmt_bind_int64(st, idx++, (v))) < 0)
 #define BIND_T(v) ((r = attt_stmt_bind_text(st, idx++, (v))) < 0)
-	if ((f->from_us && BIND_I(f->from_us)) || (f->to_us && BIND_I(f->to_us)) ||
+	if ((period && (BIND_I(seq_lo) || BIND_I(seq_hi))) || (f->from_us && BIND_I(f->from_us)) ||
+	    (f->to_us && BIND_I(f->to_us)) ||
 	    (f->actor_account && BIND_I(f->actor_account)) || (f->actor_name && BIND_T(f->actor_name)) ||
 	    (f->agency_id && (BIND_I(f->agency_id) || BIND_I(f->agency_id))))
 		goto out;

@@ -134,7 +134,10 @@ int attt_audit_review_overdue(struct attt_db *db, const struct attt_clock *clock
 	/* Where the agency's trail starts. */
 	r = attt_db_prepare(db,
 			    agency_id ? "SELECT MIN(time_us) FROM audit_event WHERE agency_id = ? OR actor_agency = ?"
-				      : "SELECT MIN(time_us) FROM audit_event",
+				      /* No time index: the blocks of audit_time, then the events after them. */
+				      : "SELECT MIN(t) FROM (SELECT MIN(min_us) AS t FROM audit_time UNION ALL "
+					"SELECT MIN(time_us) FROM audit_event WHERE seq >= "
+					"(SELECT COALESCE(MAX(block) + 1, 0) << 8 FROM audit_time))",
 			    &st);
 	if (r < 0)
 		return r;

@@ -317,73 +317,61 @@ struct dbv {
 	struct attt__checker *c;
 	struct attt_db *db;
 	struct attt_audit_src src;
-	/* Nodes complete in post-order, the order of audit_node's key: one sequential cursor reads
-	 * them all instead of a lookup per node. */
-	struct attt_stmt *cur;
-	bool cur_row;
-	int64_t cur_pos;
+	/* The tree column of the event being fed: the stream completes exactly the nodes this row
+	 * carries (its leaf and the subtrees it completes), in order of level. */
+	uint8_t tree[62 * ATTT_HASH_LEN];
+	size_t tree_nodes; /* 0 when the row's tree is missing or has the wrong length */
+	/* audit_time: the span of the block being fed, compared when its last event is fed. */
+	int64_t block_min, block_max;
+	uint64_t block_first; /* the first event fed of the current block */
+	struct attt_stmt *time_st;
 };
-
-static int cur_next(struct dbv *d)
-{
-	int r = attt_stmt_step(d->cur);
-	if (r < 0)
-		return r;
-	d->cur_row = r == 1;
-	d->cur_pos = r == 1 ? attt_stmt_int64(d->cur, 0) : 0;
-	return ATTT_OK;
-}
-
-/* Moves the cursor to the first row at or after node (level, want)'s position; *ret_h is its hash
- * when that row is the node, else ATTT_E_NOTFOUND. */
-static int node_get(struct dbv *d, unsigned level, uint64_t want, struct attt_hash *ret_h)
-{
-	int64_t pos = attt__audit_node_pos(level, want);
-	int r;
-
-	if (pos < 0)
-		return ATTT_E_NOTFOUND;
-	if (d->cur && d->cur_row && d->cur_pos > pos) { /* behind the cursor (never in order): start again */
-		attt_stmt_finalize(d->cur);
-		d->cur = NULL;
-	}
-	if (!d->cur) {
-		r = attt_db_prepare(d->db, "SELECT pos, level, idx, hash FROM audit_node WHERE pos >= ? ORDER BY pos", &d->cur);
-		if (r < 0)
-			return r;
-		if ((r = attt_stmt_bind_int64(d->cur, 1, pos)) < 0 || (r = cur_next(d)) < 0)
-			return r;
-	}
-	while (d->cur_row && d->cur_pos < pos)
-		if ((r = cur_next(d)) < 0)
-			return r;
-	if (!d->cur_row || d->cur_pos != pos || attt_stmt_int64(d->cur, 1) != (int64_t)level ||
-	    attt_stmt_int64(d->cur, 2) != (int64_t)want)
-		return ATTT_E_NOTFOUND;
-	size_t n = 0;
-	const void *p = attt_stmt_blob(d->cur, 3, &n);
-	if (!p || n != ATTT_HASH_LEN)
-		return ATTT_E_CORRUPT;
-	memcpy(ret_h->b, p, ATTT_HASH_LEN);
-	return ATTT_OK;
-}
 
 static int node_done(void *ctx, unsigned level, uint64_t index, const struct attt_hash *h)
 {
 	struct dbv *d = ctx;
-	struct attt_hash stored;
-	int r;
 
 	if (level == 0)
 		return ATTT_OK; /* compared by attt__checker_leaf with the stored leaf */
-	r = node_get(d, level, index, &stored);
-	if (r == ATTT_E_NOTFOUND || r == ATTT_E_CORRUPT || (r == ATTT_OK && memcmp(stored.b, h->b, ATTT_HASH_LEN) != 0)) {
+	if (level >= d->tree_nodes || memcmp(d->tree + (size_t)ATTT_HASH_LEN * level, h->b, ATTT_HASH_LEN) != 0) {
 		uint64_t at = index << level;
 		attt__checker_bad(d->c, at > d->c->good_size ? at : d->c->good_size,
 				  "tree node (%u, %llu) was altered or removed", level, (unsigned long long)index);
-		return ATTT_OK;
 	}
-	return r;
+	return ATTT_OK;
+}
+
+/* The time span audit_time records for a complete block must be that of its events: period queries
+ * rely on it to find them. A block whose start was archived is not checked (its span is that of the
+ * events that remain, set when archiving). */
+static int time_check(struct dbv *d, const struct attt_audit_record *rec)
+{
+	uint64_t seq = (uint64_t)rec->seq, mask = (1u << ATTT__AUDIT_TIME_SHIFT) - 1;
+	int r;
+
+	if ((seq & mask) == 0 || seq == d->c->report.first) {
+		d->block_min = d->block_max = rec->time_us;
+		d->block_first = seq;
+	} else {
+		d->block_min = rec->time_us < d->block_min ? rec->time_us : d->block_min;
+		d->block_max = rec->time_us > d->block_max ? rec->time_us : d->block_max;
+	}
+	if ((seq & mask) != mask)
+		return ATTT_OK;
+	if (!d->time_st) {
+		r = attt_db_prepare(d->db, "SELECT min_us, max_us FROM audit_time WHERE block = ?", &d->time_st);
+		if (r < 0)
+			return r;
+	} else {
+		attt_stmt_reset(d->time_st);
+	}
+	if ((r = attt_stmt_bind_int64(d->time_st, 1, (int64_t)(seq >> ATTT__AUDIT_TIME_SHIFT))) < 0 ||
+	    (r = attt_stmt_step(d->time_st)) < 0)
+		return r;
+	if (r == 0 || attt_stmt_int64(d->time_st, 0) != d->block_min || attt_stmt_int64(d->time_st, 1) != d->block_max)
+		attt__checker_bad(d->c, d->block_first, "the time span of events %llu..%llu (audit_time) was altered or removed",
+				  (unsigned long long)d->block_first, (unsigned long long)seq);
+	return ATTT_OK;
 }
 
 static int read_notes(struct attt_db *db, struct attt__checker *c)
@@ -516,7 +504,7 @@ static int verify_db(struct attt_db *db, struct attt__checker *c, const char *co
 	r = attt_db_prepare(db,
 			    "SELECT e.seq, e.time_us, e.category, e.action, e.outcome, e.actor_account, e.actor_person, "
 			    "e.actor_agency, e.actor_name, e.session, e.source, e.agency_id, e.object_type, e.object_id, "
-			    "e.rule, e.summary FROM audit_event e ORDER BY e.seq",
+			    "e.rule, e.summary, e.tree FROM audit_event e ORDER BY e.seq",
 			    &st);
 	if (r < 0)
 		goto out;
@@ -524,19 +512,26 @@ static int verify_db(struct attt_db *db, struct attt__checker *c, const char *co
 		struct attt_audit_record rec;
 		struct attt_hash stored;
 		bool have;
+		const void *tree;
+		size_t n = 0;
 
 		attt__audit_read_record(st, &rec);
-		r = rec.seq >= 0 ? node_get(&d, 0, (uint64_t)rec.seq, &stored) : ATTT_E_NOTFOUND;
-		if (r < 0 && r != ATTT_E_NOTFOUND && r != ATTT_E_CORRUPT)
-			goto out;
-		have = r == ATTT_OK;
+		tree = attt_stmt_blob(st, 16, &n);
+		d.tree_nodes = 0;
+		if (rec.seq >= 0 && rec.seq < ((int64_t)1 << 60) && tree &&
+		    n == (size_t)ATTT_HASH_LEN * attt__audit_tree_nodes((uint64_t)rec.seq)) {
+			memcpy(d.tree, tree, n);
+			d.tree_nodes = n / ATTT_HASH_LEN;
+			memcpy(stored.b, d.tree, ATTT_HASH_LEN);
+		}
+		have = d.tree_nodes > 0;
 		if (!have)
 			attt__checker_bad(c, rec.seq >= 0 ? (uint64_t)rec.seq : 0, "event %lld has no stored leaf (inserted?)",
 					  (long long)rec.seq);
 		r = attt__checker_leaf(c, &rec, have ? &stored : NULL, node_done, &d);
 		if (r == ATTT_E_CORRUPT)
 			break;
-		if (r < 0)
+		if (r < 0 || (c->report.first_bad < 0 && (r = time_check(&d, &rec)) < 0))
 			goto out;
 		/* The first finding in stream order is final (later ones lie after it): stop. */
 		if (c->report.first_bad >= 0)
@@ -561,7 +556,7 @@ static int verify_db(struct attt_db *db, struct attt__checker *c, const char *co
 	r = ATTT_OK;
 out:
 	attt_stmt_finalize(st);
-	attt_stmt_finalize(d.cur);
+	attt_stmt_finalize(d.time_st);
 	attt_audit_src_done(&d.src);
 	return r;
 }

@@ -55,6 +55,28 @@ void tdb_append(struct tdb *t, unsigned n)
 	}
 }
 
+void trec_read(struct attt_stmt *st, struct attt_audit_record *rec)
+{
+	*rec = (struct attt_audit_record){
+		.seq = attt_stmt_int64(st, 0),
+		.time_us = attt_stmt_int64(st, 1),
+		.category = (int)attt_stmt_int64(st, 2),
+		.action = attt_stmt_text(st, 3),
+		.outcome = (int)attt_stmt_int64(st, 4),
+		.actor_account = attt_stmt_int64(st, 5),
+		.actor_person = attt_stmt_int64(st, 6),
+		.actor_agency = attt_stmt_int64(st, 7),
+		.actor_name = attt_stmt_text(st, 8),
+		.session = attt_stmt_text(st, 9),
+		.source = attt_stmt_text(st, 10),
+		.agency_id = attt_stmt_int64(st, 11),
+		.object_type = attt_stmt_text(st, 12),
+		.object_id = attt_stmt_text(st, 13),
+		.rule = attt_stmt_text(st, 14),
+		.summary = attt_stmt_text(st, 15),
+	};
+}
+
 int tsh(const char *fmt, ...)
 {
 	char cmd[4096];

@@ -25,6 +25,9 @@ void tdb_open(struct tdb *t);
 void tdb_close(struct tdb *t);
 /* Appends n events, each in its own transaction, with fields derived from i (deterministic). */
 void tdb_append(struct tdb *t, unsigned n);
+/* Reads the 16 event columns (seq .. summary, in table order) of st's current row into rec
+ * (borrowed from st), as an attacker or an independent checker would. */
+void trec_read(struct attt_stmt *st, struct attt_audit_record *rec);
 /* Runs a shell command line built with a format; returns its exit status. */
 int tsh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

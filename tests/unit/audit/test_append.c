@@ -12,12 +12,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "attt/audit.h"
 #include "attt/buf.h"
 #include "attt/err.h"
 #include "attt/limits.h"
+#include "attt/str.h"
 #include "helpers.h"
 
 static const struct attt_actor actor = { .account_id = 3, .person_id = 4, .agency_id = 5, .username = "an",
@@ -86,45 +88,184 @@ static void test_audit_append__tree(void **state)
 	tdb_close(&t);
 }
 
-/* R7.1: the node store's layout: rows keyed by post-order position, so that each append writes at
- * the end of one b-tree. The expected order is simulated here (leaf, then each subtree it
- * completes), independently of the module's closed formula; the size comes from the newest row. */
-static void test_audit_append__postorder(void **state)
+/* R7.1: the node store's layout: each event's row carries its leaf and every perfect subtree it
+ * completes (one audit page per commit). The nodes are recomputed here from the leaves with the
+ * stream (independently of the module's append), the size comes from the newest row, audit_node
+ * stays empty (it only holds archived events' nodes) and audit_time has the span of each complete
+ * block of 256 events. */
+struct want_nodes {
+	uint8_t tree[300][8 * 32];
+	size_t len[300];
+};
+
+static int collect(void *ctx, unsigned level, uint64_t index, const struct attt_hash *h)
+{
+	struct want_nodes *w = ctx;
+	uint64_t last = ((index + 1) << level) - 1;
+	assert_true(last < 300);
+	assert_int_equal(w->len[last], 32 * level);
+	memcpy(w->tree[last] + w->len[last], h->b, 32);
+	w->len[last] += 32;
+	return ATTT_OK;
+}
+
+static void test_audit_append__tree_rows(void **state)
 {
 	struct tdb t;
 	struct attt_stmt *st = NULL;
-	uint64_t size;
-	int64_t pos = 0;
-	unsigned want_level[400], n_want = 0;
-	uint64_t want_idx[400];
+	struct attt_merkle_stream s;
+	static struct want_nodes w;
+	uint64_t size, seq = 0;
 
 	(void)state;
 	tdb_open(&t);
-	tdb_append(&t, 150);
-	for (uint64_t leaf = 0; leaf < 150; leaf++) {
-		uint64_t idx = leaf;
-		unsigned level = 0;
-		want_level[n_want] = 0;
-		want_idx[n_want++] = leaf;
-		while (idx & 1) {
-			idx >>= 1;
-			level++;
-			want_level[n_want] = level;
-			want_idx[n_want++] = idx;
-		}
-	}
-	assert_int_equal(attt_db_prepare(t.db, "SELECT pos, level, idx FROM audit_node ORDER BY pos", &st), ATTT_OK);
+	tdb_append(&t, 300);
+	memset(&w, 0, sizeof(w));
+	attt_merkle_stream_init(&s);
+	assert_int_equal(attt_db_prepare(t.db,
+					 "SELECT seq, time_us, category, action, outcome, actor_account, actor_person, "
+					 "actor_agency, actor_name, session, source, agency_id, object_type, object_id, rule, "
+					 "summary, tree FROM audit_event ORDER BY seq",
+					 &st),
+			 ATTT_OK);
 	while (attt_stmt_step(st) == 1) {
-		assert_true(pos < (int64_t)n_want);
-		assert_int_equal(attt_stmt_int64(st, 0), pos);
-		assert_int_equal(attt_stmt_int64(st, 1), want_level[pos]);
-		assert_int_equal(attt_stmt_int64(st, 2), (int64_t)want_idx[pos]);
-		pos++;
+		struct attt_audit_record rec;
+		struct attt_hash leaf;
+		size_t n = 0;
+		const void *tree;
+
+		trec_read(st, &rec);
+		assert_int_equal(rec.seq, (int64_t)seq);
+		assert_int_equal(attt_audit_leaf_hash(&rec, &leaf), ATTT_OK);
+		assert_int_equal(attt_merkle_stream_add(&s, &leaf, collect, &w), ATTT_OK);
+		tree = attt_stmt_blob(st, 16, &n);
+		assert_int_equal(n, w.len[seq]);
+		assert_memory_equal(tree, w.tree[seq], n);
+		seq++;
 	}
 	attt_stmt_finalize(st);
-	assert_int_equal(pos, (int64_t)n_want);
+	assert_int_equal(seq, 300);
+	assert_int_equal(w.len[255], 9 * 32); /* leaf 255 completes levels 1..8 */
 	assert_int_equal(attt_audit_size(t.db, &size), ATTT_OK);
-	assert_int_equal(size, 150);
+	assert_int_equal(size, 300);
+	assert_int_equal(attt_db_prepare(t.db, "SELECT COUNT(*) FROM audit_node", &st), ATTT_OK);
+	assert_int_equal(attt_stmt_step(st), 1);
+	assert_int_equal(attt_stmt_int64(st, 0), 0);
+	attt_stmt_finalize(st);
+	assert_int_equal(attt_db_prepare(t.db,
+					 "SELECT block, min_us = (SELECT MIN(time_us) FROM audit_event WHERE seq < 256), "
+					 "max_us = (SELECT MAX(time_us) FROM audit_event WHERE seq < 256) FROM audit_time",
+					 &st),
+			 ATTT_OK);
+	assert_int_equal(attt_stmt_step(st), 1);
+	assert_int_equal(attt_stmt_int64(st, 0), 0);
+	assert_int_equal(attt_stmt_int64(st, 1), 1);
+	assert_int_equal(attt_stmt_int64(st, 2), 1);
+	assert_int_equal(attt_stmt_step(st), 0); /* block 1 (256..511) is not complete */
+	attt_stmt_finalize(st);
+	tdb_close(&t);
+}
+
+/* The reference for summaries (R7.2): a JSON object as json_loads reads it without duplicate
+ * keys, no secret key at any depth (at most 32 levels). */
+static bool ref_secret(json_t *j, int depth)
+{
+	static const char *const bad[] = { "password", "passwd", "secret", "private_key", "seed", "totp_secret",
+					   "token_secret", "api_token" };
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (depth > 32)
+		return true;
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v) {
+			for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+				if (strcmp(k, bad[i]) == 0)
+					return true;
+			if (ref_secret(v, depth + 1))
+				return true;
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (ref_secret(v, depth + 1))
+				return true;
+	}
+	return false;
+}
+
+static bool ref_summary_ok(const char *s)
+{
+	json_error_t err;
+	json_t *j = json_loads(s, JSON_REJECT_DUPLICATES, &err);
+	bool ok = j && json_is_object(j) && !ref_secret(j, 0);
+	json_decref(j);
+	return ok;
+}
+
+/* R7.2: the summary check (a fast scan for plain summaries, the full parse for the rest) accepts
+ * exactly what the reference does, over seeded random mutations of summaries near the edges:
+ * escapes, secret keys, duplicates, reals, nesting, trailing bytes. */
+static void test_audit_append__summary_check(void **state)
+{
+	static const char *const seeds[] = {
+		"{\"name\":[\"Nguyễn Văn An\",\"Trần Thị Bình\"],\"agency_id\":5,\"phone\":\"0912345678\"}",
+		"{\"a\":{\"b\":[1,-2,true,false,null,{\"passwor\":\"x\"}]},\"c\":\"tab\\tq\\\"\\\\\"}",
+		"{\"pass\\u0077ord\":1,\"k\":1.5e3,\"n\":123456789012345678901}",
+		"{\"a/b\":1,\"a\\/b\":2,\"x\":0,\"y\":-0}",
+		"{\"seed\":\"\",\"token_secre\":\"t\",\"deep\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+		" { \"spaces\" : [ 1 , 2 ] } ",
+		"{\"k\":\"\\ud800\",\"e\":\"\\u00e9\"}",
+	};
+	static const char alphabet[] = "{}[]\":,\\u0123456789.eE-+ tfnrdsawop_\t\n\xc3\xa9";
+	struct tdb t;
+	char buf[512];
+	unsigned agree = 0, accepted = 0, refused = 0;
+	uint64_t x = 0x2545f4914f6cdd1dull;
+
+	(void)state;
+	tdb_open(&t);
+	assert_int_equal(attt_db_begin(t.db), ATTT_OK);
+	for (unsigned i = 0; i < 6000; i++) {
+		const char *seed = seeds[i % (sizeof(seeds) / sizeof(seeds[0]))];
+		size_t n = strlen(seed);
+		memcpy(buf, seed, n + 1);
+		for (unsigned m = 0; m < 1 + i % 3 && i >= 7; m++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			size_t at = (size_t)(x % (n + 1));
+			char c = alphabet[(x >> 32) % (sizeof(alphabet) - 1)];
+			switch ((x >> 48) % 3) {
+			case 0: /* insert */
+				if (n + 1 < sizeof(buf)) {
+					memmove(buf + at + 1, buf + at, n - at + 1);
+					buf[at] = c;
+					n++;
+				}
+				break;
+			case 1: /* delete */
+				if (at < n) {
+					memmove(buf + at, buf + at + 1, n - at);
+					n--;
+				}
+				break;
+			default: /* replace */
+				if (at < n)
+					buf[at] = c;
+			}
+		}
+		struct attt_audit_event ev = { .category = ATTT_AUDIT_DATA, .action = "x", .summary = buf };
+		bool ok = attt_audit_append(t.db, &t.clock, &actor, &ev, NULL) == ATTT_OK;
+		bool want = attt_utf8_valid(buf, n) && ref_summary_ok(buf);
+		if (ok != want)
+			fail_msg("summary %s: append says %d, the reference %d", buf, ok, want);
+		agree++;
+		accepted += ok;
+		refused += !ok;
+	}
+	assert_int_equal(attt_db_rollback(t.db), ATTT_OK);
+	/* Both answers occur often enough for the comparison to mean something. */
+	assert_true(accepted > 500 && refused > 500);
+	print_message("  %u summaries: %u accepted, %u refused, all as the reference\n", agree, accepted, refused);
 	tdb_close(&t);
 }
 
@@ -214,9 +355,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_append__tree),
-		cmocka_unit_test(test_audit_append__postorder),
+		cmocka_unit_test(test_audit_append__tree_rows),
 		cmocka_unit_test(test_audit_append__transactional),
 		cmocka_unit_test(test_audit_append__invalid),
+		cmocka_unit_test(test_audit_append__summary_check),
 		cmocka_unit_test(test_audit_canonical__vector),
 	};
 	if (sodium_init() < 0)
