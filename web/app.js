@@ -4,8 +4,11 @@
 // identity come first and in order: a temporary or expired password is changed (R6.1.a, R6.1.đ),
 // the second factor is enrolled where the role needs it, the rules are acknowledged (R5.1); only then
 // the rest. The server enforces all of them; the interface only leads the way.
-import { api, ApiError, setCsrf, hasCsrf } from './api.js';
-import { t, label, getLang, setLang, fmtTime, vnToRfc3339, INCIDENT_TYPES, SEVERITIES, ACTIONS, EVENT_KINDS } from './i18n.js';
+import { api, apiUpload, apiText, ApiError, setCsrf, hasCsrf } from './api.js';
+import {
+  t, label, getLang, setLang, fmtTime, vnToRfc3339, INCIDENT_TYPES, SEVERITIES, ACTIONS, EVENT_KINDS, ROLES, OBS_KINDS,
+  LINK_KINDS, LINK_KINDS_IN, AUDIT_CATEGORIES, OUTCOMES,
+} from './i18n.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -70,6 +73,18 @@ function go(hash) {
 
 function has(perm) { return !!me && Array.isArray(me.permissions) && me.permissions.includes(perm); }
 
+// The pages each need one of some permissions (GET /api/v1/me "permissions"); the server refuses the
+// data anyway, but a page typed into the address bar says plainly why it is empty.
+const PAGE_PERMS = {
+  audit: ['audit.read'],
+  reviews: ['review.read', 'review.decide'],
+  agencies: ['people.read', 'people.write'],
+};
+function may(pageName) { return PAGE_PERMS[pageName].some(has); }
+function refused(pageName, title) {
+  page(title, h('p', { class: 'msg error', id: 'refused', role: 'alert' }, t('refused', { p: PAGE_PERMS[pageName].join(', ') })));
+}
+
 // The first gate the account has not passed, or null.
 function gate() {
   if (!me) return '#/login';
@@ -97,6 +112,9 @@ function drawNav() {
     if (has('incident.report')) items.push(h('a', { href: '#/report' }, t('report')));
     if (has('incident.read') || has('incident.report')) items.push(h('a', { href: '#/incidents' }, t('incidents')));
     if (has('account.read')) items.push(h('a', { href: '#/accounts' }, t('accounts')));
+    if (may('agencies')) items.push(h('a', { href: '#/agencies' }, t('agencies')));
+    if (may('reviews')) items.push(h('a', { href: '#/reviews' }, t('reviews')));
+    if (may('audit')) items.push(h('a', { href: '#/audit' }, t('audit')));
     items.push(h('a', { href: '#/inbox', id: 'nav-inbox' }, t('inbox'), ' ', h('span', { class: 'badge', id: 'unread', hidden: true })));
     items.push(h('a', { href: '#/sessions' }, t('sessions')));
     items.push(h('a', { href: '#/password' }, t('pw_title')));
@@ -274,6 +292,9 @@ function viewHome() {
   const links = [];
   if (has('incident.report')) links.push(h('a', { class: 'tile', href: '#/report' }, t('report')));
   if (has('incident.read') || has('incident.report')) links.push(h('a', { class: 'tile', href: '#/incidents' }, t('incidents')));
+  if (may('agencies')) links.push(h('a', { class: 'tile', href: '#/agencies' }, t('agencies')));
+  if (may('reviews')) links.push(h('a', { class: 'tile', href: '#/reviews' }, t('reviews')));
+  if (may('audit')) links.push(h('a', { class: 'tile', href: '#/audit' }, t('audit')));
   links.push(h('a', { class: 'tile', href: '#/sessions' }, t('sessions')));
   page(t('hello', { name: me.full_name || me.username }),
     days ? h('p', { class: 'notice' }, t('pw_warn', { n: days })) : null,
@@ -423,10 +444,183 @@ async function viewIncident(id) {
     parts.push(h('div', { class: 'card' }, h('h2', {}, t('documents')),
       h('ul', {}, ['03', '04', '05'].map((f) => h('li', {}, h('a', { href: `/api/v1/incidents/${id}/forms/${f}`, download: `mau-${f}-su-co-${id}.pdf` }, t('form_' + f)))))));
   }
+  parts.push(await taskSection(inc));
+  if (Array.isArray(inc.links)) parts.push(linkSection(inc));
+  parts.push(observableSection(inc));
+  parts.push(await attachmentSection(inc));
+  if (Array.isArray(inc.documents)) parts.push(documentSection(inc));
   parts.push(h('div', { class: 'card' }, h('h2', {}, t('timeline')), h('ol', { class: 'timeline', id: 'timeline' },
     (inc.timeline || []).map((e) => h('li', { 'data-kind': e.kind }, h('time', {}, fmtTime(e.at)), ' ', label(EVENT_KINDS, e.kind),
       e.to ? ` → ${e.to}` : '', e.detail && !String(e.detail).startsWith('{') ? ` — ${e.detail}` : '')))));
   page(`#${inc.id} ${inc.title}`, h('p', {}, h('a', { href: '#/incidents' }, '← ' + t('back'))), ...parts);
+}
+
+function table(id, heads, rows) {
+  return h('table', { class: 'list', id }, h('thead', {}, h('tr', {}, heads.map((c) => h('th', {}, c)))), h('tbody', {}, rows));
+}
+
+function fmtSize(n) {
+  if (n >= 1048576) return (n / 1048576).toFixed(1) + ' MiB';
+  if (n >= 1024) return (n / 1024).toFixed(1) + ' KiB';
+  return n + ' B';
+}
+
+// A small form of one card: the fields, a message box, a submit button; run(box) does the work and
+// throws what should be shown; the page is drawn again after it unless it returns false.
+function miniForm(id, title, fields, submitText, run) {
+  const box = messageBox();
+  const form = h('form', { class: 'inline', id, novalidate: true }, title ? h('h3', {}, title) : null, fields, box,
+    h('button', { type: 'submit' }, submitText));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    setBusy(form, true);
+    try {
+      if ((await run(box)) !== false) { route(); return; }
+    } catch (e) {
+      showError(box, e);
+    }
+    setBusy(form, false);
+  });
+  return form;
+}
+
+// The reporter adds evidence to their own report (R8.6, R8.8); officers to any of their agency's.
+function contributor(inc) {
+  return has('incident.manage') || (!!me && me.id === inc.reporter_account_id && has('incident.report'));
+}
+
+// R11.2 step 4: tasks with an assignee and a due date; done by the officer or the assignee.
+async function taskSection(inc) {
+  const box = messageBox();
+  const manage = has('incident.manage');
+  const rows = (inc.tasks || []).map((tk) => {
+    let done = null;
+    if (tk.status === 'open' && (manage || (me && me.id === tk.assignee_account_id))) {
+      done = h('button', { type: 'button', class: 'task-done' }, t('task_done'));
+      done.addEventListener('click', async () => {
+        done.disabled = true;
+        try { await api('POST', `/incidents/${inc.id}/tasks/${tk.id}`, { status: 'done' }); route(); } catch (e) { showError(box, e); done.disabled = false; }
+      });
+    }
+    return h('tr', { 'data-id': tk.id, 'data-status': tk.status },
+      h('td', {}, tk.title), h('td', {}, t('side_' + tk.side)), h('td', {}, tk.assignee || t('nobody')),
+      h('td', {}, tk.due || fmtTime(tk.due_at), tk.overdue ? [' ', h('span', { class: 'badge' }, t('overdue'))] : null),
+      h('td', { class: 'status' }, t('task_status_' + tk.status)), h('td', {}, done));
+  });
+  const card = h('div', { class: 'card', id: 'tasks' }, h('h2', {}, t('tasks')), box,
+    rows.length ? table('task-list', [t('task_title'), t('task_side'), t('assignee'), t('col_due'), t('col_status'), ''], rows) : h('p', {}, t('none')));
+  if (!manage) return card;
+  const title = h('input', { required: true, maxlength: 512, name: 'task-title' });
+  const side = h('select', { name: 'task-side' }, ['agency', 'response'].map((k) => h('option', { value: k }, t('side_' + k))));
+  let who = h('input', { inputmode: 'numeric', maxlength: 12, name: 'task-assignee' });
+  if (has('account.read')) {
+    // The assignee is picked by name among the accounts of the incident's agency.
+    try {
+      const acc = await api('GET', '/accounts?agency=' + inc.agency_id);
+      who = h('select', { name: 'task-assignee' }, h('option', { value: '' }, t('nobody')),
+        (acc.items || []).filter((a) => a.status !== 'disabled').map((a) => h('option', { value: String(a.id) }, `${a.full_name || a.username} (${a.username})`)));
+    } catch (e) { /* keep the number field */ }
+  }
+  const due = h('input', { name: 'task-due', placeholder: 'dd/mm/yyyy', maxlength: 10, inputmode: 'numeric' });
+  card.append(miniForm('task-add', t('add'), [field(t('task_title'), title), field(t('task_side'), side), field(t('assignee'), who), field(t('due'), due)], t('add'), async () => {
+    const body = { title: title.value.trim(), side: side.value };
+    if (who.value.trim()) body.assignee_account_id = Number(who.value.trim());
+    if (due.value.trim()) {
+      if (!/^\s*\d{1,2}\/\d{1,2}\/\d{4}\s*$/.test(due.value) || !vnToRfc3339(due.value)) { due.focus(); throw t('bad_date'); }
+      body.due = due.value.trim();
+    }
+    await api('POST', `/incidents/${inc.id}/tasks`, body);
+  }));
+  return card;
+}
+
+// Links are shown from both ends: "out" as this incident reads it, "in" as the other one does.
+function linkSection(inc) {
+  const items = inc.links.map((l) => h('li', { 'data-kind': l.kind, 'data-direction': l.direction, 'data-to': l.incident_id },
+    label(l.direction === 'in' ? LINK_KINDS_IN : LINK_KINDS, l.kind), ' ', h('a', { href: `#/incidents/${l.incident_id}` }, `#${l.incident_id} ${l.title}`), ` (${l.status})`));
+  const card = h('div', { class: 'card', id: 'links' }, h('h2', {}, t('links')), items.length ? h('ul', { id: 'link-list' }, items) : h('p', {}, t('none')));
+  if (has('incident.manage')) {
+    const to = h('input', { name: 'link-to', inputmode: 'numeric', maxlength: 12, required: true });
+    const kind = select(LINK_KINDS, 'related', { name: 'link-kind' });
+    card.append(miniForm('link-add', t('add'), [field(t('link_to'), to), field(t('link_kind'), kind)], t('add'), async () => {
+      const n = Number(to.value.trim());
+      if (!Number.isInteger(n) || n <= 0 || n === inc.id) { to.focus(); throw t('link_bad_id'); }
+      await api('POST', `/incidents/${inc.id}/links`, { to: n, kind: kind.value });
+    }));
+  }
+  return card;
+}
+
+function observableSection(inc) {
+  const items = (inc.observables || []).map((o) => h('li', { 'data-kind': o.kind }, label(OBS_KINDS, o.kind), ': ', h('code', {}, o.value)));
+  const card = h('div', { class: 'card', id: 'observables' }, h('h2', {}, t('observables')),
+    items.length ? h('ul', { id: 'observable-list' }, items) : h('p', {}, t('none')));
+  if (contributor(inc)) {
+    const kind = select(OBS_KINDS, 'ip', { name: 'obs-kind' });
+    const value = h('input', { name: 'obs-value', required: true, maxlength: 2048 });
+    card.append(miniForm('observable-add', t('add'), [field(t('obs_kind'), kind), field(t('obs_value'), value)], t('add'), async () => {
+      await api('POST', `/incidents/${inc.id}/observables`, { kind: kind.value, value: value.value.trim() });
+    }));
+  }
+  return card;
+}
+
+// R8.6: a file is scanned before it is stored; the answer says plainly whether it was clean or
+// quarantined, and a quarantined file never has a download link.
+const UPLOAD_MAX = 64 * 1048576; // the server's upload limit; its own attachment limit may be lower
+async function attachmentSection(inc) {
+  const card = h('div', { class: 'card', id: 'attachments' }, h('h2', {}, t('attachments')));
+  if (has('incident.read')) {
+    const box = messageBox();
+    card.append(box);
+    try {
+      const r = await api('GET', `/incidents/${inc.id}/attachments`);
+      const rows = (r.items || []).map((a) => h('tr', { 'data-id': a.id, 'data-state': a.state, class: a.state === 'quarantined' ? 'quarantined' : '' },
+        h('td', {}, a.state === 'clean' ? h('a', { href: `/api/v1/incidents/${inc.id}/attachments/${a.id}`, download: a.name }, a.name) : a.name),
+        h('td', {}, fmtSize(a.size)), h('td', { class: 'state' }, a.state === 'clean' ? t('state_clean') : t('state_quarantined', { s: a.signature || '?' })),
+        h('td', {}, a.uploader || ''), h('td', {}, fmtTime(a.created_at)), h('td', { class: 'hash' }, h('code', {}, a.sha256))));
+      card.append(rows.length ? table('attachment-list', [t('col_name'), t('col_size'), t('col_status'), t('col_by'), t('col_time'), 'SHA-256'], rows) : h('p', {}, t('none')));
+    } catch (e) { showError(box, e); }
+  }
+  if (contributor(inc)) {
+    const file = h('input', { type: 'file', name: 'attachment' });
+    const result = h('div', { id: 'upload-result', 'aria-live': 'polite' });
+    card.append(miniForm('attach', null, [field(t('attach_file'), file), result], t('attach_send'), async (box) => {
+      result.replaceChildren();
+      delete result.dataset.state;
+      const f = file.files && file.files[0];
+      if (!f) throw t('attach_none');
+      if (f.size > UPLOAD_MAX) throw t('attach_too_big', { n: UPLOAD_MAX / 1048576 });
+      try {
+        const a = await apiUpload(`/incidents/${inc.id}/attachments?name=${encodeURIComponent(f.name)}`, f);
+        result.dataset.state = a.state;
+        result.className = 'msg ok';
+        result.append(h('p', {}, t('attach_clean', { name: a.name })));
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 422 || !/infected$/.test(e.problem.type || '')) throw e;
+        result.dataset.state = 'quarantined';
+        result.className = 'msg error';
+        result.append(h('p', {}, h('strong', {}, t('attach_quarantined'))), h('p', {}, e.message));
+      }
+      box.replaceChildren();
+      if (!has('incident.read')) { file.value = ''; return false; }
+      // The list above is drawn again with the new row; the result stays on screen.
+      const keep = result.cloneNode(true);
+      await route();
+      const again = document.getElementById('upload-result');
+      if (again) again.replaceWith(keep);
+      return false;
+    }));
+  }
+  return card;
+}
+
+function documentSection(inc) {
+  const rows = inc.documents.map((d) => h('tr', { 'data-id': d.id, 'data-form': d.form },
+    h('td', {}, h('a', { href: `/api/v1/incidents/${inc.id}/documents/${d.id}`, download: `mau-${d.form}-su-co-${inc.id}.pdf` }, t('form_' + d.form))),
+    h('td', {}, fmtTime(d.created_at)), h('td', {}, d.created_by || ''), h('td', {}, fmtSize(d.size))));
+  return h('div', { class: 'card', id: 'documents' }, h('h2', {}, t('stored_documents')),
+    rows.length ? table('document-list', [t('col_name'), t('col_time'), t('col_by'), t('col_size')], rows) : h('p', {}, t('none')));
 }
 
 // ---- sessions (R6.1.c) ---------------------------------------------------------------------------
@@ -529,6 +723,290 @@ async function viewInbox(params) {
   page(t('inbox'), h('div', { class: 'filters' }, h('label', { class: 'check' }, cb, ' ', t('unread_only'))), box, list, more);
 }
 
+// The agencies the caller may read, in tree order (R1.2), for the pickers of the pages below; []
+// when the role cannot read them.
+async function agencyList() {
+  if (!has('people.read')) return [];
+  try { return (await api('GET', '/agencies?limit=500')).items || []; } catch (e) { return []; }
+}
+function agencyName(a) { return '\u00a0\u00a0'.repeat(Math.max(0, (a.depth || 1) - 1)) + a.name; }
+function agencyPicker(agencies, value, attrs, anyText) {
+  if (!agencies.length) return h('input', { ...attrs, inputmode: 'numeric', maxlength: 12, value: value || '' });
+  return h('select', attrs, anyText ? h('option', { value: '' }, anyText) : null,
+    agencies.map((a) => h('option', { value: String(a.id), selected: String(a.id) === String(value) }, agencyName(a))));
+}
+
+// ---- the audit trail (R7.1, R7.2; audit.read) ----------------------------------------------------
+const AUDIT_FILTERS = ['from', 'to', 'category', 'action', 'agency', 'outcome'];
+
+async function viewAudit(params) {
+  if (!may('audit')) { refused('audit', t('audit')); return; }
+  const box = messageBox();
+  const agencies = await agencyList();
+  // The filters live in the address (#/audit?category=auth&...), so a page can be bookmarked and the
+  // browser's Back returns to the previous page of events.
+  const from = h('input', { name: 'from', placeholder: 'dd/mm/yyyy HH:MM', maxlength: 16, value: params.get('from') || '' });
+  const to = h('input', { name: 'to', placeholder: 'dd/mm/yyyy HH:MM', maxlength: 16, value: params.get('to') || '' });
+  const anyOf = (table, name) => h('select', { name }, h('option', { value: '' }, t('any')),
+    Object.keys(table).map((k) => h('option', { value: k, selected: k === params.get(name) }, label(table, k))));
+  const category = anyOf(AUDIT_CATEGORIES, 'category');
+  const outcome = anyOf(OUTCOMES, 'outcome');
+  const action = h('input', { name: 'action', maxlength: 64, value: params.get('action') || '' });
+  const agency = agencyPicker(agencies, params.get('agency'), { name: 'agency' }, t('any'));
+  const form = h('form', { class: 'card filters-form', id: 'audit-filter', novalidate: true },
+    h('div', { class: 'grid' }, field(t('audit_from'), from), field(t('audit_to'), to), field(t('audit_category'), category),
+      field(t('audit_action'), action), field(t('audit_agency'), agency), field(t('audit_outcome'), outcome)),
+    box, h('button', { type: 'submit', class: 'primary' }, t('filter')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, el] of [['from', from], ['to', to], ['category', category], ['action', action], ['agency', agency], ['outcome', outcome]])
+      if (el.value.trim()) p.set(k, el.value.trim());
+    for (const [k, el] of [['from', from], ['to', to]])
+      if (p.get(k) && !vnToRfc3339(p.get(k), k === 'to')) { showError(box, t('bad_time')); el.focus(); return; }
+    go('#/audit' + (p.toString() ? '?' + p : ''));
+  });
+
+  // The API's query: times as RFC 3339 in Asia/Ho_Chi_Minh ("to" without a time: the end of that day).
+  const q = new URLSearchParams();
+  for (const k of AUDIT_FILTERS) {
+    const v = params.get(k);
+    if (!v) continue;
+    if (k === 'from' || k === 'to') {
+      const iso = vnToRfc3339(v, k === 'to');
+      if (!iso) { page(t('audit'), form); showError(box, t('bad_time')); return; }
+      q.set(k, iso);
+    } else q.set(k, v);
+  }
+  const csv = new URLSearchParams(q);
+  csv.set('format', 'csv');
+  if (params.get('after')) q.set('after', params.get('after'));
+  q.set('limit', '50');
+  let r;
+  try {
+    r = await api('GET', '/audit/events?' + q);
+  } catch (e) {
+    page(t('audit'), form);
+    showError(box, e);
+    return;
+  }
+  const rows = (r.items || []).map((e) => h('tr', { 'data-seq': e.seq, 'data-category': e.category, 'data-action': e.action, 'data-outcome': e.outcome, class: e.outcome === 'success' ? '' : 'failed' },
+    h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.time)), h('td', {}, label(AUDIT_CATEGORIES, e.category)), h('td', {}, h('code', {}, e.action)),
+    h('td', {}, label(OUTCOMES, e.outcome)), h('td', {}, e.actor_name || ''), h('td', {}, e.agency_id ? String(e.agency_id) : ''),
+    h('td', {}, [e.object_type, e.object_id].filter(Boolean).join(' ')), h('td', { class: 'summary' }, e.summary || '')));
+  const pager = h('p', { class: 'pager' });
+  if (params.get('after')) {
+    const first = new URLSearchParams(params);
+    first.delete('after');
+    pager.append(h('a', { href: '#/audit' + (first.toString() ? '?' + first : ''), id: 'audit-first' }, '« ' + t('first_page')), ' ');
+  }
+  if (r.next_after !== null && r.next_after !== undefined) {
+    const next = new URLSearchParams(params);
+    next.set('after', String(r.next_after));
+    pager.append(h('a', { href: '#/audit?' + next, id: 'audit-next' }, t('next_page') + ' »'));
+  }
+  page(t('audit'), form,
+    h('p', {}, h('a', { href: '/api/v1/audit/events?' + csv, id: 'audit-csv', download: 'nhat-ky-kiem-toan.csv' }, t('csv'))),
+    rows.length ? table('audit-list', ['#', t('col_time'), t('audit_category'), t('col_action'), t('audit_outcome'), t('col_actor'), t('audit_agency'), t('col_object'), t('col_summary')], rows)
+      : h('p', { id: 'audit-empty' }, t('none')),
+    pager, await checkpointCard());
+}
+
+// R7.1: the newest signed checkpoint (a C2SP signed note: origin, tree size, root hash, then the
+// signatures) and the key that verifies it. The note carries no time; the time shown is that of the
+// last event it covers.
+async function checkpointCard() {
+  const card = h('div', { class: 'card', id: 'checkpoint' }, h('h2', {}, t('checkpoint')));
+  try {
+    const note = await apiText('/audit/checkpoint');
+    const lines = note.split('\n');
+    const size = Number(lines[1]);
+    let last = null;
+    if (size > 0) {
+      const q = new URLSearchParams({ limit: '1' });
+      if (size > 1) q.set('after', String(size - 2));
+      try { last = ((await api('GET', '/audit/events?' + q)).items || [])[0] || null; } catch (e) { last = null; }
+    }
+    card.append(h('dl', { class: 'facts' },
+      h('dt', {}, t('cp_size')), h('dd', { id: 'cp-size' }, String(size)),
+      h('dt', {}, t('cp_time')), h('dd', { id: 'cp-time' }, last && last.seq === size - 1 ? fmtTime(last.time) : '—'),
+      h('dt', {}, t('cp_root')), h('dd', {}, h('code', { class: 'break' }, lines[2] || ''))),
+    h('pre', { class: 'note', id: 'cp-note' }, note));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) card.append(h('p', { id: 'cp-none' }, t('cp_none')));
+    else { const b = messageBox(); card.append(b); showError(b, e); }
+  }
+  try {
+    const key = await apiText('/audit/key');
+    card.append(h('p', {}, t('verifier_key'), ': '), h('pre', { class: 'note', id: 'verifier-key' }, key.trim()));
+  } catch (e) { /* no key yet: nothing signed */ }
+  return card;
+}
+
+// ---- account reviews (R6.1.e; review.read, review.decide) ----------------------------------------
+async function viewReviews(params) {
+  if (!may('reviews')) { refused('reviews', t('reviews')); return; }
+  const box = messageBox();
+  const agencies = await agencyList();
+  const chosen = params.get('agency') || (me.agency ? String(me.agency) : '');
+  const pick = agencyPicker(agencies, chosen, { name: 'agency', id: 'review-agency' });
+  pick.addEventListener('change', () => go('#/reviews?agency=' + encodeURIComponent(pick.value)));
+  let r = { campaigns: [], overdue_agencies: [] };
+  try {
+    r = await api('GET', '/reviews' + (chosen ? '?agency=' + encodeURIComponent(chosen) : ''));
+  } catch (e) {
+    page(t('reviews'), field(t('audit_agency'), pick), box);
+    showError(box, e);
+    return;
+  }
+  const start = has('review.decide') ? h('button', { type: 'button', class: 'primary', id: 'start-campaign' }, t('start_campaign')) : null;
+  if (start) start.addEventListener('click', async () => {
+    start.disabled = true;
+    try {
+      const c = await api('POST', '/reviews', { agency: Number(pick.value || me.agency) });
+      go('#/reviews/' + c.id);
+    } catch (e) { showError(box, e); start.disabled = false; }
+  });
+  const rows = (r.campaigns || []).map((c) => h('tr', { 'data-id': c.id },
+    h('td', {}, h('a', { href: '#/reviews/' + c.id }, String(c.id))), h('td', {}, String(c.agency)), h('td', {}, fmtTime(c.started_at)),
+    h('td', {}, fmtTime(c.due_at), c.overdue ? [' ', h('span', { class: 'badge' }, t('overdue'))] : null), h('td', {}, fmtTime(c.closed_at)),
+    h('td', {}, `${c.pending} / ${c.item_count}`)));
+  const overdue = (r.overdue_agencies || []).filter((a) => a.overdue).map((a) => h('li', { 'data-agency': a.agency },
+    a.name, ' — ', a.last_started_at ? fmtTime(a.last_started_at) : t('never')));
+  page(t('reviews'), h('p', { class: 'hint' }, t('reviews_intro')), h('div', { class: 'card' }, field(t('audit_agency'), pick), box, start),
+    h('h2', {}, t('campaigns')),
+    rows.length ? table('campaigns', ['#', t('audit_agency'), t('col_started'), t('col_due'), t('col_closed'), t('col_pending')], rows) : h('p', {}, t('none')),
+    overdue.length ? [h('h2', {}, t('overdue_agencies')), h('ul', { id: 'overdue-agencies' }, overdue)] : null);
+}
+
+async function viewReview(id) {
+  if (!may('reviews')) { refused('reviews', t('reviews')); return; }
+  const box = messageBox();
+  const c = await api('GET', '/reviews/' + id);
+  const decide = has('review.decide') && !c.closed_at;
+  const rows = (c.items || []).map((it) => {
+    const acts = [];
+    if (decide && it.decision === 'pending') {
+      const note = h('input', { class: 'note', maxlength: 1000, placeholder: t('note'), 'aria-label': t('note') });
+      const send = async (btn, body) => {
+        btn.disabled = true;
+        try {
+          if (note.value.trim()) body.note = note.value.trim();
+          await api('POST', `/reviews/items/${it.id}`, body);
+          route();
+        } catch (e) { showError(box, e); btn.disabled = false; }
+      };
+      const ok = h('button', { type: 'button', class: 'dec-confirm' }, t('dec_confirm'));
+      ok.addEventListener('click', () => send(ok, { decision: 'confirm' }));
+      const rv = h('button', { type: 'button', class: 'dec-revoke' }, t('dec_revoke'));
+      rv.addEventListener('click', () => {
+        const what = it.role ? label(ROLES, it.role) : t('item_account').toLowerCase();
+        if (window.confirm(t('revoke_confirm', { what, u: it.username }))) send(rv, { decision: 'revoke' });
+      });
+      acts.push(ok, rv);
+      // A change applies to a role grant only: the account itself has no role to change.
+      if (it.role) {
+        const role = h('select', { class: 'new-role', 'aria-label': t('new_role') },
+          Object.keys(ROLES).filter((k) => k !== it.role).map((k) => h('option', { value: k }, label(ROLES, k))));
+        const ch = h('button', { type: 'button', class: 'dec-change' }, t('dec_change'));
+        ch.addEventListener('click', () => send(ch, { decision: 'change', role: role.value }));
+        acts.push(h('span', { class: 'change' }, role, ch));
+      }
+      acts.push(note);
+    }
+    const decided = it.decision === 'pending' ? t('dec_pending')
+      : [t('dec_' + it.decision), it.new_role ? ` → ${label(ROLES, it.new_role)}` : '', it.decided_at ? ` (${fmtTime(it.decided_at)})` : '', it.note ? ` — ${it.note}` : ''].join('');
+    return h('tr', { 'data-id': it.id, 'data-username': it.username, 'data-role': it.role || '', 'data-decision': it.decision },
+      h('td', {}, it.username), h('td', {}, it.role ? `${label(ROLES, it.role)} (${it.role_agency})` : t('item_whole')),
+      h('td', { class: 'decision' }, decided), h('td', { class: 'acts' }, acts));
+  });
+  page(t('campaign', { id: c.id }), h('p', {}, h('a', { href: '#/reviews?agency=' + c.agency }, '← ' + t('back'))),
+    dl([[t('audit_agency'), String(c.agency)], [t('col_started'), fmtTime(c.started_at)], [t('col_due'), fmtTime(c.due_at)],
+      [t('col_closed'), fmtTime(c.closed_at)], [t('col_pending'), `${c.pending} / ${c.item_count}`]]),
+    box, table('review-items', [t('item_account'), t('item_role'), t('decision'), ''], rows));
+}
+
+// ---- agencies and people (R1.2; people.read, people.write) ---------------------------------------
+async function viewAgencies() {
+  if (!may('agencies')) { refused('agencies', t('agencies')); return; }
+  const r = await api('GET', '/agencies?limit=500');
+  const rows = (r.items || []).map((a) => h('tr', { 'data-id': a.id },
+    h('td', { class: 'tree' }, h('span', { class: 'indent' }, '\u00a0\u00a0\u00a0\u00a0'.repeat(Math.max(0, (a.depth || 1) - 1))),
+      h('a', { href: '#/agencies/' + a.id }, a.name)),
+    h('td', {}, a.code || ''), h('td', {}, a.type), h('td', {}, a.status)));
+  page(t('agency_tree'), rows.length ? table('agency-list', [t('col_name'), t('code'), t('f_type'), t('col_status')], rows) : h('p', {}, t('none')),
+    r.total > (r.items || []).length ? h('p', { class: 'hint' }, `${(r.items || []).length} / ${r.total}`) : null);
+}
+
+async function viewPeople(agencyId, params) {
+  if (!may('agencies')) { refused('agencies', t('agencies')); return; }
+  const box = messageBox();
+  const ag = await api('GET', '/agencies/' + agencyId);
+  const qtext = params.get('q') || '';
+  const q = new URLSearchParams({ agency: String(agencyId), limit: '200' });
+  if (qtext) q.set('q', qtext);
+  const r = await api('GET', '/people?' + q);
+  const search = h('input', { type: 'search', name: 'q', value: qtext, maxlength: 200, id: 'people-q' });
+  const sform = h('form', { class: 'filters', role: 'search', novalidate: true }, field(t('search'), search), h('button', { type: 'submit' }, t('filter')));
+  sform.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    go(`#/agencies/${agencyId}` + (search.value.trim() ? '?q=' + encodeURIComponent(search.value.trim()) : ''));
+  });
+  const canAccount = has('account.write');
+  const rows = (r.items || []).map((p) => {
+    const acts = [];
+    if (canAccount && p.status === 'active') {
+      const b = h('button', { type: 'button', class: 'make-account' }, t('make_account'));
+      b.addEventListener('click', () => { b.replaceWith(accountForm(p, box)); });
+      acts.push(b);
+    }
+    return h('tr', { 'data-id': p.id, 'data-name': p.full_name },
+      h('td', {}, p.full_name), h('td', {}, p.position || ''), h('td', {}, p.email || ''), h('td', {}, p.phone || ''),
+      h('td', {}, t('pst_' + p.status)), h('td', { class: 'acts' }, acts));
+  });
+  const parts = [h('p', {}, h('a', { href: '#/agencies' }, '← ' + t('agency_tree'))), sform, box,
+    rows.length ? table('people-list', [t('full_name'), t('position'), t('email'), t('phone'), t('col_status'), ''], rows) : h('p', { id: 'people-none' }, t('none'))];
+  if (has('people.write')) {
+    const name = h('input', { name: 'full_name', required: true, maxlength: 200 });
+    const pos = h('input', { name: 'position', maxlength: 200 });
+    const email = h('input', { name: 'email', type: 'email', maxlength: 254 });
+    const phone = h('input', { name: 'phone', maxlength: 32 });
+    const form = miniForm('person-add', t('add_person'), [field(t('full_name'), name), field(t('position'), pos), field(t('email'), email), field(t('phone'), phone)], t('add'), async () => {
+      const body = { agency_id: Number(agencyId), full_name: name.value.trim() };
+      for (const [k, el] of [['position', pos], ['email', email], ['phone', phone]]) if (el.value.trim()) body[k] = el.value.trim();
+      const p = await api('POST', '/people', body);
+      go(`#/agencies/${agencyId}?q=` + encodeURIComponent(p.full_name));
+      return false;
+    });
+    form.classList.add('card');
+    parts.push(form);
+  }
+  page(t('people', { a: ag.name }), ...parts);
+}
+
+// R6.2.a: an account for a person, with a role; the temporary password is shown once (R6.1.a).
+function accountForm(p, pageBox) {
+  const user = h('input', { name: 'username', required: true, maxlength: 64, autocapitalize: 'none', placeholder: 'ten.ho' });
+  const role = h('select', { name: 'role' }, Object.keys(ROLES).map((k) => h('option', { value: k, selected: k === 'staff' }, label(ROLES, k))));
+  const box = messageBox();
+  const form = h('form', { class: 'inline account-add', novalidate: true }, field(t('username'), user), field(t('role'), role), box,
+    h('button', { type: 'submit' }, t('make_account')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    setBusy(form, true);
+    try {
+      const r = await api('POST', '/accounts', { username: user.value.trim(), person: p.id, role: role.value });
+      pageBox.className = 'msg ok';
+      pageBox.replaceChildren(h('p', {}, t('acc_created', { u: r.username }), h('code', { id: 'new-password' }, r.password)));
+      form.replaceWith(h('span', { class: 'hint' }, r.username));
+    } catch (e) {
+      showError(box, e);
+      setBusy(form, false);
+    }
+  });
+  return form;
+}
+
 // ---- router --------------------------------------------------------------------------------------
 async function route() {
   const [path, query] = (location.hash.slice(1) || '/').split('?');
@@ -548,6 +1026,11 @@ async function route() {
     else if (path === '/sessions') await viewSessions();
     else if (path === '/inbox') await viewInbox(params);
     else if (path === '/accounts') await viewAccounts(params);
+    else if (path === '/audit') await viewAudit(params);
+    else if (path === '/reviews') await viewReviews(params);
+    else if (/^\/reviews\/\d+$/.test(path)) await viewReview(path.split('/')[2]);
+    else if (path === '/agencies') await viewAgencies();
+    else if (/^\/agencies\/\d+$/.test(path)) await viewPeople(path.split('/')[2], params);
     else page(t('not_found'));
     refreshUnread();
   } catch (e) {
@@ -561,6 +1044,9 @@ async function route() {
     const box = messageBox();
     page('attt', box);
     showError(box, e);
+  } finally {
+    // The address the page now on screen was drawn for: tests wait on it rather than on time.
+    main.dataset.route = location.hash;
   }
 }
 

@@ -113,6 +113,112 @@ const STRINGS = {
   back: ['Quay lại', 'Back'],
   not_found: ['Không tìm thấy trang', 'Page not found'],
   bad_time: ['Ngày giờ không hợp lệ: nhập dd/mm/yyyy HH:MM', 'Not a valid date and time: type dd/mm/yyyy HH:MM'],
+  bad_date: ['Ngày không hợp lệ: nhập dd/mm/yyyy', 'Not a valid date: type dd/mm/yyyy'],
+  refused: ['Bạn không có quyền xem trang này. Vai trò của bạn không bao gồm quyền cần thiết ({p}).',
+    'You may not see this page: none of your roles holds the permission it needs ({p}).'],
+  add: ['Thêm', 'Add'],
+  // incident detail
+  tasks: ['Nhiệm vụ', 'Tasks'],
+  task_title: ['Việc cần làm', 'Task'],
+  task_side: ['Bên thực hiện', 'Done by'],
+  side_agency: ['Cơ quan', 'The agency'],
+  side_response: ['Đội ứng cứu', 'The response team'],
+  assignee: ['Người thực hiện', 'Assignee'],
+  due: ['Hạn (dd/mm/yyyy)', 'Due (dd/mm/yyyy)'],
+  task_done: ['Đánh dấu hoàn thành', 'Mark done'],
+  task_status_open: ['Đang làm', 'Open'],
+  task_status_done: ['Đã xong', 'Done'],
+  task_status_cancelled: ['Đã hủy', 'Cancelled'],
+  nobody: ['(chưa giao)', '(unassigned)'],
+  links: ['Sự cố liên quan', 'Linked incidents'],
+  link_to: ['Số sự cố khác', 'Other incident number'],
+  link_kind: ['Quan hệ', 'Relation'],
+  link_bad_id: ['Nhập số của một sự cố khác', 'Type the number of another incident'],
+  observables: ['Dấu hiệu (IP, tên miền, mã băm, tài khoản, URL)', 'Observables (IP, domain, hash, account, URL)'],
+  obs_kind: ['Loại', 'Kind'],
+  obs_value: ['Giá trị', 'Value'],
+  attachments: ['Tệp đính kèm', 'Attachments'],
+  attach_file: ['Chọn tệp (được quét mã độc trước khi lưu)', 'Choose a file (scanned for malware before it is stored)'],
+  attach_send: ['Tải lên', 'Upload'],
+  attach_none: ['Hãy chọn một tệp', 'Choose a file first'],
+  attach_too_big: ['Tệp quá lớn (tối đa {n} MiB)', 'The file is too large (at most {n} MiB)'],
+  attach_clean: ['Đã lưu tệp {name}: sạch, không phát hiện mã độc.', 'Stored {name}: clean, no malware found.'],
+  attach_quarantined: ['Tệp chứa mã độc, đã bị cách ly và không thể tải xuống', 'The file contains malware: it was quarantined and cannot be downloaded'],
+  state_clean: ['Sạch', 'Clean'],
+  state_quarantined: ['Bị cách ly (mã độc {s})', 'Quarantined (malware {s})'],
+  download: ['Tải xuống', 'Download'],
+  stored_documents: ['Văn bản đã lập', 'Documents made'],
+  col_name: ['Tên', 'Name'],
+  col_size: ['Kích thước', 'Size'],
+  col_by: ['Người tạo', 'By'],
+  col_time: ['Thời gian', 'Time'],
+  // audit
+  audit: ['Nhật ký kiểm toán', 'Audit trail'],
+  audit_from: ['Từ (dd/mm/yyyy HH:MM)', 'From (dd/mm/yyyy HH:MM)'],
+  audit_to: ['Đến (dd/mm/yyyy HH:MM)', 'To (dd/mm/yyyy HH:MM)'],
+  audit_category: ['Nhóm', 'Category'],
+  audit_action: ['Hành động (vd. auth.login hoặc auth.)', 'Action (e.g. auth.login, or auth.)'],
+  audit_agency: ['Cơ quan', 'Agency'],
+  audit_outcome: ['Kết quả', 'Outcome'],
+  any: ['(tất cả)', '(any)'],
+  filter: ['Lọc', 'Filter'],
+  csv: ['Xuất CSV (các sự kiện theo bộ lọc)', 'Export CSV (the events of this filter)'],
+  next_page: ['Trang sau', 'Next page'],
+  first_page: ['Trang đầu', 'First page'],
+  col_actor: ['Người thực hiện', 'Actor'],
+  col_action: ['Hành động', 'Action'],
+  col_object: ['Đối tượng', 'Object'],
+  col_summary: ['Chi tiết', 'Details'],
+  checkpoint: ['Điểm kiểm tra có chữ ký gần nhất (R7.1)', 'Latest signed checkpoint (R7.1)'],
+  cp_size: ['Số sự kiện được ký', 'Events signed (tree size)'],
+  cp_time: ['Thời điểm của sự kiện cuối được ký', 'Time of the last signed event'],
+  cp_root: ['Gốc cây Merkle', 'Merkle root'],
+  cp_none: ['Chưa có điểm kiểm tra nào được ký', 'No signed checkpoint yet'],
+  verifier_key: ['Khóa kiểm tra chữ ký (nên đối chiếu với bản lưu ở nơi khác)', 'Verifier key (compare it with a copy kept elsewhere)'],
+  // reviews
+  reviews: ['Rà soát tài khoản', 'Account reviews'],
+  reviews_intro: ['Rà soát định kỳ tài khoản và quyền (R6.1.e): xác nhận, đổi vai trò hoặc thu hồi từng mục.',
+    'Periodic review of accounts and rights (R6.1.e): confirm, change the role or revoke each item.'],
+  campaigns: ['Các đợt rà soát', 'Campaigns'],
+  start_campaign: ['Mở đợt rà soát mới', 'Start a campaign'],
+  col_started: ['Bắt đầu', 'Started'],
+  col_due: ['Hạn', 'Due'],
+  col_closed: ['Kết thúc', 'Closed'],
+  col_pending: ['Còn chờ', 'Pending'],
+  overdue_agencies: ['Đơn vị quá hạn rà soát', 'Agencies overdue for a review'],
+  never: ['chưa bao giờ', 'never'],
+  campaign: ['Đợt rà soát số {id}', 'Campaign {id}'],
+  item_account: ['Tài khoản', 'Account'],
+  item_role: ['Quyền', 'Right'],
+  item_whole: ['(chính tài khoản)', '(the account itself)'],
+  decision: ['Quyết định', 'Decision'],
+  dec_pending: ['Chờ quyết định', 'Pending'],
+  dec_confirm: ['Xác nhận', 'Confirm'],
+  dec_change: ['Đổi vai trò', 'Change role'],
+  dec_revoke: ['Thu hồi', 'Revoke'],
+  revoke_confirm: ['Thu hồi {what} của {u}? Việc thu hồi có hiệu lực ngay.', 'Revoke {what} of {u}? It applies at once.'],
+  new_role: ['Vai trò mới', 'New role'],
+  // agencies and people
+  agencies: ['Cơ quan và cán bộ', 'Agencies and people'],
+  agency_tree: ['Cây cơ quan, đơn vị', 'The agency tree'],
+  code: ['Mã', 'Code'],
+  people: ['Cán bộ của {a}', 'People of {a}'],
+  search: ['Tìm (không cần dấu)', 'Search (diacritics optional)'],
+  full_name: ['Họ và tên', 'Full name'],
+  position: ['Chức vụ', 'Position'],
+  email: ['Thư điện tử', 'E-mail'],
+  phone: ['Điện thoại', 'Phone'],
+  add_person: ['Thêm cán bộ', 'Add a person'],
+  person_added: ['Đã thêm {n}.', '{n} added.'],
+  make_account: ['Tạo tài khoản', 'Create an account'],
+  role: ['Vai trò', 'Role'],
+  acc_created: ['Đã tạo tài khoản {u}. Mật khẩu tạm (chỉ hiển thị một lần, phải đổi khi đăng nhập lần đầu): ',
+    'Account {u} created. Temporary password (shown once; it must be changed at the first login): '],
+  pst_active: ['Đang làm việc', 'Active'],
+  pst_on_leave: ['Tạm nghỉ', 'On leave'],
+  pst_transferred: ['Đã chuyển công tác', 'Transferred'],
+  pst_retired: ['Đã nghỉ hưu', 'Retired'],
+  pst_left: ['Đã thôi việc', 'Left'],
 };
 
 // The ten incident types of Mẫu 05 (Thông tư 20/2017), the four severities of Điều 11.1, the steps.
@@ -137,9 +243,52 @@ export const EVENT_KINDS = {
   observable: ['Thêm dấu hiệu', 'Observable added'],
   document: ['Lập văn bản', 'Document made'],
   task: ['Nhiệm vụ', 'Task'],
+  task_status: ['Cập nhật nhiệm vụ', 'Task updated'],
   link: ['Liên kết sự cố', 'Linked'],
   attachment: ['Tệp đính kèm', 'Attachment'],
   deadline: ['Thời hạn', 'Deadline'],
+  malware: ['Phát hiện mã độc trong tệp đính kèm', 'Malware found in an attachment'],
+};
+export const ROLES = {
+  staff: ['Cán bộ, công chức', 'Staff'],
+  security_officer: ['Cán bộ chuyên trách an toàn thông tin', 'Security officer'],
+  agency_head: ['Thủ trưởng cơ quan', 'Head of agency'],
+  authority: ['Cơ quan chuyên trách', 'Authority'],
+  response_team: ['Đội ứng cứu sự cố', 'Response team'],
+  steering: ['Ban chỉ đạo', 'Steering committee'],
+  auditor: ['Kiểm toán viên', 'Auditor'],
+  admin: ['Quản trị hệ thống', 'Administrator'],
+};
+export const OBS_KINDS = {
+  ip: ['Địa chỉ IP', 'IP address'],
+  domain: ['Tên miền', 'Domain'],
+  hash: ['Mã băm tệp', 'File hash'],
+  account: ['Tài khoản', 'Account'],
+  url: ['Địa chỉ URL', 'URL'],
+  other: ['Khác', 'Other'],
+};
+// A link read from this incident ("out") or from the other one ("in").
+export const LINK_KINDS = {
+  related: ['Liên quan đến', 'Related to'],
+  duplicate: ['Trùng với', 'Duplicate of'],
+  'caused-by': ['Gây ra bởi', 'Caused by'],
+};
+export const LINK_KINDS_IN = {
+  related: ['Liên quan đến', 'Related to'],
+  duplicate: ['Bị trùng bởi', 'Duplicated by'],
+  'caused-by': ['Là nguyên nhân của', 'Caused'],
+};
+export const AUDIT_CATEGORIES = {
+  auth: ['Xác thực', 'Authentication'],
+  data: ['Dữ liệu', 'Data'],
+  config: ['Cấu hình', 'Configuration'],
+  connection: ['Kết nối', 'Connection'],
+  access: ['Truy cập', 'Access'],
+};
+export const OUTCOMES = {
+  success: ['Thành công', 'Success'],
+  failure: ['Thất bại', 'Failure'],
+  denied: ['Bị từ chối', 'Denied'],
 };
 export const SEVERITIES = {
   thap: ['Thấp', 'Low'],
@@ -196,12 +345,14 @@ export function fmtTime(iso) {
 // "dd/mm/yyyy HH:MM" (or "dd/mm/yyyy") typed by the user, read as Asia/Ho_Chi_Minh time (UTC+7 all
 // year, no daylight saving), as RFC 3339 for the API; '' when it is not a real date and time. A text
 // field rather than <input type=datetime-local>, whose format follows the browser's own locale.
-export function vnToRfc3339(v) {
+// With endOfDay, a date typed without a time means the last minute of that day (a "to" bound).
+export function vnToRfc3339(v, endOfDay) {
   const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?\s*$/.exec(v || '');
   if (!m) return '';
-  const [d, mo, y, hh, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] || 0), Number(m[5] || 0)];
+  const late = endOfDay && m[4] === undefined;
+  const [d, mo, y, hh, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), late ? 23 : Number(m[4] || 0), late ? 59 : Number(m[5] || 0)];
   const probe = new Date(Date.UTC(y, mo - 1, d, hh, mi));
   if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || hh > 23 || mi > 59) return '';
   const p2 = (n) => String(n).padStart(2, '0');
-  return `${y}-${p2(mo)}-${p2(d)}T${p2(hh)}:${p2(mi)}:00+07:00`;
+  return `${y}-${p2(mo)}-${p2(d)}T${p2(hh)}:${p2(mi)}:${late ? '59' : '00'}+07:00`;
 }

@@ -9,77 +9,16 @@
 //
 // Environment: ATTT_BIN (the attt binary), CHROMIUM (default /usr/bin/chromium), ATTT_UI_SHOTS (a
 // directory: full-page screenshots of the main pages are saved there, for a human to look at).
-import { execFileSync, spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+// test_pages.mjs walks the pages of officers, heads, auditors and admins; common.mjs holds the rest.
+import { attt, atttJson, check, equal, launch, newPage, ready, run, shot, startServer, totp } from './common.mjs';
 
-const ATTT = process.env.ATTT_BIN;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!ATTT) { console.error('test_ui: ATTT_BIN is not set'); process.exit(2); }
-
-let failures = 0;
-let checks = 0;
-function check(cond, what) {
-  checks++;
-  if (!cond) { failures++; console.error(`FAIL: ${what}`); } else console.log(`ok - ${what}`);
+// An RFC 3339 time as the interface shows it, dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh (UTC+7 all year):
+// a check on a time the server chose ("now") must not depend on the year the test runs in.
+function vnTime(iso) {
+  const d = new Date(new Date(iso).getTime() + 7 * 3600 * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
-function equal(a, b, what) { check(a === b, `${what} (got ${JSON.stringify(a)}, want ${JSON.stringify(b)})`); }
-
-const tmp = mkdtempSync(join(tmpdir(), 'attt-ui-'));
-const data = join(tmp, 'data');
-const attt = (...args) => execFileSync(ATTT, [...args, '--data', data], { encoding: 'utf8' });
-const atttJson = (...args) => JSON.parse(attt(...args, '--json'));
-
-// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app computes it.
-function totp(secret, when = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(when / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const off = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
-const SHOTS = process.env.ATTT_UI_SHOTS;
-async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
-}
-
-let server = null;
-let browser = null;
-
-async function startServer() {
-  server = spawn(ATTT, ['serve', '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: server.stdout });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no "listening on" line from attt serve')), 20000);
-    lines.on('line', (line) => {
-      const m = /listening on (https?:\/\/)?([^\s/]+)/.exec(line);
-      if (m) { clearTimeout(timer); resolve(`http://${m[2]}`); }
-    });
-    server.on('exit', (code) => reject(new Error(`attt serve exited ${code}`)));
-  });
-}
-
-// A page that records script errors and CSP violations; fetch failures (401, 422 …) that the
-// interface handles are logged by Chromium as "Failed to load resource" and are not errors here.
-async function newPage(ctx, errors) {
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
-  });
-  return page;
-}
-
-async function ready(page) { await page.waitForSelector('body[data-ready="1"]'); }
 
 async function main() {
   atttJson('init');
@@ -90,7 +29,7 @@ async function main() {
   atttJson('user', 'add', '--username', 'cuong.lv', '--new-person', 'Lê Văn Cường', '--agency', '2', '--role', 'staff');
   const base = await startServer();
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launch();
   const errors = [];
 
   // ---- a civil servant --------------------------------------------------------------------------
@@ -254,7 +193,7 @@ async function main() {
   await p2.waitForSelector(`#incident-list tr[data-id="${id}"]`);
   const row = await p2.locator(`#incident-list tr[data-id="${id}"]`).textContent();
   check(row.includes('Máy trạm phòng Kế toán nhiễm mã độc'), 'the officer sees the staff member\'s report in the list');
-  check(/\d\d\/\d\d\/2026 \d\d:\d\d/.test(row), 'the list shows the report time as dd/mm/yyyy HH:MM');
+  check(row.includes(vnTime(stored.reported_at)), 'the list shows the report time as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh');
   await p2.click(`#incident-list tr[data-id="${id}"] a`);
   await p2.waitForSelector('#classify');
   check((await p2.locator('#facts').textContent()).includes('đã tắt máy và rút cáp mạng'), 'the incident page shows the description');
@@ -288,17 +227,4 @@ async function main() {
   equal(errors.join('\n'), '', 'no script error and no Content-Security-Policy violation on any page');
 }
 
-let code = 0;
-try {
-  await main();
-} catch (e) {
-  console.error(`FAIL: ${e.stack || e}`);
-  failures++;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
-console.log(`${checks} checks, ${failures} failed`);
-if (failures || checks === 0) code = 1;
-process.exit(code);
+await run(main);

@@ -1,0 +1,290 @@
+// test_pages.mjs: the pages beyond the first steps, each walked by the role it is for, against the
+// real `attt serve`: a reporter's own incidents, evidence and attachments scanned before storage
+// (R8.6, R8.8); an officer's tasks with due dates, links seen from both ends, stored documents
+// (R11.2); account reviews with confirm, change and revoke (R6.1.e); agencies and people, an account
+// for a new person with its temporary password shown once (R6.2.a, R6.1.a); the audit trail with
+// its filters, pages, CSV export, signed checkpoint and verifier key (R7.1, R7.2). Roles without the
+// permission of a page get no link to it and a plain refusal when they type its address.
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attt, atttJson, check, data, equal, launch, login, newPage, passGates, run, settled, shot, startServer, tmp } from './common.mjs';
+
+// The day of `ms` in Asia/Ho_Chi_Minh (UTC+7, no daylight saving) as dd/mm/yyyy.
+function vnDay(ms) {
+  const d = new Date(ms + 7 * 3600 * 1000);
+  const p2 = (n) => String(n).padStart(2, '0');
+  return `${p2(d.getUTCDate())}/${p2(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+}
+
+// A request the page's own session makes (cookie and CSRF token), answering status, type and body.
+async function inPage(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const headers = { 'X-CSRF-Token': sessionStorage.getItem('attt.csrf') || '' };
+    if (b !== null) headers['Content-Type'] = 'application/json';
+    const r = await fetch(p, { method: m, headers, body: b === null ? undefined : JSON.stringify(b) });
+    return { status: r.status, type: r.headers.get('Content-Type') || '', text: await r.text() };
+  }, [method, path, body === undefined ? null : body]);
+}
+
+async function main() {
+  atttJson('init');
+  attt('agency', 'add', '--name', 'UBND tỉnh Thái Nguyên', '--type', 'province');
+  attt('agency', 'add', '--name', 'Sở Nội vụ', '--type', 'department', '--parent', '1');
+  attt('agency', 'add', '--name', 'Sở Y tế', '--type', 'department', '--parent', '1');
+  // R8.6: a signature database of one hash signature, for a file this test calls infected.
+  const infected = `R8.6 tệp nhiễm thử của test_pages ${tmp}\n`;
+  mkdirSync(join(tmp, 'sigs'));
+  writeFileSync(join(tmp, 'sigs', 'test.hsb'), `${createHash('sha256').update(infected).digest('hex')}:${Buffer.byteLength(infected)}:Attt.Test.Upload\n`);
+  appendFileSync(join(data, 'attt.ini'), `\n[scan]\ndatabase = ${join(tmp, 'sigs')}\n`);
+  const people = [
+    ['an.nv', 'Nguyễn Văn An', '2', 'staff'], ['binh.tt', 'Trần Thị Bình', '2', 'security_officer'],
+    ['cuong.lv', 'Lê Văn Cường', '2', 'staff'], ['dung.pt', 'Phạm Thị Dung', '2', 'staff'],
+    ['kiem.lv', 'Lê Văn Kiểm', '1', 'auditor'], ['quan.tri', 'Hoàng Quản Trị', '1', 'admin'],
+  ];
+  const acc = {};
+  for (const [u, name, agency, role] of people)
+    acc[u] = atttJson('user', 'add', '--username', u, '--new-person', name, '--agency', agency, '--role', role);
+  const base = await startServer();
+  const pass = 'Núi-Cốc-hồ-xanh#2026';
+  const codes = {};
+  await Promise.all(people.map(async ([u]) => { codes[u] = await passGates(base, u, acc[u].password, pass); }));
+
+  const browser = await launch();
+  const errors = [];
+  const ctxFor = async () => {
+    const ctx = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    ctx.setDefaultTimeout(10000);
+    return ctx;
+  };
+
+  // ---- a civil servant follows their own reports and adds evidence to them ------------------------
+  const sp = await newPage(await ctxFor(), errors);
+  await login(sp, base, 'an.nv', pass);
+  const mk = async (title) => JSON.parse((await inPage(sp, 'POST', '/api/v1/incidents', { title, description: 'Nhiều lần đăng nhập sai từ một địa chỉ lạ', incident_type: 'intrusion' })).text).id;
+  const a = await mk('Máy chủ thư bị dò mật khẩu');
+  const b = await mk('Dò mật khẩu lặp lại');
+  await sp.click('nav a[href="#/incidents"]');
+  await sp.waitForSelector(`#incident-list tr[data-id="${a}"]`);
+  check(await sp.locator(`#incident-list tr[data-id="${b}"]`).count() === 1, 'a reporter without incident.read lists their own reports');
+  await sp.click(`#incident-list tr[data-id="${a}"] a`);
+  await sp.waitForSelector('#observable-add');
+  equal(await sp.locator('#task-add').count(), 0, 'a reporter is not offered to add tasks (incident.manage)');
+  equal(await sp.locator('#link-add').count(), 0, 'a reporter is not offered to link incidents');
+  await sp.selectOption('#observable-add select', 'ip');
+  await sp.fill('#observable-add input', '203.0.113.7');
+  await sp.click('#observable-add button[type=submit]');
+  await sp.waitForSelector('#observable-list li[data-kind="ip"]');
+  check((await sp.locator('#observable-list').textContent()).includes('203.0.113.7'), 'R8.8: the reporter adds an IP address to the report');
+  const clean = 'Nhật ký máy chủ thư: 42 lần đăng nhập sai trong 5 phút\n';
+  await sp.setInputFiles('#attach input[type=file]', { name: 'nhật-ký.txt', mimeType: 'text/plain', buffer: Buffer.from(clean) });
+  await sp.click('#attach button[type=submit]');
+  await sp.waitForSelector('#upload-result[data-state]');
+  equal(await sp.getAttribute('#upload-result', 'data-state'), 'clean', 'R8.6: a clean file is stored and said to be clean');
+  check((await sp.locator('#upload-result').textContent()).includes('sạch'), 'R8.6: the answer says plainly, in Vietnamese, that no malware was found');
+  await sp.setInputFiles('#attach input[type=file]', { name: 'hoa-don.txt', mimeType: 'text/plain', buffer: Buffer.from(infected) });
+  await sp.click('#attach button[type=submit]');
+  await sp.waitForSelector('#upload-result[data-state="quarantined"]');
+  const qtext = await sp.locator('#upload-result').textContent();
+  check(qtext.includes('cách ly') && qtext.includes('Attt.Test.Upload'), 'R8.6: an infected file is reported quarantined, naming the signature');
+  await shot(sp, 'reporter-incident');
+  const stored = atttJson('incident', 'attachments', String(a));
+  equal((stored.items || []).map((x) => x.state).sort().join(','), 'clean,quarantined', 'R8.6: the store holds one clean and one quarantined attachment');
+
+  // A civil servant has no audit trail, reviews or agencies: no link, and a refusal by address.
+  equal(await sp.locator('nav a[href="#/audit"]').count(), 0, 'a civil servant has no link to the audit trail');
+  await sp.goto(base + '/#/audit');
+  await sp.waitForSelector('#refused');
+  check((await sp.locator('#refused').textContent()).includes('audit.read'), 'a civil servant typing #/audit is told plainly it needs audit.read');
+  equal(await sp.locator('#audit-list').count(), 0, 'and sees no event');
+  await sp.goto(base + '/#/agencies');
+  await sp.waitForSelector('#refused');
+  check(true, 'a civil servant typing #/agencies is refused');
+
+  // ---- a security officer: tasks, links, evidence, documents --------------------------------------
+  const op = await newPage(await ctxFor(), errors);
+  op.on('dialog', (d) => d.accept());
+  await login(op, base, 'binh.tt', pass, codes['binh.tt'][0]);
+  await op.goto(`${base}/#/incidents/${a}`);
+  await op.waitForSelector('#attachment-list');
+  const cleanRow = op.locator('#attachment-list tr[data-state="clean"]');
+  const quarRow = op.locator('#attachment-list tr[data-state="quarantined"]');
+  equal(await quarRow.locator('a').count(), 0, 'R8.6: a quarantined attachment has no download link');
+  check((await quarRow.textContent()).includes('Bị cách ly'), 'R8.6: the list says which attachment is quarantined');
+  const href = await cleanRow.locator('a').getAttribute('href');
+  const got = await op.evaluate(async (u) => (await fetch(u)).text(), href);
+  equal(got, clean, 'R8.6: the clean attachment downloads as uploaded');
+
+  await op.fill('#task-add input[name=task-title]', 'Đổi mật khẩu các hộp thư bị dò');
+  await op.selectOption('#task-add select[name=task-assignee]', { label: 'Nguyễn Văn An (an.nv)' });
+  await op.fill('#task-add input[name=task-due]', '31/02/2026');
+  await op.click('#task-add button[type=submit]');
+  await op.waitForSelector('#task-add .msg.error');
+  check((await op.locator('#task-add .msg.error').textContent()).includes('dd/mm/yyyy'), 'a due date that does not exist is refused, naming the format');
+  await op.fill('#task-add input[name=task-due]', '30/11/2026');
+  await op.click('#task-add button[type=submit]');
+  await op.waitForSelector('#task-list tr[data-status="open"]');
+  const taskRow = await op.locator('#task-list tr').nth(1).textContent();
+  check(taskRow.includes('30/11/2026') && taskRow.includes('an.nv'), 'R11.2: the task shows its assignee and due date dd/mm/yyyy');
+  await op.click('#task-list button.task-done');
+  await op.waitForSelector('#task-list tr[data-status="done"]');
+  const tasks = atttJson('incident', 'task', 'list', String(a));
+  equal((tasks.items || tasks)[0].status, 'done', 'R11.2: marking the task done is stored');
+
+  await op.fill('#link-add input[name=link-to]', String(a));
+  await op.click('#link-add button[type=submit]');
+  await op.waitForSelector('#link-add .msg.error');
+  check(true, 'an incident cannot be linked to itself (refused before it is sent)');
+  await op.fill('#link-add input[name=link-to]', String(b));
+  await op.selectOption('#link-add select', 'duplicate');
+  await op.click('#link-add button[type=submit]');
+  await op.waitForSelector(`#link-list li[data-direction="out"][data-to="${b}"][data-kind="duplicate"]`);
+  check(true, 'the link is listed from this incident');
+  await op.fill('#observable-add input', 'mail-login.example.vn');
+  await op.selectOption('#observable-add select', 'domain');
+  await op.click('#observable-add button[type=submit]');
+  await op.waitForSelector('#observable-list li[data-kind="domain"]');
+  equal(await op.locator('#observable-list li').count(), 2, 'R8.8: the officer adds a domain beside the reporter\'s IP');
+  const form = await op.evaluate(async (u) => (await fetch(u)).status, `/api/v1/incidents/${a}/forms/03`);
+  equal(form, 200, 'Mẫu 03 is generated');
+  await op.reload();
+  await op.waitForSelector('#document-list tr[data-form="03"] a');
+  const dhref = await op.locator('#document-list tr[data-form="03"] a').getAttribute('href');
+  const doc = await op.evaluate(async (u) => { const r = await fetch(u); return `${r.status} ${r.headers.get('Content-Type')}`; }, dhref);
+  check(/^200 application\/pdf/.test(doc), 'R11.2: the stored Mẫu 03 is listed with a working download link');
+  await shot(op, 'officer-incident');
+  await op.click(`#link-list a[href="#/incidents/${b}"]`);
+  await op.waitForSelector(`#link-list li[data-direction="in"][data-to="${a}"]`);
+  check((await op.locator('#link-list li').first().textContent()).includes('Bị trùng bởi'), 'the link is shown from the other incident too');
+
+  // ---- R6.1.e: a campaign of account reviews ------------------------------------------------------
+  await op.click('nav a[href="#/reviews"]');
+  await op.waitForSelector('#start-campaign');
+  await op.click('#start-campaign');
+  await op.waitForSelector('#review-items');
+  const campaign = Number(/#\/reviews\/(\d+)/.exec(op.url())[1]);
+  const item = (u, role) => op.locator(`#review-items tr[data-username="${u}"][data-role="${role}"]`);
+  await item('an.nv', '').locator('button.dec-confirm').click();
+  await op.waitForSelector('#review-items tr[data-username="an.nv"][data-role=""][data-decision="confirm"]');
+  await item('cuong.lv', 'staff').locator('select.new-role').selectOption('agency_head');
+  await item('cuong.lv', 'staff').locator('button.dec-change').click();
+  await op.waitForSelector('#review-items tr[data-username="cuong.lv"][data-role="staff"][data-decision="change"]');
+  await item('dung.pt', '').locator('button.dec-revoke').click();
+  await op.waitForSelector('#review-items tr[data-username="dung.pt"][data-role=""][data-decision="revoke"]');
+  await shot(op, 'review');
+  const cuong = atttJson('user', 'show', 'cuong.lv');
+  equal((cuong.roles || []).map((r) => r.role).join(','), 'agency_head', 'R6.1.e: "change" turns the grant into the role picked');
+  equal(atttJson('user', 'show', 'dung.pt').status, 'disabled', 'R6.1.e: revoking the account item disables the account at once');
+  const shown = atttJson('review', 'show', String(campaign));
+  equal((shown.items || []).filter((x) => x.decision !== 'pending').length, 3, 'the three decisions are stored on the campaign');
+
+  // ---- agencies and people; an account for a new person ------------------------------------------
+  await op.click('nav a[href="#/agencies"]');
+  await op.waitForSelector('#agency-list');
+  check((await op.locator('#agency-list').textContent()).includes('Sở Nội vụ') && !(await op.locator('#agency-list').textContent()).includes('Sở Y tế'),
+    'an officer sees the agency tree of their own subtree only');
+  await op.click('#agency-list a:has-text("Sở Nội vụ")');
+  await op.waitForSelector('#people-list');
+  await op.fill('#people-q', 'nguyen van an');
+  await op.click('form[role=search] button');
+  await op.waitForFunction(() => document.querySelectorAll('#people-list tbody tr').length === 1);
+  equal(await op.locator('#people-list tbody tr').getAttribute('data-name'), 'Nguyễn Văn An', 'the people search ignores case and diacritics');
+  await op.fill('#person-add input[name=full_name]', 'Vũ Thị Mới');
+  await op.fill('#person-add input[name=position]', 'Chuyên viên');
+  await op.click('#person-add button[type=submit]');
+  await op.waitForSelector('#people-list tr[data-name="Vũ Thị Mới"]');
+  check((await op.locator('#people-list tr[data-name="Vũ Thị Mới"]').textContent()).includes('Chuyên viên'), 'an officer adds a person to the agency');
+  await op.click('#people-list tr[data-name="Vũ Thị Mới"] button.make-account');
+  await op.fill('#people-list form.account-add input[name=username]', 'moi.vt');
+  await op.click('#people-list form.account-add button[type=submit]');
+  await op.waitForSelector('#new-password');
+  const temp = (await op.locator('#new-password').textContent()).trim();
+  await shot(op, 'people');
+  const relog = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'moi.vt', password: temp }) });
+  check(relog.status === 200 && (await relog.json()).must_change_password === true, 'R6.2.a, R6.1.a: the new account logs in with the temporary password shown once, which must be changed');
+  equal((atttJson('user', 'show', 'moi.vt').roles || [])[0].role, 'staff', 'the new account holds the role picked');
+
+  // ---- an auditor: the audit trail ----------------------------------------------------------------
+  for (let i = 0; i < 2; i++)
+    await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'an.nv', password: 'Sai-mat-khau-1' }) });
+  atttJson('audit', 'checkpoint');
+  const ap = await newPage(await ctxFor(), errors);
+  await login(ap, base, 'kiem.lv', pass);
+  await ap.click('nav a[href="#/audit"]');
+  await ap.waitForSelector('#audit-list');
+  const cp = atttJson('audit', 'checkpoint', '--no-new');
+  equal(Number(await ap.locator('#cp-size').textContent()), cp.size, 'R7.1: the page shows the size of the latest signed checkpoint');
+  check(/\d\d\/\d\d\/\d{4} \d\d:\d\d/.test(await ap.locator('#cp-time').textContent()), 'R7.1: and the time of the last event it signs, dd/mm/yyyy HH:MM');
+  equal((await ap.locator('#verifier-key').textContent()).trim(), attt('audit', 'key').trim(), 'R7.1: the verifier key shown is the server\'s');
+  equal(await ap.locator('#audit-list tbody tr').count(), 50, 'R7.2: events come fifty to a page');
+  const lastSeq = Number(await ap.locator('#audit-list tbody tr').last().getAttribute('data-seq'));
+  await ap.click('#audit-next');
+  await ap.waitForURL(/after=/);
+  await settled(ap);
+  const firstSeq = Number(await ap.locator('#audit-list tbody tr').first().getAttribute('data-seq'));
+  check(firstSeq > lastSeq, `the next page starts after the last event of the first (${firstSeq} > ${lastSeq})`);
+
+  await ap.selectOption('#audit-filter select[name=category]', 'auth');
+  await ap.selectOption('#audit-filter select[name=outcome]', 'failure');
+  await ap.click('#audit-filter button[type=submit]');
+  await ap.waitForURL(/category=auth/);
+  await settled(ap);
+  const cats = await ap.locator('#audit-list tbody tr').evaluateAll((rs) => rs.map((r) => `${r.dataset.category}/${r.dataset.outcome}`));
+  check(cats.length >= 2 && cats.every((c) => c === 'auth/failure'), `R7.2: filtering by category and outcome shows only failed logins (${cats.length})`);
+  const csvHref = await ap.getAttribute('#audit-csv', 'href');
+  check(csvHref.includes('format=csv') && csvHref.includes('category=auth') && csvHref.includes('outcome=failure'), 'the CSV link carries the filter');
+  const csv = await ap.evaluate(async (u) => { const r = await fetch(u); return { type: r.headers.get('Content-Type'), text: await r.text() }; }, csvHref);
+  const lines = csv.text.trim().split(/\r?\n/);
+  check(csv.type.startsWith('text/csv') && lines[0].startsWith('seq,') && lines.length - 1 === cats.length && lines.slice(1).every((l) => l.includes(',auth,')),
+    'R7.2: the CSV export holds the same filtered events');
+
+  await ap.goto(base + '/#/audit?action=incident.');
+  await settled(ap);
+  const actions = await ap.locator('#audit-list tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.action));
+  check(actions.length > 0 && actions.every((x) => x.startsWith('incident.')), 'an action prefix shows only those actions');
+  const tomorrow = vnDay(Date.now() + 86400000);
+  await ap.goto(base + '/#/audit');
+  await settled(ap);
+  await ap.fill('#audit-filter input[name=from]', tomorrow);
+  await ap.click('#audit-filter button[type=submit]');
+  await ap.waitForURL(/from=/);
+  await settled(ap);
+  equal(await ap.locator('#audit-empty').count(), 1, 'a time range starting tomorrow (dd/mm/yyyy) has no events');
+  await ap.fill('#audit-filter input[name=from]', vnDay(Date.now() - 86400000));
+  await ap.fill('#audit-filter input[name=to]', vnDay(Date.now()));
+  await ap.click('#audit-filter button[type=submit]');
+  await ap.waitForURL(/to=/);
+  await settled(ap);
+  check(await ap.locator('#audit-list tbody tr').count() > 0, 'a range from yesterday to today (the whole day) has events');
+  await ap.fill('#audit-filter input[name=from]', '32/13/2026');
+  await ap.click('#audit-filter button[type=submit]');
+  await ap.waitForSelector('#audit-filter .msg.error');
+  check(true, 'an impossible date in the filter is refused before it is sent');
+  await ap.selectOption('#audit-filter select[name=agency]', '3');
+  await ap.fill('#audit-filter input[name=from]', '');
+  await ap.fill('#audit-filter input[name=to]', '');
+  await ap.click('#audit-filter button[type=submit]');
+  await ap.waitForURL(/agency=3/);
+  await settled(ap);
+  const ags = await ap.locator('#audit-list tbody tr').evaluateAll((rs) => rs.map((r) => r.children[6].textContent));
+  check(ags.length > 0 && ags.every((x) => x === '3'), 'filtering by agency shows that agency\'s events');
+  await shot(ap, 'audit');
+  await ap.click('nav a[href="#/reviews"]');
+  await ap.waitForSelector(`#campaigns tr[data-id="${campaign}"]`);
+  equal(await ap.locator('#start-campaign').count(), 0, 'an auditor reads the campaigns but cannot start one (no review.decide)');
+
+  // ---- an administrator: agencies, and no review or incident pages --------------------------------
+  const mp = await newPage(await ctxFor(), errors);
+  await login(mp, base, 'quan.tri', pass, codes['quan.tri'][0]);
+  equal(await mp.locator('nav a[href="#/incidents"]').count() + await mp.locator('nav a[href="#/reviews"]').count(), 0, 'an administrator has no incident or review links');
+  await mp.click('nav a[href="#/agencies"]');
+  await mp.waitForSelector('#agency-list');
+  equal(await mp.locator('#agency-list tbody tr').count(), 3, 'an administrator of the province sees the whole agency tree');
+  await mp.goto(base + '/#/reviews');
+  await mp.waitForSelector('#refused');
+  check((await mp.locator('#refused').textContent()).includes('review.read'), 'an administrator typing #/reviews is refused, naming the permission');
+
+  equal(errors.join('\n'), '', 'no script error and no Content-Security-Policy violation on any page');
+}
+
+await run(main);
