@@ -7,8 +7,10 @@
  * whose last successful run is older than its interval is overdue and its agency's security
  * officers are notified once per overdue period.
  * R10.2.c: a repository on the same device as one of its sources or as attt's data directory is
- * refused (devices are compared, not paths); restore drills restore the latest snapshot to a
- * scratch directory, verify every file and record the evidence; overdue drills are flagged.
+ * refused (devices are compared, not paths); restore drills, scheduled per plan and run by attt
+ * serve's scheduler or by hand, restore the latest snapshot to a scratch directory outside the data
+ * directory, verify every file and record the evidence; a failed drill alerts the officers once per
+ * streak; overdue drills are flagged.
  * R10.2.b: the catalogue of what each agency backs up, exported as CSV or XLSX.
  * Operator documentation: docs/backup-plans.md.
  *
@@ -37,15 +39,36 @@ struct attt_actor;
 typedef int (*attt_bplan_dev_fn)(void *ctx, const char *path, uint64_t *ret_dev);
 int attt_bplan_path_dev(void *ctx, const char *path, uint64_t *ret_dev);
 
-/* What plan functions need to know about the installation. dev NULL: attt_bplan_path_dev. */
+/* Bytes free for an unprivileged writer on the file system of path (statvfs f_bavail * f_frsize).
+ * ATTT_E_IO when path cannot be examined. */
+typedef int (*attt_bplan_space_fn)(void *ctx, const char *path, uint64_t *ret_bytes);
+int attt_bplan_path_space(void *ctx, const char *path, uint64_t *ret_bytes);
+
+#define ATTT_BPLAN_DEFAULT_SCRATCH "/var/tmp"
+/* R10.2.c: a drill needs room for the whole snapshot in its scratch directory, plus this reserve
+ * and a twentieth of the snapshot, so that it never fills the device it shares with other data
+ * (the database, when the scratch directory is on the data directory's device). */
+#define ATTT_BPLAN_DRILL_RESERVE_BYTES (UINT64_C(256) << 20)
+
+/* What plan functions need to know about the installation. dev NULL: attt_bplan_path_dev; space
+ * NULL: attt_bplan_path_space. */
 struct attt_bplan_env {
 	const char *data_dir;           /* attt's own data directory (R10.2.c) */
 	int64_t max_interval_days;      /* the profile's backup.max_interval_days (R10.1.b) */
 	int64_t drill_days;             /* the profile's backup.restore_drill_days: default drill period */
-	const char *scratch_dir;        /* where drills restore (a mkdtemp inside); NULL: /var/tmp */
+	const char *scratch_dir;        /* where drills restore and runs copy the database (a mkdtemp
+					 * inside; config backup.scratch_dir); NULL: ATTT_BPLAN_DEFAULT_SCRATCH */
 	attt_bplan_dev_fn dev; void *dev_ctx;
+	attt_bplan_space_fn space; void *space_ctx;
 	bool skip_passfile_check;       /* tests only: do not stat the passphrase file */
 };
+
+/* R10.2.c: ATTT_OK when env's scratch directory (or the default) is an existing directory given by
+ * an absolute path and lies outside attt's data directory (compared by real path), where a restore
+ * or a database copy could land among the database files or fill their device. Else
+ * ATTT_E_INVAL (relative), ATTT_E_NOTFOUND (missing, or not a directory), ATTT_E_POLICY (inside the
+ * data directory), with the reason in why (may be NULL). */
+int attt_bplan_check_scratch(const struct attt_bplan_env *env, char *why, size_t why_size);
 
 /* R10.2.c: ATTT_OK when repo lies on another device than every source and than data_dir;
  * ATTT_E_POLICY otherwise, with the offending path written to why (may be NULL). */
@@ -90,8 +113,9 @@ struct attt_bplan_info {
 	const char *run_by;              /* "serve" or "cron" */
 	int64_t retired_at;              /* 0: active; else removed (kept as evidence) */
 	const char *retired_reason;      /* NULL while active */
-	int64_t run_claimed_at;          /* 0, or when the run in progress started */
-	const char *run_claimed_by;      /* "host:pid" of that run, or NULL */
+	int64_t run_claimed_at;          /* 0, or when the run or drill in progress started */
+	const char *run_claimed_by;      /* "host:pid" of that run or drill, or NULL */
+	const char *run_claim_kind;      /* "run" or "drill" while claimed, else NULL */
 };
 typedef int (*attt_bplan_fn)(void *ctx, const struct attt_bplan_info *p);
 
@@ -180,11 +204,18 @@ struct attt_bplan_drill_result {
 	char why[512];                   /* what did not match, when err is set */
 };
 
-/* R10.2.c: restores the plan's latest snapshot into a new directory under env->scratch_dir, checks
- * the engine's chunk verification, the file count and byte total against the snapshot and every
- * file's kind and size against its entry, removes the scratch directory, and records the drill and
- * its audit event "backup.plan.drill" in one transaction. Returns ATTT_OK when recorded, whatever
- * its result (ret->err). */
+/* R10.2.c: claims the plan as attt_bplan_run does (a drill and a run of one plan never at once:
+ * ATTT_E_BUSY while another live run or drill holds it; a stale claim is recorded as an interrupted
+ * run or drill and its scratch directory removed), checks the scratch directory
+ * (attt_bplan_check_scratch) and that its device has room for the latest snapshot (its bytes, a
+ * twentieth more and ATTT_BPLAN_DRILL_RESERVE_BYTES: else the drill fails with ATTT_E_TOOBIG),
+ * restores that snapshot into a new directory under it, checks the engine's chunk verification,
+ * the file count and byte total against the snapshot and every file's kind and size against its
+ * entry, removes the scratch directory, and records the drill, its audit event "backup.plan.drill"
+ * and the release of the claim in one transaction. A failed drill that follows a successful one (or
+ * is the plan's first) also enqueues one "backup.drill_failed" notification to the officers of the
+ * plan's agency and the agencies above. Returns ATTT_OK when recorded, whatever its result
+ * (ret->err); an error when it could not be (ATTT_E_STATE: retired, ATTT_E_BUSY: claimed). */
 int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 		     const struct attt_bplan_env *env, int64_t id, struct attt_bplan_drill_result *ret);
 
@@ -198,30 +229,52 @@ int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const s
  * attempt. Earliest first. ATTT_E_NOTFOUND when none is due. */
 int attt_bplan_next_due(struct attt_db *db, int64_t now_us, int64_t *ret_id);
 
-/* One worker thread that runs due plans one at a time, so that the tick thread never waits for a
- * backup. The worker opens its own connection to db_path; env is copied (with its strings);
- * clock is borrowed and must outlive the scheduler. */
+#define ATTT_BPLAN_DRILL_RETRY_US (INT64_C(86400) * 1000000) /* a failed drill is tried again a day later */
+
+/* R10.2.c: the next plan due for a restore drill by attt serve at now_us: active, run_by "serve",
+ * with at least one successful run (a snapshot to restore), not claimed by a live run or drill,
+ * and whose drill time has come: at once when it was never drilled successfully, else the start of
+ * its last successful drill plus its drill period (so that the drill ends before the plan is
+ * flagged drill-overdue, which counts from the end of that drill); never sooner than
+ * ATTT_BPLAN_DRILL_RETRY_US after its last drill. Earliest first. ATTT_E_NOTFOUND when none. */
+int attt_bplan_next_drill_due(struct attt_db *db, int64_t now_us, int64_t *ret_id);
+
+/* One worker thread that runs due plans and drills one at a time, so that the tick thread never
+ * waits for a backup or a restore. The worker opens its own connection to db_path; env is copied
+ * (with its strings); clock and the contexts of env's callbacks are borrowed and must outlive the
+ * scheduler. */
 struct attt_bplan_sched;
 int attt_bplan_sched_new(const char *db_path, const struct attt_clock *clock, const struct attt_bplan_env *env,
 			 struct attt_bplan_sched **ret);
 
+/* A job of the worker: a run, or a restore drill, of one plan. */
+struct attt_bplan_sched_job {
+	int64_t plan_id;                 /* 0: none */
+	bool drill;                      /* a restore drill (R10.2.c), else a run (R10.1.b) */
+};
+
 struct attt_bplan_sched_done {
 	int64_t plan_id;                 /* 0: nothing has finished since the last report */
-	int err;                         /* attt_bplan_run's error (ATTT_E_BUSY: someone else runs it) */
-	struct attt_bplan_run_result res;/* when err is ATTT_OK */
+	bool drill;                      /* what finished: a drill (drill_res) or a run (res) */
+	int err;                         /* attt_bplan_run's or attt_bplan_drill's error (ATTT_E_BUSY:
+					  * someone else runs or drills the plan) */
+	struct attt_bplan_run_result res;/* a run, when err is ATTT_OK */
+	struct attt_bplan_drill_result drill_res; /* a drill, when err is ATTT_OK */
 };
 
 /* From the tick thread, once per tick: when the worker is idle, reports in *ret_done (may be NULL)
- * the run it finished since the last call, then looks for the next due plan (attt_bplan_next_due
- * on db, the tick thread's connection) and hands it over. Never waits for a run. *ret_started
- * (may be NULL) gets the plan handed over, 0 for none. */
-int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_t now_us, int64_t *ret_started,
-			  struct attt_bplan_sched_done *ret_done);
+ * the job it finished since the last call, then looks for the next due run (attt_bplan_next_due on
+ * db, the tick thread's connection) or, when no run is due, the next due drill
+ * (attt_bplan_next_drill_due), and hands it over. Runs come first: a drill then restores the
+ * freshest snapshot. Never waits for a job. *ret_started (may be NULL) gets the job handed over,
+ * plan_id 0 for none. */
+int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_t now_us,
+			  struct attt_bplan_sched_job *ret_started, struct attt_bplan_sched_done *ret_done);
 
-/* Blocks until the worker is idle (a run in progress finishes). For tests and shutdown. */
+/* Blocks until the worker is idle (a job in progress finishes). For tests and shutdown. */
 void attt_bplan_sched_wait(struct attt_bplan_sched *s);
 
-/* Waits for a run in progress, stops the worker and frees s. NULL is a no-op. */
+/* Waits for a job in progress, stops the worker and frees s. NULL is a no-op. */
 void attt_bplan_sched_free(struct attt_bplan_sched *s);
 
 /* R10.1.b: for every overdue plan not yet alerted for its current due time, enqueues a

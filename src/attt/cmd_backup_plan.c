@@ -7,7 +7,8 @@
  *   list  {"items": [{"id", "agency_id", "name", "repo", "passphrase_file", "sources", "database",
  *          "interval_days",
  *          "last_ok_at", "last_run_at", "last_result", "due_at", "overdue", "drill_days",
- *          "last_drill_ok_at", "drill_due_at", "drill_overdue"}], "count": n}
+ *          "last_drill_ok_at", "drill_due_at", "drill_overdue", "run_by", "retired", "retired_reason",
+ *          "running", "claim": "run"|"drill"|null}], "count": n, "database_plan": {...}}
  *   run   {"id": N, "run": R, "result": "ok"|"failed", "error": name|null, "files", "bytes",
  *          "snapshot", "started_at", "ended_at"}
  *   drill {"id": N, "drill": D, "result": "ok"|"failed", "error": name|null, "why": text|null, "files",
@@ -27,6 +28,7 @@
 #include "attt/audit.h"
 #include "attt/bplan.h"
 #include "attt/buf.h"
+#include "attt/config.h"
 #include "attt/err.h"
 #include "attt/limits.h"
 #include "attt/policy.h"
@@ -91,13 +93,15 @@ static void plan_help(FILE *f)
 	      "  remove ID --reason LÝ_DO  gỡ bỏ, giữ lịch sử / retire, history kept\n"
 	      "  list [--agency ID] [--all]  liệt kê, đánh dấu quá hạn / list, overdue marked (--all: also removed)\n"
 	      "  run ID              chạy ngay, ghi kết quả / run now and record the result\n"
-	      "  drill ID [--scratch DIR]  diễn tập khôi phục bản mới nhất vào DIR (mặc định /var/tmp), kiểm tra\n"
-	      "                      từng tệp, ghi bằng chứng / restore drill of the latest snapshot into DIR\n"
-	      "                      (default /var/tmp), every file verified, evidence recorded (R10.2.c)\n\n"
+	      "  drill ID [--scratch DIR]  diễn tập khôi phục bản mới nhất vào DIR (mặc định backup.scratch_dir hoặc\n"
+	      "                      /var/tmp, ngoài thư mục dữ liệu), kiểm tra từng tệp, ghi bằng chứng / restore\n"
+	      "                      drill of the latest snapshot into DIR (default backup.scratch_dir or /var/tmp,\n"
+	      "                      outside the data directory), every file verified, evidence recorded (R10.2.c)\n\n"
 	      "Mật khẩu kho không lưu trong cơ sở dữ liệu: tệp --passphrase-file (chmod 600) được đọc mỗi lần chạy.\n"
 	      "The repository passphrase is not stored in the database: the --passphrase-file (chmod 600) is\n"
-	      "read at every run. attt serve runs the plans --run-by serve; cron runs the others\n"
-	      "(attt backup plan run ID). attt serve alerts the officers of overdue and failed plans.\n",
+	      "read at every run. attt serve runs and drills the plans --run-by serve; cron runs and drills\n"
+	      "the others (attt backup plan run|drill ID). attt serve alerts the officers of overdue and failed\n"
+	      "plans; a failed drill alerts them too.\n",
 	      f);
 }
 
@@ -132,8 +136,9 @@ static int list_cb(void *ctx, const struct attt_bplan_info *p)
 		attt_time_iso(p->due_at, t3, sizeof(t3));
 		attt_time_iso(p->last_drill_ok_at, t4, sizeof(t4));
 		attt_time_iso(p->drill_due_at, t5, sizeof(t5));
-		json_t *o = json_pack("{s:s,s:b,s:s?,s:b}", "run_by", p->run_by, "retired", p->retired_at != 0,
-				      "retired_reason", p->retired_reason, "running", p->run_claimed_at != 0);
+		json_t *o = json_pack("{s:s,s:b,s:s?,s:b,s:s?}", "run_by", p->run_by, "retired", p->retired_at != 0,
+				      "retired_reason", p->retired_reason, "running", p->run_claimed_at != 0, "claim",
+				      p->run_claim_kind);
 		json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:b,s:I,s:s?,s:s?,s:s?,s:s,s:b,s:I,s:s?,s:s,s:b}", "id",
 						       (json_int_t)p->id, "agency_id", (json_int_t)p->agency_id, "name",
 						       p->name, "repo", p->repo, "passphrase_file", p->passphrase_file,
@@ -156,7 +161,9 @@ static int list_cb(void *ctx, const struct attt_bplan_info *p)
 	when(p->due_at, due, sizeof(due));
 	printf("%-5lld %-7lld %-24s %-4lld %-5s %-17s %-7s %-17s %s%s%s%s\n", (long long)p->id, (long long)p->agency_id,
 	       p->name, (long long)p->interval_days, p->run_by, ok, p->last_result ? p->last_result : "-", due,
-	       p->retired_at ? "ĐÃ GỠ/REMOVED " : "", p->run_claimed_at ? "ĐANG CHẠY/RUNNING " : "",
+	       p->retired_at ? "ĐÃ GỠ/REMOVED " : "",
+	       !p->run_claimed_at ? "" : p->run_claim_kind && strcmp(p->run_claim_kind, "drill") == 0
+						 ? "ĐANG DIỄN TẬP/DRILLING " : "ĐANG CHẠY/RUNNING ",
 	       p->overdue ? "QUÁ HẠN/OVERDUE " : "", p->drill_overdue ? "DIỄN TẬP QUÁ HẠN/DRILL OVERDUE" : "");
 	return ATTT_OK;
 }
@@ -165,10 +172,14 @@ static int list_cb(void *ctx, const struct attt_bplan_info *p)
 void backup_plan_env(struct attt_app *app, struct attt_bplan_env *env);
 void backup_plan_env(struct attt_app *app, struct attt_bplan_env *env)
 {
+	const char *scratch = attt_config_string(attt_app_config(app), "backup.scratch_dir");
+
 	*env = (struct attt_bplan_env){
 		.data_dir = attt_app_dir(app),
 		.max_interval_days = attt_policy_values(attt_app_policy(app))->backup_max_interval_days,
 		.drill_days = attt_policy_values(attt_app_policy(app))->backup_restore_drill_days,
+		/* R10.2.c: drills (also attt serve's) restore there; "" is the library's default */
+		.scratch_dir = scratch && *scratch ? scratch : NULL,
 	};
 }
 
@@ -317,11 +328,22 @@ static int do_drill(struct attt_app *app, const struct popts *o, int64_t id)
 {
 	struct attt_bplan_env env;
 	struct attt_bplan_drill_result res;
+	char scratch[ATTT_MAX_PATH], why[2 * ATTT_MAX_PATH + 256] = "";
 	int r;
 
 	backup_plan_env(app, &env);
-	env.scratch_dir = o->scratch;
+	if (o->scratch) {
+		if (abs_path(o->scratch, scratch, sizeof(scratch)) < 0)
+			return cli_usage("--scratch: đường dẫn quá dài / path too long");
+		env.scratch_dir = scratch;
+	}
+	/* R10.2.c: a scratch directory typed wrong is refused before anything is claimed or recorded */
+	if ((r = attt_bplan_check_scratch(&env, why, sizeof(why))) < 0)
+		return cli_fail(r, "backup plan drill %lld: %s", (long long)id, why);
 	r = attt_bplan_drill(attt_app_db(app), attt_app_clock(app), &cli_actor, &env, id, &res);
+	if (r == ATTT_E_BUSY)
+		return cli_fail(r, "backup plan drill %lld: kế hoạch đang được sao lưu hoặc diễn tập / the plan is "
+				"being backed up or drilled", (long long)id);
 	if (r < 0)
 		return cli_fail(r, "backup plan drill %lld", (long long)id);
 	if (o->json)

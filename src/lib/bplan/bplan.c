@@ -1,9 +1,11 @@
 /*
  * bplan.c: backup plans (R10.1.b), the device rule for repositories (R10.2.c), recorded and audited
  * runs over the backup engine, and the alerts to the agency's security officers (an overdue plan, a
- * failed run, attt's own database without a plan). Plans are edited and retired, never deleted.
- * A run claims its plan first (run_claimed_at/by, db/migrations/0011) so that two runners never run
- * one plan at once and a run cut short by a crash is found and recorded.
+ * failed run or restore drill, attt's own database without a plan). Plans are edited and retired,
+ * never deleted.
+ * A run or a restore drill claims its plan first (run_claimed_at/by, db/migrations/0011; its kind
+ * and scratch directory, 0013) so that two runners never run one plan at once, a drill never
+ * restores while a run writes, and a run or drill cut short by a crash is found and recorded.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -70,6 +73,59 @@ int attt_bplan_path_dev(void *ctx, const char *path, uint64_t *ret_dev)
 static int dev_of(const struct attt_bplan_env *env, const char *path, uint64_t *ret)
 {
 	return env->dev ? env->dev(env->dev_ctx, path, ret) : attt_bplan_path_dev(NULL, path, ret);
+}
+
+int attt_bplan_path_space(void *ctx, const char *path, uint64_t *ret_bytes)
+{
+	struct statvfs vfs;
+
+	(void)ctx;
+	if (statvfs(path, &vfs) != 0)
+		return ATTT_E_IO;
+	*ret_bytes = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+	return ATTT_OK;
+}
+
+static const char *scratch_of(const struct attt_bplan_env *env)
+{
+	return env->scratch_dir && *env->scratch_dir ? env->scratch_dir : ATTT_BPLAN_DEFAULT_SCRATCH;
+}
+
+/* R10.2.c: restores and database copies stay out of the data directory, where they would lie among
+ * the database files (and a full device stops the database). Real paths, so that a symlink or
+ * "/var/lib/attt/../attt/tmp" is seen for what it is. */
+int attt_bplan_check_scratch(const struct attt_bplan_env *env, char *why, size_t why_size)
+{
+	const char *dir = scratch_of(env);
+	char msg[2 * ATTT_MAX_PATH + 256], *real = NULL, *data = NULL;
+	struct stat sb;
+	size_t n;
+	int r = ATTT_OK;
+
+	if (dir[0] != '/' || strlen(dir) >= ATTT_MAX_PATH) {
+		attt_str_printf(msg, sizeof(msg), "thư mục tạm %s: cần đường dẫn tuyệt đối / scratch directory %s: an "
+				"absolute path is needed", dir, dir);
+		set_why(why, why_size, msg);
+		return ATTT_E_INVAL;
+	}
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || !(real = realpath(dir, NULL))) {
+		attt_str_printf(msg, sizeof(msg), "thư mục tạm %s không có / scratch directory %s does not exist", dir, dir);
+		set_why(why, why_size, msg);
+		return ATTT_E_NOTFOUND;
+	}
+	if (env->data_dir && (data = realpath(env->data_dir, NULL))) {
+		n = strlen(data);
+		if (strncmp(real, data, n) == 0 && (real[n] == 0 || real[n] == '/' || (n == 1 && data[0] == '/'))) {
+			attt_str_printf(msg, sizeof(msg),
+					"R10.2.c: thư mục tạm %s nằm trong thư mục dữ liệu attt %s / the scratch directory "
+					"is inside attt's data directory (backup.scratch_dir, --scratch)", dir, data);
+			set_why(why, why_size, msg);
+			r = ATTT_E_POLICY;
+		}
+	}
+	free(real);
+	free(data);
+	return r;
 }
 
 /* R10.2.c: the repository must not share a device with what it protects nor with attt's data. */
@@ -379,7 +435,7 @@ int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64
 		 "p.last_ok_at, (SELECT started_at FROM backup_run WHERE plan_id = p.id ORDER BY id DESC LIMIT 1), "
 		 "(SELECT result FROM backup_run WHERE plan_id = p.id ORDER BY id DESC LIMIT 1), p.drill_days, "
 		 "p.last_drill_ok_at, p.with_database, p.run_by, p.retired_at, p.retired_reason, p.run_claimed_at, "
-		 "p.run_claimed_by FROM backup_plan p "
+		 "p.run_claimed_by, p.run_claim_kind FROM backup_plan p "
 		 "WHERE (?1 = 0 OR p.agency_id = ?1) AND (?2 = 0 OR p.id = ?2) AND (?3 = 1 OR ?2 <> 0 OR p.retired_at = 0) "
 		 "ORDER BY p.id",
 		 &st);
@@ -409,6 +465,7 @@ int attt_bplan_list(struct attt_db *db, int64_t now_us, int64_t agency_id, int64
 			.run_claimed_at = attt_stmt_int64(st, 16),
 			.run_claimed_by = attt_stmt_text(st, 17),
 		};
+		p.run_claim_kind = p.run_claimed_at ? attt_stmt_text(st, 18) : NULL;
 		char **src = NULL;
 		size_t n = 0;
 		p.due_at = (p.last_ok_at ? p.last_ok_at : p.created_at) + p.interval_days * DAY_US;
@@ -517,20 +574,28 @@ static int rm_tree(const char *dir)
 	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? ATTT_OK : ATTT_E_IO;
 }
 
+static int note_scratch(struct attt_db *db, int64_t id, const char *dir);
+
 /* attt's own database as a source: an online copy (SQLite backup API, consistent under writers)
- * in <scratch>/attt-db-XXXXXX/attt-database/attt.db; tmp gets the directory to remove. */
-static int copy_database(struct attt_db *db, const struct attt_bplan_env *env, struct plan_row *row, char *tmp,
-			 size_t tmp_size)
+ * in <scratch>/attt-db-XXXXXX/attt-database/attt.db; tmp gets the directory to remove, which is
+ * also noted in plan id's claim for a takeover after a crash. */
+static int copy_database(struct attt_db *db, const struct attt_bplan_env *env, int64_t id, struct plan_row *row,
+			 char *tmp, size_t tmp_size)
 {
 	char dir[ATTT_MAX_PATH], file[ATTT_MAX_PATH];
 	int r;
 
-	if (attt_str_printf(tmp, tmp_size, "%s/attt-db-XXXXXX", env->scratch_dir ? env->scratch_dir : "/var/tmp") < 0)
+	/* R10.2.c: never a copy of the database beside the database */
+	if ((r = attt_bplan_check_scratch(env, NULL, 0)) < 0)
+		return r;
+	if (attt_str_printf(tmp, tmp_size, "%s/attt-db-XXXXXX", scratch_of(env)) < 0)
 		return ATTT_E_TOOBIG;
 	if (!mkdtemp(tmp)) {
 		tmp[0] = 0;
 		return ATTT_E_IO;
 	}
+	if ((r = note_scratch(db, id, tmp)) < 0)
+		return r;
 	if (attt_str_printf(dir, sizeof(dir), "%s/attt-database", tmp) < 0 ||
 	    attt_str_printf(file, sizeof(file), "%s/attt.db", dir) < 0)
 		return ATTT_E_TOOBIG;
@@ -592,19 +657,22 @@ static int notify_officers(struct attt_db *db, const struct attt_clock *clock, i
 	return r < 0 ? r : ATTT_OK;
 }
 
-/* R10.1.b: a failed run alerts the officers, once per streak of failures: when the run before it
- * (if any) succeeded. Repeated failures of a broken plan are then reported by the overdue alert. */
+/* R10.1.b, R10.2.c: a failed run (or drill) alerts the officers, once per streak of failures: when
+ * the run (drill) before it, if any, succeeded. Repeated failures of a broken plan are then reported
+ * by the overdue alert (runs) and the drill-overdue flag (drills). */
 static int alert_failed(struct attt_db *db, const struct attt_clock *clock, int64_t plan, int64_t agency,
-			const char *name, int64_t run_id, const char *error)
+			const char *name, int64_t row_id, const char *error, bool drill)
 {
 	struct attt_stmt *st = NULL;
 	struct attt_buf subject, body;
 	int r;
 
-	if ((r = prep(db, "SELECT result FROM backup_run WHERE plan_id = ? AND id < ? ORDER BY id DESC LIMIT 1", &st)) < 0)
+	if ((r = prep(db, drill ? "SELECT result FROM backup_drill WHERE plan_id = ? AND id < ? ORDER BY id DESC LIMIT 1"
+				: "SELECT result FROM backup_run WHERE plan_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+		      &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, plan);
-	attt_stmt_bind_int64(st, 2, run_id);
+	attt_stmt_bind_int64(st, 2, row_id);
 	r = attt_stmt_step(st);
 	if (r > 0 && strcmp(attt_stmt_text(st, 0), "failed") == 0)
 		r = 0; /* the streak was reported already */
@@ -615,21 +683,31 @@ static int alert_failed(struct attt_db *db, const struct attt_clock *clock, int6
 		return r;
 	attt_buf_init(&subject, 1024);
 	attt_buf_init(&body, ATTT_MAX_TEXT);
-	attt_buf_addf(&subject, "Sao lưu thất bại / Backup failed: %s", name);
-	attt_buf_addf(&body,
-		      "Lần chạy số %lld của kế hoạch sao lưu \"%s\" (số %lld) thất bại: %s (R10.1.b).\n"
-		      "Run %lld of backup plan \"%s\" (no. %lld) failed: %s (R10.1.b).\n"
-		      "Kiểm tra / check: attt backup plan list; attt backup plan run %lld\n",
-		      (long long)run_id, name, (long long)plan, error, (long long)run_id, name, (long long)plan, error,
-		      (long long)plan);
-	r = notify_officers(db, clock, agency, "backup.failed", "backup_plan", plan, attt_buf_str(&subject),
-			    attt_buf_str(&body));
+	if (drill) {
+		attt_buf_addf(&subject, "Diễn tập khôi phục thất bại / Restore drill failed: %s", name);
+		attt_buf_addf(&body,
+			      "Lần diễn tập khôi phục số %lld của kế hoạch sao lưu \"%s\" (số %lld) thất bại: %s (R10.2.c).\n"
+			      "Restore drill %lld of backup plan \"%s\" (no. %lld) failed: %s (R10.2.c).\n"
+			      "Kiểm tra / check: attt backup plan list; attt backup plan drill %lld\n",
+			      (long long)row_id, name, (long long)plan, error, (long long)row_id, name, (long long)plan,
+			      error, (long long)plan);
+	} else {
+		attt_buf_addf(&subject, "Sao lưu thất bại / Backup failed: %s", name);
+		attt_buf_addf(&body,
+			      "Lần chạy số %lld của kế hoạch sao lưu \"%s\" (số %lld) thất bại: %s (R10.1.b).\n"
+			      "Run %lld of backup plan \"%s\" (no. %lld) failed: %s (R10.1.b).\n"
+			      "Kiểm tra / check: attt backup plan list; attt backup plan run %lld\n",
+			      (long long)row_id, name, (long long)plan, error, (long long)row_id, name, (long long)plan,
+			      error, (long long)plan);
+	}
+	r = notify_officers(db, clock, agency, drill ? "backup.drill_failed" : "backup.failed", "backup_plan", plan,
+			    attt_buf_str(&subject), attt_buf_str(&body));
 	attt_buf_done(&subject);
 	attt_buf_done(&body);
 	return r;
 }
 
-/* --- claims: one run of a plan at a time ---------------------------------------------------------- */
+/* --- claims: one run or drill of a plan at a time ------------------------------------------------ */
 
 #define CLAIM_STALE_US ((int64_t)ATTT_BPLAN_CLAIM_STALE_DAYS * DAY_US)
 
@@ -641,43 +719,92 @@ static void claim_owner(char *buf, size_t size)
 	attt_str_printf(buf, size, "%s:%ld", host, (long)getpid());
 }
 
+/* Whether the claim holder "host:pid" by is on this host; *ret_pid gets its pid (0 if unreadable). */
+static bool claim_here(const char *by, int64_t *ret_pid)
+{
+	char me[300], host[300];
+	const char *colon;
+
+	*ret_pid = 0;
+	if (!by || !(colon = strrchr(by, ':')) || (size_t)(colon - by) >= sizeof(host))
+		return false;
+	memcpy(host, by, (size_t)(colon - by));
+	host[colon - by] = 0;
+	claim_owner(me, sizeof(me));
+	if (strncmp(me, host, strlen(host)) != 0 || me[strlen(host)] != ':')
+		return false;
+	if (attt_parse_int64(colon + 1, 1, INT32_MAX, ret_pid) < 0)
+		*ret_pid = 0;
+	return true;
+}
+
 /* A claim holds while its process lives: on this host, a pid that no longer exists has let go; on
  * another host (a shared data directory), only age ends it. */
 static bool claim_live(const char *by, int64_t at, int64_t now)
 {
-	char me[300], host[300];
-	const char *colon;
 	int64_t pid;
 
 	if (!at)
 		return false;
 	if (now - at > CLAIM_STALE_US)
 		return false;
-	if (!by || !(colon = strrchr(by, ':')) || (size_t)(colon - by) >= sizeof(host))
-		return true;
-	memcpy(host, by, (size_t)(colon - by));
-	host[colon - by] = 0;
-	claim_owner(me, sizeof(me));
-	if (strncmp(me, host, strlen(host)) != 0 || me[strlen(host)] != ':')
-		return true;
-	if (attt_parse_int64(colon + 1, 1, INT32_MAX, &pid) < 0)
+	if (!claim_here(by, &pid) || !pid)
 		return true;
 	if ((pid_t)pid == getpid())
 		return true;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
+/* Records the directory the claim holder made in its scratch space, so that whoever takes over the
+ * claim after a crash removes it. */
+static int note_scratch(struct attt_db *db, int64_t id, const char *dir)
+{
+	struct attt_stmt *st = NULL;
+	int r = prep(db, "UPDATE backup_plan SET run_claim_scratch = ? WHERE id = ?", &st);
+	if (r < 0)
+		return r;
+	attt_stmt_bind_text(st, 1, dir);
+	attt_stmt_bind_int64(st, 2, id);
+	r = attt_stmt_step(st);
+	attt_stmt_finalize(st);
+	return r < 0 ? r : ATTT_OK;
+}
+
+/* The scratch directory of an interrupted claim: removed only when it is one that attt made
+ * (attt-drill-* or attt-db-*, a real directory, on this host), never a path the row merely names. */
+static void remove_stale_scratch(const char *dir, const char *by)
+{
+	const char *base = dir ? strrchr(dir, '/') : NULL;
+	struct stat sb;
+	int64_t pid;
+
+	/* only a holder that is gone: a live one past the stale age may still be writing there */
+	if (!base || !claim_here(by, &pid) || !pid || (pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return;
+	base++;
+	if (strncmp(base, "attt-drill-", 11) != 0 && strncmp(base, "attt-db-", 8) != 0)
+		return;
+	if (lstat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+		(void)rm_tree(dir); /* best effort: a leftover is only wasted space */
+}
+
+static int record_drill(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			int64_t plan, int64_t agency, const char *name, struct attt_bplan_drill_result *res,
+			const char *error);
+
 struct claim_tx {
 	const struct attt_clock *clock;
 	const struct attt_actor *actor;
 	int64_t id, agency_id, now;
-	const char *name, *owner;
-	char held_by[320];
+	const char *name, *owner, *kind;
+	char held_by[320], held_kind[8], held_scratch[ATTT_MAX_PATH];
 	int64_t held_at;
 };
 
-/* Claims plan id for a run. A stale claim is a run that a crash interrupted: it is recorded as a
- * failed run (error "interrupted") with its audit event and alert, then taken over. */
+/* Claims plan id for a run or a drill (t->kind). A stale claim is a run or drill that a crash
+ * interrupted: it is recorded as a failed one (error "interrupted") with its audit event and alert,
+ * then taken over; the caller removes its scratch directory (held_scratch). */
 static int claim_tx(struct attt_db *db, void *ctx)
 {
 	struct claim_tx *t = ctx;
@@ -685,8 +812,8 @@ static int claim_tx(struct attt_db *db, void *ctx)
 	int64_t retired, at, run_id;
 	int r;
 
-	if ((r = prep(db, "SELECT retired_at, run_claimed_at, COALESCE(run_claimed_by, '') FROM backup_plan "
-			  "WHERE id = ?", &st)) < 0)
+	if ((r = prep(db, "SELECT retired_at, run_claimed_at, COALESCE(run_claimed_by, ''), run_claim_kind, "
+			  "COALESCE(run_claim_scratch, '') FROM backup_plan WHERE id = ?", &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, t->id);
 	if ((r = attt_stmt_step(st)) <= 0) {
@@ -696,13 +823,21 @@ static int claim_tx(struct attt_db *db, void *ctx)
 	retired = attt_stmt_int64(st, 0);
 	at = attt_stmt_int64(st, 1);
 	attt_str_copy(t->held_by, sizeof(t->held_by), attt_stmt_text(st, 2));
+	attt_str_copy(t->held_kind, sizeof(t->held_kind), attt_stmt_text(st, 3));
+	attt_str_copy(t->held_scratch, sizeof(t->held_scratch), attt_stmt_text(st, 4));
 	attt_stmt_finalize(st);
 	t->held_at = at;
 	if (retired)
 		return ATTT_E_STATE;
 	if (at && claim_live(t->held_by, at, t->now))
 		return ATTT_E_BUSY;
-	if (at) {
+	if (at && strcmp(t->held_kind, "drill") == 0) {
+		/* R10.2.c: the interrupted drill is a failed drill, in the evidence, the trail and alerted. */
+		struct attt_bplan_drill_result d = { .started_at = at, .ended_at = t->now, .err = ATTT_E_IO };
+		attt_str_printf(d.why, sizeof(d.why), "bị gián đoạn / interrupted (%s)", t->held_by);
+		if ((r = record_drill(db, t->clock, t->actor, t->id, t->agency_id, t->name, &d, "interrupted")) < 0)
+			return r;
+	} else if (at) {
 		if ((r = prep(db, "INSERT INTO backup_run (plan_id, started_at, ended_at, result, error) VALUES "
 				  "(?, ?, ?, 'failed', 'interrupted') RETURNING id", &st)) < 0)
 			return r;
@@ -716,23 +851,43 @@ static int claim_tx(struct attt_db *db, void *ctx)
 			       "R10.1.b", json_pack("{s:I,s:s,s:s,s:s}", "run", (json_int_t)run_id, "result", "failed",
 						    "error", "interrupted", "claimed_by", t->held_by))) < 0)
 			return r;
-		if ((r = alert_failed(db, t->clock, t->id, t->agency_id, t->name, run_id, "interrupted")) < 0)
+		if ((r = alert_failed(db, t->clock, t->id, t->agency_id, t->name, run_id, "interrupted", false)) < 0)
 			return r;
 	}
-	if ((r = prep(db, "UPDATE backup_plan SET run_claimed_at = ?, run_claimed_by = ? WHERE id = ?", &st)) < 0)
+	if ((r = prep(db, "UPDATE backup_plan SET run_claimed_at = ?, run_claimed_by = ?, run_claim_kind = ?, "
+			  "run_claim_scratch = NULL WHERE id = ?", &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, t->now);
 	attt_stmt_bind_text(st, 2, t->owner);
-	attt_stmt_bind_int64(st, 3, t->id);
+	attt_stmt_bind_text(st, 3, t->kind);
+	attt_stmt_bind_int64(st, 4, t->id);
 	r = attt_stmt_step(st);
 	attt_stmt_finalize(st);
 	return r < 0 ? r : ATTT_OK;
 }
 
+/* Claims plan id for kind ("run" or "drill") at now, and removes what an interrupted claim left. */
+static int claim(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor, int64_t id,
+		 int64_t agency_id, const char *name, const char *kind, int64_t now)
+{
+	char owner[300];
+	struct claim_tx c = { .clock = clock, .actor = actor, .id = id, .agency_id = agency_id, .now = now,
+			      .name = name, .owner = owner, .kind = kind };
+	int r;
+
+	claim_owner(owner, sizeof(owner));
+	if ((r = attt_db_tx(db, claim_tx, &c)) < 0)
+		return r;
+	if (c.held_at && c.held_scratch[0])
+		remove_stale_scratch(c.held_scratch, c.held_by);
+	return ATTT_OK;
+}
+
 static int release_claim(struct attt_db *db, int64_t id)
 {
 	struct attt_stmt *st = NULL;
-	int r = prep(db, "UPDATE backup_plan SET run_claimed_at = 0, run_claimed_by = NULL WHERE id = ?", &st);
+	int r = prep(db, "UPDATE backup_plan SET run_claimed_at = 0, run_claimed_by = NULL, run_claim_kind = 'run', "
+			 "run_claim_scratch = NULL WHERE id = ?", &st);
 	if (r < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, id);
@@ -741,17 +896,18 @@ static int release_claim(struct attt_db *db, int64_t id)
 	return r < 0 ? r : ATTT_OK;
 }
 
-struct run_tx {
+/* What the transaction that records a run (run_tx) or a drill (drill_tx) needs. */
+struct job_tx {
 	const struct attt_clock *clock;
 	const struct attt_actor *actor;
 	int64_t id, agency_id;
 	const char *name;
-	struct attt_bplan_run_result *res;
+	void *res;                       /* struct attt_bplan_run_result or attt_bplan_drill_result */
 };
 
 static int run_tx(struct attt_db *db, void *ctx)
 {
-	struct run_tx *t = ctx;
+	struct job_tx *t = ctx;
 	struct attt_bplan_run_result *res = t->res;
 	struct attt_stmt *st = NULL;
 	bool ok = res->err == ATTT_OK;
@@ -775,7 +931,8 @@ static int run_tx(struct attt_db *db, void *ctx)
 	if ((r = release_claim(db, t->id)) < 0)
 		return r;
 	/* R10.1.b: a failed run raises an alert to the agency's officers. */
-	if (!ok && (r = alert_failed(db, t->clock, t->id, t->agency_id, t->name, res->run_id, attt_err_name(res->err))) < 0)
+	if (!ok && (r = alert_failed(db, t->clock, t->id, t->agency_id, t->name, res->run_id, attt_err_name(res->err),
+				     false)) < 0)
 		return r;
 	/* R10.1.b: every run, and every failure, is an audit event. */
 	return audit(db, t->clock, t->actor, "backup.plan.run", t->id, t->agency_id,
@@ -792,7 +949,7 @@ int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const str
 	struct attt_bplan_run_result res = { 0 };
 	struct attt_backup_repo *repo = NULL;
 	struct attt_backup_stats stats = { 0 };
-	char dbtmp[ATTT_MAX_PATH] = "", owner[300];
+	char dbtmp[ATTT_MAX_PATH] = "";
 	char *pass = NULL;
 	size_t pn = 0;
 	int r;
@@ -800,13 +957,8 @@ int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const str
 	if ((r = attt_bplan_list(db, 0, 0, id, 0, get_plan, &row)) < 0)
 		goto out;
 	res.started_at = attt_now_us(clock);
-	claim_owner(owner, sizeof(owner));
-	{
-		struct claim_tx c = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id,
-				      .now = res.started_at, .name = row.name, .owner = owner };
-		if ((r = attt_db_tx(db, claim_tx, &c)) < 0)
-			goto out;
-	}
+	if ((r = claim(db, clock, actor, id, row.agency_id, row.name, "run", res.started_at)) < 0)
+		goto out;
 	/* R10.2.c: the device may have changed since the plan was added (a disk mounted elsewhere). */
 	res.err = attt_bplan_check_devices(env, row.repo, (const char *const *)row.sources, row.n_sources, NULL, 0);
 	if (res.err == ATTT_OK)
@@ -818,7 +970,7 @@ int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const str
 		pass = NULL;
 	}
 	if (res.err == ATTT_OK && row.with_database)
-		res.err = copy_database(db, env, &row, dbtmp, sizeof(dbtmp));
+		res.err = copy_database(db, env, id, &row, dbtmp, sizeof(dbtmp));
 	if (res.err == ATTT_OK) {
 		struct attt_backup_save_opts so = {
 			.paths = (const char *const *)row.sources,
@@ -841,7 +993,7 @@ int attt_bplan_run(struct attt_db *db, const struct attt_clock *clock, const str
 		res.err = ATTT_E_IO;
 	res.ended_at = attt_now_us(clock);
 	{
-		struct run_tx t = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id,
+		struct job_tx t = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id,
 				    .name = row.name, .res = &res };
 		if ((r = attt_db_tx(db, run_tx, &t)) < 0) {
 			/* not recorded: let go of the plan so that the next run is not refused */
@@ -906,10 +1058,12 @@ int attt_bplan_alert_overdue(struct attt_db *db, const struct attt_clock *clock,
 	unsigned alerted = 0;
 	int r;
 
-	/* A plan whose run is in progress (a live claim) is not missed yet: its run may end in time. */
+	/* A plan whose run is in progress (a live claim) is not missed yet: its run may end in time. A
+	 * drill in progress does not make a backup: its plan is alerted as any other. */
 	r = prep(db,
 		 "SELECT id, agency_id, name, (CASE WHEN last_ok_at > 0 THEN last_ok_at ELSE created_at END) + "
-		 "interval_days * ? AS due, run_claimed_at, run_claimed_by FROM backup_plan WHERE retired_at = 0 "
+		 "interval_days * ? AS due, CASE WHEN run_claim_kind = 'run' THEN run_claimed_at ELSE 0 END, "
+		 "run_claimed_by FROM backup_plan WHERE retired_at = 0 "
 		 "AND (CASE WHEN last_ok_at > 0 THEN last_ok_at ELSE created_at END) + interval_days * ? < ? "
 		 "AND overdue_due_at <> (CASE WHEN last_ok_at > 0 THEN last_ok_at ELSE created_at END) + "
 		 "interval_days * ? ORDER BY id",
@@ -1333,30 +1487,24 @@ int attt_bplan_alert_db_unprotected(struct attt_db *db, const struct attt_clock 
 	return ATTT_OK;
 }
 
-/* --- the scheduler's choice (R10.1.b) ------------------------------------------------------------ */
+/* --- the scheduler's choice (R10.1.b, R10.2.c) ------------------------------------------------------ */
 
-int attt_bplan_next_due(struct attt_db *db, int64_t now_us, int64_t *ret_id)
+/* The first plan of sql's rows (id, claimed_at, claimed_by, base, try; earliest base first) whose
+ * time has come at now: base, but never sooner than retry_us after its last attempt (try), and not
+ * claimed by a live run or drill. */
+static int pick_due(struct attt_db *db, const char *sql, int64_t retry_us, int64_t now_us, int64_t *ret_id)
 {
 	struct attt_stmt *st = NULL;
 	int r;
 
-	/* run_at: creation when never successful, else the start of the last success plus the
-	 * interval (so that the next run begins before the plan falls overdue, which counts from the
-	 * end of that run); never sooner than an hour after the last attempt. */
-	r = prep(db,
-		 "SELECT id, run_claimed_at, run_claimed_by, CASE WHEN ok IS NULL THEN created_at ELSE ok + interval_days * ?1 "
-		 "END AS base, try FROM (SELECT p.*, (SELECT max(started_at) FROM backup_run r WHERE r.plan_id = p.id AND "
-		 "r.result = 'ok') AS ok, (SELECT max(started_at) FROM backup_run r WHERE r.plan_id = p.id) AS try "
-		 "FROM backup_plan p WHERE p.retired_at = 0 AND p.run_by = 'serve') q ORDER BY base, id",
-		 &st);
-	if (r < 0)
+	if ((r = prep(db, sql, &st)) < 0)
 		return r;
 	attt_stmt_bind_int64(st, 1, DAY_US);
 	r = ATTT_E_NOTFOUND;
 	while (attt_stmt_step(st) > 0) {
 		int64_t at = attt_stmt_int64(st, 3);
-		if (!attt_stmt_is_null(st, 4) && attt_stmt_int64(st, 4) + ATTT_BPLAN_RETRY_US > at)
-			at = attt_stmt_int64(st, 4) + ATTT_BPLAN_RETRY_US;
+		if (!attt_stmt_is_null(st, 4) && attt_stmt_int64(st, 4) + retry_us > at)
+			at = attt_stmt_int64(st, 4) + retry_us;
 		if (at > now_us || claim_live(attt_stmt_text(st, 2), attt_stmt_int64(st, 1), now_us))
 			continue;
 		*ret_id = attt_stmt_int64(st, 0);
@@ -1365,6 +1513,36 @@ int attt_bplan_next_due(struct attt_db *db, int64_t now_us, int64_t *ret_id)
 	}
 	attt_stmt_finalize(st);
 	return r;
+}
+
+int attt_bplan_next_due(struct attt_db *db, int64_t now_us, int64_t *ret_id)
+{
+	/* run_at: creation when never successful, else the start of the last success plus the
+	 * interval (so that the next run begins before the plan falls overdue, which counts from the
+	 * end of that run); never sooner than an hour after the last attempt. */
+	return pick_due(db,
+			"SELECT id, run_claimed_at, run_claimed_by, CASE WHEN ok IS NULL THEN created_at ELSE ok + "
+			"interval_days * ?1 END AS base, try FROM (SELECT p.*, (SELECT max(started_at) FROM backup_run r "
+			"WHERE r.plan_id = p.id AND r.result = 'ok') AS ok, (SELECT max(started_at) FROM backup_run r WHERE "
+			"r.plan_id = p.id) AS try FROM backup_plan p WHERE p.retired_at = 0 AND p.run_by = 'serve') q "
+			"ORDER BY base, id",
+			ATTT_BPLAN_RETRY_US, now_us, ret_id);
+}
+
+/* R10.2.c: drills by the scheduler, for the plans it runs, once they have a snapshot to restore. */
+int attt_bplan_next_drill_due(struct attt_db *db, int64_t now_us, int64_t *ret_id)
+{
+	/* drill_at: at once when never drilled successfully, else the start of the last successful
+	 * drill plus the drill period (the drill-overdue flag counts from its end); never sooner than
+	 * a day after the last attempt, so that a drill that fails (no room, a damaged repository) is
+	 * not repeated all day: its officers were alerted by the first failure. */
+	return pick_due(db,
+			"SELECT id, run_claimed_at, run_claimed_by, CASE WHEN ok IS NULL THEN 0 ELSE ok + drill_days * ?1 "
+			"END AS base, try FROM (SELECT p.*, (SELECT max(started_at) FROM backup_drill d WHERE d.plan_id = "
+			"p.id AND d.result = 'ok') AS ok, (SELECT max(started_at) FROM backup_drill d WHERE d.plan_id = "
+			"p.id) AS try FROM backup_plan p WHERE p.retired_at = 0 AND p.run_by = 'serve' AND "
+			"p.last_ok_at > 0) q ORDER BY base, id",
+			ATTT_BPLAN_DRILL_RETRY_US, now_us, ret_id);
 }
 
 /* --- restore drills (R10.2.c) ------------------------------------------------------------------ */
@@ -1408,11 +1586,13 @@ static int verify_entry(void *ctx, const struct attt_backup_entry *e)
 	return ATTT_OK;
 }
 
-static int drill_restore(struct attt_backup_repo *repo, const char *scratch, struct attt_bplan_drill_result *res)
+static int drill_restore(const struct attt_bplan_env *env, struct attt_backup_repo *repo, const char *scratch,
+			 struct attt_bplan_drill_result *res)
 {
 	struct attt_backup_snapshot *snap = NULL;
 	struct attt_backup_stats st = { 0 };
 	struct verify v = { .root = scratch, .why = res->why, .why_size = sizeof(res->why) };
+	uint64_t avail = 0, need;
 	int r;
 
 	if ((r = attt_backup_find_snapshot(repo, "latest", &snap)) < 0) {
@@ -1420,6 +1600,22 @@ static int drill_restore(struct attt_backup_repo *repo, const char *scratch, str
 		return r;
 	}
 	attt_str_copy(res->snapshot, sizeof(res->snapshot), snap->id);
+	/* R10.2.c: room for the whole snapshot, and some to spare for the device's other users */
+	need = snap->stats.bytes + snap->stats.bytes / 20 + ATTT_BPLAN_DRILL_RESERVE_BYTES;
+	if ((r = env->space ? env->space(env->space_ctx, scratch, &avail)
+			    : attt_bplan_path_space(NULL, scratch, &avail)) < 0) {
+		attt_str_printf(res->why, sizeof(res->why), "statvfs %s", scratch);
+		goto out;
+	}
+	if (avail < need) {
+		attt_str_printf(res->why, sizeof(res->why),
+				"thư mục tạm %s còn %llu MiB, cần %llu MiB / the scratch directory has %llu MiB free, "
+				"the drill needs %llu MiB (backup.scratch_dir, --scratch)",
+				scratch_of(env), (unsigned long long)(avail >> 20), (unsigned long long)(need >> 20),
+				(unsigned long long)(avail >> 20), (unsigned long long)(need >> 20));
+		r = ATTT_E_TOOBIG;
+		goto out;
+	}
 	if ((r = attt_backup_restore(repo, snap->id, scratch, NULL, &st)) < 0) {
 		attt_str_copy(res->why, sizeof(res->why), "khôi phục thất bại / restore failed");
 		goto out;
@@ -1446,17 +1642,13 @@ out:
 	return r;
 }
 
-struct drill_tx {
-	const struct attt_clock *clock;
-	const struct attt_actor *actor;
-	int64_t id, agency_id;
-	struct attt_bplan_drill_result *res;
-};
-
-static int drill_tx(struct attt_db *db, void *ctx)
+/* R10.2.c: one drill in the evidence (backup_drill), its audit event and, for a failure that starts
+ * a streak, the officers' alert; in the caller's transaction. error: the name recorded for a
+ * failure. */
+static int record_drill(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			int64_t plan, int64_t agency, const char *name, struct attt_bplan_drill_result *res,
+			const char *error)
 {
-	struct drill_tx *t = ctx;
-	struct attt_bplan_drill_result *res = t->res;
 	struct attt_stmt *st = NULL;
 	bool ok = res->err == ATTT_OK;
 	int r;
@@ -1464,25 +1656,40 @@ static int drill_tx(struct attt_db *db, void *ctx)
 	if ((r = prep(db, "INSERT INTO backup_drill (plan_id, started_at, ended_at, result, snapshot, files, bytes, "
 			  "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st)) < 0)
 		return r;
-	attt_stmt_bind_int64(st, 1, t->id);
+	attt_stmt_bind_int64(st, 1, plan);
 	attt_stmt_bind_int64(st, 2, res->started_at);
 	attt_stmt_bind_int64(st, 3, res->ended_at);
 	attt_stmt_bind_text(st, 4, ok ? "ok" : "failed");
 	attt_stmt_bind_text(st, 5, res->snapshot[0] ? res->snapshot : NULL);
 	attt_stmt_bind_int64(st, 6, (int64_t)res->files);
 	attt_stmt_bind_int64(st, 7, (int64_t)res->bytes);
-	attt_stmt_bind_text(st, 8, ok ? NULL : attt_err_name(res->err));
+	attt_stmt_bind_text(st, 8, ok ? NULL : error);
 	if ((r = attt__bplan_insert_id(st, &res->drill_id)) < 0)
 		return r;
-	if (ok && (r = mark_ok(db, "UPDATE backup_plan SET last_drill_ok_at = ? WHERE id = ?", res->ended_at, t->id)) < 0)
+	if (ok && (r = mark_ok(db, "UPDATE backup_plan SET last_drill_ok_at = ? WHERE id = ?", res->ended_at, plan)) < 0)
+		return r;
+	/* R10.2.c: a failed drill alerts the agency's officers, once per streak. */
+	if (!ok && (r = alert_failed(db, clock, plan, agency, name, res->drill_id, res->why[0] ? res->why : error,
+				     true)) < 0)
 		return r;
 	/* R10.2.c: the drill's duration and result are evidence, in the trail. */
-	return audit(db, t->clock, t->actor, "backup.plan.drill", t->id, t->agency_id,
-		     ok ? ATTT_AUDIT_SUCCESS : ATTT_AUDIT_FAILURE, "R10.2.c",
+	return audit(db, clock, actor, "backup.plan.drill", plan, agency, ok ? ATTT_AUDIT_SUCCESS : ATTT_AUDIT_FAILURE,
+		     "R10.2.c",
 		     json_pack("{s:I,s:s,s:I,s:I,s:I,s:s?,s:s?}", "drill", (json_int_t)res->drill_id, "result",
 			       ok ? "ok" : "failed", "duration_ms", (json_int_t)((res->ended_at - res->started_at) / 1000),
 			       "files", (json_int_t)res->files, "bytes", (json_int_t)res->bytes, "snapshot",
 			       res->snapshot[0] ? res->snapshot : NULL, "error", ok ? NULL : res->why));
+}
+
+static int drill_tx(struct attt_db *db, void *ctx)
+{
+	struct job_tx *t = ctx;
+	struct attt_bplan_drill_result *res = t->res;
+	int r;
+
+	if ((r = release_claim(db, t->id)) < 0)
+		return r;
+	return record_drill(db, t->clock, t->actor, t->id, t->agency_id, t->name, res, attt_err_name(res->err));
 }
 
 int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
@@ -1504,24 +1711,30 @@ int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const s
 		goto out;
 	}
 	res.started_at = attt_now_us(clock);
-	if ((res.err = read_pass(row.passfile, &pass, &pn)) == ATTT_OK) {
+	/* R10.2.c: a drill and a run of one plan never at once; a crash is found and recorded. */
+	if ((r = claim(db, clock, actor, id, row.agency_id, row.name, "drill", res.started_at)) < 0)
+		goto out;
+	res.err = attt_bplan_check_scratch(env, res.why, sizeof(res.why));
+	if (res.err == ATTT_OK && (res.err = read_pass(row.passfile, &pass, &pn)) == ATTT_OK) {
 		res.err = attt_backup_open(row.repo, pass, pn, &repo);
 		sodium_free(pass);
+		if (res.err < 0)
+			attt_str_copy(res.why, sizeof(res.why), "mở kho / opening the repository");
+	} else if (res.err < 0 && !res.why[0]) {
+		attt_str_copy(res.why, sizeof(res.why), "tệp mật khẩu / the passphrase file");
 	}
 	if (res.err == ATTT_OK &&
-	    attt_str_printf(scratch, sizeof(scratch), "%s/attt-drill-XXXXXX", env->scratch_dir ? env->scratch_dir
-												  : "/var/tmp") < 0)
+	    attt_str_printf(scratch, sizeof(scratch), "%s/attt-drill-XXXXXX", scratch_of(env)) < 0)
 		res.err = ATTT_E_TOOBIG;
 	if (res.err == ATTT_OK) {
 		if (mkdtemp(scratch)) {
 			made = true;
-			res.err = drill_restore(repo, scratch, &res);
+			if ((res.err = note_scratch(db, id, scratch)) == ATTT_OK)
+				res.err = drill_restore(env, repo, scratch, &res);
 		} else {
 			attt_str_printf(res.why, sizeof(res.why), "mkdtemp %s", scratch);
 			res.err = ATTT_E_IO;
 		}
-	} else if (!res.why[0]) {
-		attt_str_copy(res.why, sizeof(res.why), "mở kho / opening the repository");
 	}
 	attt_backup_close(repo);
 	if (made && rm_tree(scratch) < 0 && res.err == ATTT_OK) {
@@ -1530,9 +1743,13 @@ int attt_bplan_drill(struct attt_db *db, const struct attt_clock *clock, const s
 	}
 	res.ended_at = attt_now_us(clock);
 	{
-		struct drill_tx t = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id, .res = &res };
-		if ((r = attt_db_tx(db, drill_tx, &t)) < 0)
+		struct job_tx t = { .clock = clock, .actor = actor, .id = id, .agency_id = row.agency_id,
+				      .name = row.name, .res = &res };
+		if ((r = attt_db_tx(db, drill_tx, &t)) < 0) {
+			/* not recorded: let go of the plan so that the next run or drill is not refused */
+			release_claim(db, id);
 			goto out;
+		}
 	}
 	*ret = res;
 out:

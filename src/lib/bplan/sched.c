@@ -1,10 +1,12 @@
 /*
- * sched.c: the backup scheduler of attt serve (R10.1.b). The tick thread must not wait minutes for
- * a backup (the audit checkpoint and mail delivery share it), so runs happen on one worker thread,
- * one at a time, with its own database connection. The tick hands over the next due plan only when
- * the worker is idle; what is due, and whether a plan is already being run (by this worker, by cron,
- * or by a serve that crashed), is decided from the database (attt_bplan_next_due and the plan's
- * claim), so that a restart neither runs a plan twice nor forgets a run that was cut short.
+ * sched.c: the backup scheduler of attt serve (R10.1.b runs, R10.2.c restore drills). The tick
+ * thread must not wait minutes for a backup or a restore (the audit checkpoint and mail delivery
+ * share it), so runs and drills happen on one worker thread, one at a time, with its own database
+ * connection. The tick hands over the next due job only when the worker is idle, a due run before a
+ * due drill; what is due, and whether a plan is already being run or drilled (by this worker, by
+ * cron, by hand, or by a serve that crashed), is decided from the database (attt_bplan_next_due,
+ * attt_bplan_next_drill_due and the plan's claim), so that a restart neither runs a job twice nor
+ * forgets one that was cut short, and a run and a drill of one plan never overlap.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@ struct attt_bplan_sched {
 	char *db_path, *data_dir, *scratch_dir;
 	const struct attt_clock *clock;
 	struct attt_bplan_env env;
-	int64_t todo;                    /* plan handed over, 0: none */
+	struct attt_bplan_sched_job todo;/* job handed over, plan_id 0: none */
 	bool busy, stop;
 	struct attt_bplan_sched_done done;
 };
@@ -38,19 +40,24 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->stop && !s->todo)
+		while (!s->stop && !s->todo.plan_id)
 			pthread_cond_wait(&s->cond, &s->lock);
-		if (!s->todo)
+		if (!s->todo.plan_id)
 			break; /* stop, and nothing handed over */
-		int64_t id = s->todo;
+		struct attt_bplan_sched_job job = s->todo;
 		pthread_mutex_unlock(&s->lock);
 
-		struct attt_bplan_sched_done d = { .plan_id = id };
-		d.err = open_err < 0 ? open_err : attt_bplan_run(db, s->clock, &sched_actor, &s->env, id, &d.res);
+		struct attt_bplan_sched_done d = { .plan_id = job.plan_id, .drill = job.drill };
+		if (open_err < 0)
+			d.err = open_err;
+		else if (job.drill) /* R10.2.c: recorded and audited exactly as a drill by hand */
+			d.err = attt_bplan_drill(db, s->clock, &sched_actor, &s->env, job.plan_id, &d.drill_res);
+		else
+			d.err = attt_bplan_run(db, s->clock, &sched_actor, &s->env, job.plan_id, &d.res);
 
 		pthread_mutex_lock(&s->lock);
 		s->done = d;
-		s->todo = 0;
+		s->todo = (struct attt_bplan_sched_job){ 0 };
 		s->busy = false;
 		pthread_cond_broadcast(&s->cond);
 	}
@@ -89,6 +96,7 @@ int attt_bplan_sched_new(const char *db_path, const struct attt_clock *clock, co
 	s->env = *env;
 	s->env.data_dir = s->data_dir;
 	s->env.scratch_dir = s->scratch_dir;
+	/* env's dev and space callbacks keep their contexts, borrowed like clock */
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->thread, NULL, worker, s) != 0) {
@@ -104,11 +112,11 @@ int attt_bplan_sched_new(const char *db_path, const struct attt_clock *clock, co
 	return ATTT_OK;
 }
 
-int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_t now_us, int64_t *ret_started,
-			  struct attt_bplan_sched_done *ret_done)
+int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_t now_us,
+			  struct attt_bplan_sched_job *ret_started, struct attt_bplan_sched_done *ret_done)
 {
 	struct attt_bplan_sched_done done = { 0 };
-	int64_t id = 0;
+	struct attt_bplan_sched_job job = { 0 };
 	bool busy;
 	int r = ATTT_OK;
 
@@ -121,14 +129,19 @@ int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_
 	pthread_mutex_unlock(&s->lock);
 	if (!busy) {
 		/* R10.1.b: the plan whose time has come; the worker claims it before it starts. */
-		r = attt_bplan_next_due(db, now_us, &id);
+		r = attt_bplan_next_due(db, now_us, &job.plan_id);
 		if (r == ATTT_E_NOTFOUND) {
-			id = 0;
+			/* R10.2.c: no run due: a restore drill whose time has come */
+			job.drill = true;
+			r = attt_bplan_next_drill_due(db, now_us, &job.plan_id);
+		}
+		if (r == ATTT_E_NOTFOUND) {
+			job = (struct attt_bplan_sched_job){ 0 };
 			r = ATTT_OK;
 		}
-		if (r == ATTT_OK && id) {
+		if (r == ATTT_OK && job.plan_id) {
 			pthread_mutex_lock(&s->lock);
-			s->todo = id;
+			s->todo = job;
 			s->busy = true;
 			pthread_cond_broadcast(&s->cond);
 			pthread_mutex_unlock(&s->lock);
@@ -139,7 +152,7 @@ int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_
 	if (r < 0)
 		return r;
 	if (ret_started)
-		*ret_started = id;
+		*ret_started = job;
 	return ATTT_OK;
 }
 

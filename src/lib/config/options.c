@@ -190,6 +190,12 @@ const struct attt__config_row attt__config_rows[] = {
 	LIST("incident.attachment_types", "pdf,png,jpeg,gif,webp,text,zip,ole,pcap,pcapng,gzip,7z,eml",
 	     check_attachment_type, "Loại tệp đính kèm được nhận (nhận biết từ nội dung)",
 	     "Attachment types accepted (recognised from the content)"),
+	/* [backup] R10.2.c */
+	STR("backup.scratch_dir", "", false, true, NULL,
+	    "Thư mục tạm cho diễn tập khôi phục và bản sao CSDL khi sao lưu (ngoài thư mục dữ liệu, đủ chỗ cho "
+	    "cả bản sao lưu); \"\" = /var/tmp",
+	    "Scratch directory for restore drills and a run's database copy (outside the data directory, with "
+	    "room for a whole snapshot); \"\" = /var/tmp"),
 	/* [mail] */
 	STR("mail.smtp_url", "", false, false, check_smtp_url, "Máy chủ thư: smtp://host:port hoặc smtps://host:port; \"\" = không gửi thư",
 	    "Mail server: smtp://host:port or smtps://host:port; \"\" = no mail"),

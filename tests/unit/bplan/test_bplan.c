@@ -2,8 +2,10 @@
  * test_bplan.c: backup plans (R10.1.b): the interval ceiling, recorded and audited runs, overdue
  * alerts once per period, failed-run alerts, edits re-checked and retirement kept as evidence, the
  * scheduler of attt serve driven by a fake clock, claims that stop a plan running twice; the
- * repository device rule (R10.2.c) with injected devices and with two real paths on one device; the
- * catalogue (R10.2.b) added, edited and retired.
+ * repository device rule (R10.2.c) with injected devices and with two real paths on one device;
+ * restore drills (R10.2.c) by hand and by the scheduler, holding the plan's claim, their scratch
+ * directory checked (outside the data directory, room injected) and removed, failed drills alerted
+ * once per streak; the catalogue (R10.2.b) added, edited and retired.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +34,10 @@ struct t {
 	struct attt_clock clock;
 	struct attt_actor actor;
 	struct attt_bplan_env env;
+	uint64_t free_bytes;             /* what fake_space reports for the scratch directory */
+	int64_t busy_plan;               /* fake_space: try to run this plan in the middle of a drill */
+	int busy_run_err;                /* ... and what attt_bplan_run said */
+	int64_t busy_claim_kind_drill;   /* ... and whether the claim said "drill", with its scratch */
 };
 
 /* Injected devices: a path starting with "/dev2" or containing "/repo" is device 2, others 1. */
@@ -39,6 +45,27 @@ static int fake_dev(void *ctx, const char *path, uint64_t *ret)
 {
 	(void)ctx;
 	*ret = strncmp(path, "/dev2", 5) == 0 || strstr(path, "/repo") ? 2 : 1;
+	return ATTT_OK;
+}
+
+static int64_t count(struct t *t, const char *sql);
+
+/* Injected free space; called by a drill after its claim and its scratch directory are made, so it
+ * also looks, in the middle of the drill, at whether a run of the same plan is refused. */
+static int fake_space(void *ctx, const char *path, uint64_t *ret)
+{
+	struct t *t = ctx;
+	struct attt_bplan_run_result res;
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	if (t->busy_plan) {
+		t->busy_run_err = attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, t->busy_plan, &res);
+		t->busy_claim_kind_drill = count(t, "SELECT count(*) FROM backup_plan WHERE run_claimed_at > 0 AND "
+						    "run_claim_kind = 'drill' AND run_claim_scratch LIKE '%/attt-drill-%'");
+	}
+	*ret = t->free_bytes;
 	return ATTT_OK;
 }
 
@@ -96,6 +123,9 @@ static int setup(void **state)
 	t->env.drill_days = 30;
 	t->env.scratch_dir = t->dir;
 	t->env.dev = fake_dev;
+	t->env.space = fake_space;
+	t->env.space_ctx = t;
+	t->free_bytes = UINT64_C(1) << 40;
 	exec(t, "INSERT INTO agency (id, name, name_fold, type, path, depth, created_at, updated_at) VALUES "
 		"(1, 'Tỉnh', 'tinh', 'province', '/1/', 1, 0, 0), (2, 'Sở', 'so', 'department', '/1/2/', 2, 0, 0);"
 		"INSERT INTO person (id, agency_id, full_name, name_fold, email, created_at, updated_at) VALUES "
@@ -497,8 +527,9 @@ static void test_scheduler(void **state)
 	struct t *t = *state;
 	struct attt_bplan_sched *sc = NULL;
 	struct attt_bplan_sched_done done;
+	struct attt_bplan_sched_job started = { .plan_id = -1 };
 	char why[512] = "";
-	int64_t id, started = -1, cron_id;
+	int64_t id, cron_id;
 	const char *src[1] = { t->src };
 	struct attt_bplan_spec cron = { .agency_id = 2, .name = "cron", .sources = src, .n_sources = 1,
 					.repo = t->repo, .passphrase_file = t->pass, .interval_days = 1,
@@ -508,28 +539,50 @@ static void test_scheduler(void **state)
 	assert_int_equal(add(t, 2, t->repo, &id, why, sizeof(why)), ATTT_OK);
 	assert_int_equal(attt_bplan_sched_new(t->db_path, &t->clock, &t->env, &sc), ATTT_OK);
 	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
-	assert_int_equal(started, id);
+	assert_int_equal(started.plan_id, id);
+	assert_false(started.drill);
 	assert_int_equal(done.plan_id, 0);
 	attt_bplan_sched_wait(sc);
-	/* the next tick reports the run and finds nothing due */
+	/* the next tick reports the run; no run is due, but the plan's first restore drill is */
 	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
 	assert_int_equal(done.plan_id, id);
+	assert_false(done.drill);
 	assert_int_equal(done.err, ATTT_OK);
 	assert_int_equal(done.res.err, ATTT_OK);
-	assert_int_equal(started, 0);
+	assert_int_equal(started.plan_id, id);
+	assert_true(started.drill);
+	attt_bplan_sched_wait(sc);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_true(done.drill);
+	assert_int_equal(done.drill_res.err, ATTT_OK);
+	assert_int_equal(started.plan_id, 0);
 	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'ok'"), 1);
 	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.run' AND actor_name = 'system'"), 1);
 	/* a day later: not due (interval 2 days); two days after the run's start: due */
 	t->now += INT64_C(86400) * 1000000;
 	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
-	assert_int_equal(started, 0);
+	assert_int_equal(started.plan_id, 0);
 	t->now += INT64_C(86400) * 1000000;
 	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
-	assert_int_equal(started, id);
+	assert_int_equal(started.plan_id, id);
+	assert_false(started.drill);
 	attt_bplan_sched_free(sc); /* waits for the run */
 	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'ok'"), 2);
 	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE plan_id = 1"), 0);
 	(void)cron_id;
+}
+
+/* The pid of a process of this host that has ended: the holder of a claim a crash interrupted. */
+static pid_t dead_pid(void)
+{
+	pid_t child = fork();
+	int st;
+
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	return child;
 }
 
 /* R10.1.b: a plan is never run twice at once, and a restart does not run it twice: a live claim
@@ -542,7 +595,6 @@ static void test_claims(void **state)
 	char why[512] = "", sql[512], host[200] = "";
 	int64_t id, due = 0;
 	pid_t child;
-	int st;
 
 	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
 	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = 'other-host:1'",
@@ -555,11 +607,7 @@ static void test_claims(void **state)
 	assert_int_equal(attt_bplan_next_due(t->db, t->now, &due), ATTT_OK);
 	assert_int_equal(due, id);
 	/* a process of this host that has ended: its run was interrupted */
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0)
-		_exit(0);
-	assert_int_equal(waitpid(child, &st, 0), child);
+	child = dead_pid();
 	gethostname(host, sizeof(host) - 1);
 	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = '%s:%ld'",
 		 (long long)t->now, host, (long)child);
@@ -571,6 +619,249 @@ static void test_claims(void **state)
 				  "summary LIKE '%interrupted%'"), 1);
 	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.failed'"), 1);
 	assert_int_equal(count(t, "SELECT run_claimed_at FROM backup_plan"), 0);
+}
+
+/* R10.2.c: the scheduler of attt serve drills the plans it runs, driven by a fake clock: the first
+ * drill once the first run has made a snapshot, then every drill period, a due run before a due
+ * drill; each drill recorded and audited as one by hand (actor "system"), its scratch directory
+ * removed; a failed drill alerts once, and is tried again a day later, not at every tick; plans run
+ * by cron are left to cron. */
+static void test_scheduler__drills(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_sched *sc = NULL;
+	struct attt_bplan_sched_done done;
+	struct attt_bplan_sched_job started;
+	struct attt_bplan_run_result res;
+	struct seen s = { 0 };
+	char why[512] = "", cmd[512];
+	int64_t id, cron_id, due = 0;
+	const char *src[1] = { t->src };
+	struct attt_bplan_spec cron = { .agency_id = 2, .name = "cron", .sources = src, .n_sources = 1,
+					.repo = t->repo, .passphrase_file = t->pass, .interval_days = 1,
+					.run_by = "cron" };
+	const int64_t day = INT64_C(86400) * 1000000;
+
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &cron, why, sizeof(why), &cron_id), ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, cron_id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK); /* drill period: env's 30 days */
+	/* no snapshot of its own yet: no drill due (it would only fail) */
+	assert_int_equal(attt_bplan_next_drill_due(t->db, t->now, &due), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_bplan_sched_new(t->db_path, &t->clock, &t->env, &sc), ATTT_OK);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, id);
+	assert_false(started.drill);
+	attt_bplan_sched_wait(sc);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, id);
+	assert_true(started.drill);
+	attt_bplan_sched_wait(sc);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(done.plan_id, id);
+	assert_true(done.drill);
+	assert_int_equal(done.err, ATTT_OK);
+	assert_int_equal(done.drill_res.err, ATTT_OK);
+	assert_int_equal(done.drill_res.files, 1);
+	assert_int_equal(started.plan_id, 0);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'ok' AND files = 1"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.drill' AND "
+				  "actor_name = 'system' AND rule = 'R10.2.c' AND outcome = 0 AND category = 2 AND "
+				  "summary LIKE '%\"duration_ms\":%'"), 1);
+	assert_int_equal(count(t, "SELECT run_claimed_at FROM backup_plan WHERE id = 2"), 0);
+	snprintf(cmd, sizeof(cmd), "ls -d %s/attt-drill-* >/dev/null 2>&1", t->dir);
+	assert_int_not_equal(system(cmd), 0);
+
+	/* 7 days on: the run (every 7 days) is due, the drill (every 30) not yet */
+	t->now += 7 * day;
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, id);
+	assert_false(started.drill);
+	attt_bplan_sched_wait(sc);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, 0);
+	/* 30 days after the first drill: the run and the drill are both due: the run first */
+	t->now += 23 * day;
+	s.n = 0;
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, 0, list_cb, &s), ATTT_OK);
+	assert_false(s.drill_overdue); /* due now, overdue only once the period has passed */
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, id);
+	assert_false(started.drill);
+	attt_bplan_sched_wait(sc);
+	/* the drill fails (no room): recorded, alerted once */
+	t->free_bytes = 1 << 20;
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_true(started.drill);
+	attt_bplan_sched_wait(sc);
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_true(done.drill);
+	assert_int_equal(done.drill_res.err, ATTT_E_TOOBIG);
+	assert_int_equal(started.plan_id, 0); /* not again at once */
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed' AND "
+				  "account_id = 1"), 1);
+	t->now += day - 1;
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, 0);
+	/* a day after the failed drill: tried again; fails again: the streak is not alerted twice */
+	t->now += 1;
+	assert_int_equal(attt_bplan_sched_tick(sc, t->db, t->now, &started, &done), ATTT_OK);
+	assert_int_equal(started.plan_id, id);
+	assert_true(started.drill);
+	attt_bplan_sched_free(sc);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE plan_id = 2 AND result = 'failed'"), 2);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed'"), 1);
+	/* the drill period passed without a successful drill: flagged, as a drill by hand leaves it */
+	t->now += 2 * day;
+	s.n = 0;
+	assert_int_equal(attt_bplan_list(t->db, t->now, 0, id, 0, list_cb, &s), ATTT_OK);
+	assert_true(s.drill_overdue);
+	/* cron's plan has snapshots but was never drilled by the scheduler */
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE plan_id = 1"), 0);
+}
+
+/* R10.2.c: a drill holds its plan's claim, so that a run and a drill of one plan never happen at
+ * once; a live claim of a run refuses a drill and hides the plan from the drill scheduler; a drill
+ * cut short by a crash is recorded as a failed drill (audited, alerted) by the next claimant, which
+ * removes the scratch directory it left, and only one that attt made. */
+static void test_drill_claims(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	struct attt_bplan_drill_result dr;
+	char why[512] = "", sql[1024], host[200] = "", left[256], file[300];
+	int64_t id, due = 0;
+	struct stat sb;
+	pid_t child;
+
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	/* in the middle of the drill (fake_space), a run of the plan is refused: busy */
+	t->busy_plan = id;
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_OK);
+	assert_int_equal(t->busy_run_err, ATTT_E_BUSY);
+	assert_int_equal(t->busy_claim_kind_drill, 1);
+	t->busy_plan = 0;
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run"), 1);
+	assert_int_equal(count(t, "SELECT run_claimed_at + COALESCE(length(run_claim_scratch), 0) FROM backup_plan"), 0);
+
+	/* a run in progress elsewhere: the drill is refused, nothing recorded, not scheduled */
+	t->now += INT64_C(31) * 86400 * 1000000;
+	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = 'other-host:1', "
+		 "run_claim_kind = 'run'", (long long)t->now);
+	exec(t, sql);
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_E_BUSY);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill"), 1);
+	assert_int_equal(attt_bplan_next_drill_due(t->db, t->now, &due), ATTT_E_NOTFOUND);
+	exec(t, "UPDATE backup_plan SET run_claimed_at = 0, run_claimed_by = NULL");
+	assert_int_equal(attt_bplan_next_drill_due(t->db, t->now, &due), ATTT_OK);
+	assert_int_equal(due, id);
+
+	/* a drill by a process of this host that has ended, leaving its scratch directory */
+	snprintf(left, sizeof(left), "%s/attt-drill-XXXXXX", t->dir);
+	assert_non_null(mkdtemp(left));
+	snprintf(file, sizeof(file), "%s/a.txt", left);
+	write_file(file, "nửa chừng\n", 0600);
+	child = dead_pid();
+	gethostname(host, sizeof(host) - 1);
+	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = '%s:%ld', "
+		 "run_claim_kind = 'drill', run_claim_scratch = '%s'", (long long)t->now, host, (long)child, left);
+	exec(t, sql);
+	/* the run takes over: the drill is recorded as interrupted, alerted, its leftovers removed */
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_OK);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed' AND error = 'interrupted'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_run WHERE result = 'failed'"), 0);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.drill' AND outcome = 1 AND "
+				  "rule = 'R10.2.c' AND summary LIKE '%interrupted%'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed' AND account_id = 1"), 1);
+	assert_int_not_equal(stat(left, &sb), 0);
+
+	/* a scratch path that attt did not make is left alone, even when the row names it */
+	child = dead_pid();
+	snprintf(sql, sizeof(sql), "UPDATE backup_plan SET run_claimed_at = %lld, run_claimed_by = '%s:%ld', "
+		 "run_claim_kind = 'drill', run_claim_scratch = '%s'", (long long)t->now, host, (long)child, t->src);
+	exec(t, sql);
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_OK);
+	assert_int_equal(stat(t->src, &sb), 0);
+	/* the streak of failed drills ended with this success */
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed'"), 2);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed'"), 1);
+}
+
+/* R10.2.c: the scratch directory is outside attt's data directory (by real path), absolute and
+ * existing, and its device has room for the snapshot; otherwise the drill fails and says why,
+ * recorded and alerted, and leaves nothing behind. */
+static void test_drill_scratch(void **state)
+{
+	struct t *t = *state;
+	struct attt_bplan_run_result res;
+	struct attt_bplan_drill_result dr;
+	char why[512] = "", inside[256], link[256], cmd[512];
+	int64_t id;
+
+	assert_int_equal(add(t, 7, t->repo, &id, why, sizeof(why)), ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, id, &res), ATTT_OK);
+	assert_int_equal(attt_bplan_check_scratch(&t->env, why, sizeof(why)), ATTT_OK);
+	/* inside the data directory, directly or through a symlink */
+	snprintf(inside, sizeof(inside), "%s/tmp", t->data);
+	assert_int_equal(mkdir(inside, 0700), 0);
+	t->env.scratch_dir = inside;
+	assert_int_equal(attt_bplan_check_scratch(&t->env, why, sizeof(why)), ATTT_E_POLICY);
+	assert_non_null(strstr(why, "R10.2.c"));
+	snprintf(link, sizeof(link), "%s/scratch-link", t->dir);
+	assert_int_equal(symlink(t->data, link), 0);
+	t->env.scratch_dir = link;
+	assert_int_equal(attt_bplan_check_scratch(&t->env, why, sizeof(why)), ATTT_E_POLICY);
+	t->env.scratch_dir = t->data;
+	assert_int_equal(attt_bplan_check_scratch(&t->env, why, sizeof(why)), ATTT_E_POLICY);
+	t->env.scratch_dir = "relative/dir";
+	assert_int_equal(attt_bplan_check_scratch(&t->env, why, sizeof(why)), ATTT_E_INVAL);
+	t->env.scratch_dir = "/nonexistent/attt-scratch";
+	assert_int_equal(attt_bplan_check_scratch(&t->env, why, sizeof(why)), ATTT_E_NOTFOUND);
+	/* a drill given such a directory fails, recorded with the reason, nothing made there */
+	t->env.scratch_dir = inside;
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_E_POLICY);
+	assert_non_null(strstr(dr.why, "R10.2.c"));
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed' AND error = 'policy'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM audit_event WHERE action = 'backup.plan.drill' AND outcome = 1 AND "
+				  "summary LIKE '%R10.2.c%'"), 1);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed'"), 1);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", inside);
+	assert_int_equal(system(cmd), 0);
+	/* a run's copy of the database is held to the same rule */
+	struct attt_bplan_spec sp = { .agency_id = 2, .name = "CSDL attt", .with_database = true, .repo = t->repo,
+				      .passphrase_file = t->pass, .interval_days = 1 };
+	int64_t dbp;
+	assert_int_equal(attt_bplan_add(t->db, &t->clock, &t->actor, &t->env, &sp, why, sizeof(why), &dbp), ATTT_OK);
+	assert_int_equal(attt_bplan_run(t->db, &t->clock, &t->actor, &t->env, dbp, &res), ATTT_OK);
+	assert_int_equal(res.err, ATTT_E_POLICY);
+	assert_int_equal(system(cmd), 0);
+
+	/* no room for the snapshot and the reserve: fails before restoring anything */
+	t->env.scratch_dir = t->dir;
+	t->free_bytes = ATTT_BPLAN_DRILL_RESERVE_BYTES; /* the reserve, but not the snapshot's bytes */
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_E_TOOBIG);
+	assert_non_null(strstr(dr.why, "MiB"));
+	assert_int_equal(dr.files, 0);
+	assert_int_equal(count(t, "SELECT count(*) FROM backup_drill WHERE result = 'failed' AND error = 'toobig'"), 1);
+	snprintf(cmd, sizeof(cmd), "ls -d %s/attt-drill-* >/dev/null 2>&1", t->dir);
+	assert_int_not_equal(system(cmd), 0);
+	/* with room it passes; the next failure starts a new streak and alerts again */
+	t->free_bytes = ATTT_BPLAN_DRILL_RESERVE_BYTES + 4096;
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_OK);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed'"), 1);
+	t->free_bytes = 0;
+	assert_int_equal(attt_bplan_drill(t->db, &t->clock, &t->actor, &t->env, id, &dr), ATTT_OK);
+	assert_int_equal(dr.err, ATTT_E_TOOBIG);
+	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'backup.drill_failed' AND "
+				  "subject LIKE '%Restore drill failed%'"), 2);
 }
 
 /* attt's own database is a built-in plan: until a plan saves it, the administrators and top-level
@@ -658,6 +949,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_edit_and_retire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler__drills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drill_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drill_scratch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db_unprotected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalogue_edit_retire, setup, teardown),
 	};
