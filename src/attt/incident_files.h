@@ -36,11 +36,11 @@ struct incident_scan_stamp {
 /* The stamp of path (never fails: a missing path has exists = 0). */
 void incident_scan_stamp(const char *path, struct incident_scan_stamp *ret);
 
-/* How often the server compares the database's stamp with the loaded engine's. */
+/* How often (app clock) the server compares the database's stamp with the loaded engine's. */
 #define INCIDENT_SCAN_CHECK_US (INT64_C(60) * 1000000)
-/* The server's engine (routes_incident_files.c), called by tick_scan: every
- * INCIDENT_SCAN_CHECK_US (*next_check_us is the tick's state) reloads it when the database changed;
- * with now_us == 0 (shutdown) frees it. */
-int incident_files_tick(struct attt_app *app, int64_t now_us, int64_t *next_check_us);
+/* The server's engine (routes_incident_files.c), called by tick_scan with the app clock's now_us:
+ * when INCIDENT_SCAN_CHECK_US have passed since the last check (the tick's or an upload's) reloads
+ * it if the database changed; with now_us == 0 (shutdown) frees it. */
+int incident_files_tick(struct attt_app *app, int64_t now_us);
 
 #endif

@@ -4,22 +4,26 @@
  * and the observables list.
  *
  * Who may: reading (lists, downloads) needs incident.read on the incident's agency, as reading the
- * incident does. Adding (an attachment, an observable) needs incident.manage there, or being the
- * account that reported the incident while still holding incident.report on its agency: a staff
- * member adds evidence to their own report, never to another's. A route of an incident the caller
+ * incident does. Adding (an attachment, an observable) needs incident.manage or incident.approve
+ * there (an agency head or the authority adds evidence as an officer does), or being the account
+ * that reported the incident while still holding incident.report on its agency: a staff member adds
+ * evidence to their own report, never to another's. A route of an incident the caller
  * may not read answers 403, as routes_incident.c does; an unknown incident 404.
  *
  * The libclamav engine is loaded on the first upload (loading the official databases takes seconds
  * and hundreds of MiB; a server that never receives an attachment never pays it) and then shared by
  * every pool thread, each upload holding a read lock for its scan and store. Without a usable
  * database an upload is refused with a problem naming the path, and nothing is stored (fail
- * closed); the next upload tries to load again, so installing the database needs no restart. The
- * tick (tick_scan.c) reloads the engine when clamav-freshclam changes the database (a new engine is
- * built outside the lock, then swapped in under the write lock) and frees it at shutdown. A quarantined file answers 422 (type infected) on upload
+ * closed); the next upload tries to load again, so installing the database needs no restart. Once
+ * a minute of the app clock the database is compared with the loaded engine's and the engine
+ * reloaded when clamav-freshclam changed it (a new engine is built outside the lock, then swapped in
+ * under the write lock): by the tick (tick_scan.c), or by an upload that finds the check due before
+ * the tick made it. The tick frees the engine at shutdown. A quarantined file answers 422 (type infected) on upload
  * and 403 on every download; the detection is recorded all the same (timeline, audit, notice).
  * docs/access-control.md lists who may call what; docs/api/openapi.yaml the shapes.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,11 +47,14 @@
 
 static struct attt_app *g_app;
 /* g_scan is read under g_scan_rw's read lock for as long as a scan may use it, and replaced or
- * freed under its write lock; g_load makes one thread at a time build an engine. */
+ * freed under its write lock; g_load makes one thread at a time build or check an engine, and
+ * guards g_stamp. g_next_check (app clock, µs) is when the database is next compared with g_stamp;
+ * it is atomic so that an upload sees without a lock whether a check is due. */
 static pthread_rwlock_t g_scan_rw = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t g_load = PTHREAD_MUTEX_INITIALIZER;
 static struct attt_scan *g_scan;
 static struct incident_scan_stamp g_stamp; /* of the database g_scan was loaded from */
+static _Atomic int64_t g_next_check;
 
 /* Builds an engine from attt.ini's scan.database (outside g_scan_rw: it takes seconds). */
 static int load_engine(struct attt_scan **ret, struct incident_scan_stamp *ret_stamp, char *err, size_t errsz)
@@ -64,16 +71,61 @@ static int load_engine(struct attt_scan **ret, struct incident_scan_stamp *ret_s
 	return ATTT_OK;
 }
 
-/* R8.6: read-locks and returns the engine, loading it first when there is none. On success the
- * caller scans, then calls attt_scan_unlock(); on failure nothing is held and err says why. */
+/* A check is due at now: its time has come, or the clock went back by more than an interval. */
+static bool check_due(int64_t now)
+{
+	int64_t next = atomic_load(&g_next_check);
+	return now >= next || now < next - INCIDENT_SCAN_CHECK_US;
+}
+
+/* R8.6: with g_load held and an engine loaded, compares the database with the engine's stamp and,
+ * when clamav-freshclam (or the operator) changed it, builds a new engine outside g_scan_rw and
+ * swaps it in under the write lock. The old engine serves until the new one is ready, and stays
+ * when the new database does not load (its error is logged at each check). */
+static int refresh_locked(int64_t now)
+{
+	struct attt_scan *s = NULL, *old = NULL;
+	struct incident_scan_stamp st;
+	char err[1024];
+	int r;
+
+	incident_scan_stamp(attt_config_string(attt_app_config(g_app), "scan.database"), &st);
+	if (memcmp(&st, &g_stamp, sizeof(st)) == 0) {
+		r = ATTT_OK;
+		goto out;
+	}
+	r = load_engine(&s, &st, err, sizeof(err));
+	if (r < 0) {
+		log_error("scan: reloading the signature database failed, the loaded one stays: %s", err);
+		goto out;
+	}
+	pthread_rwlock_wrlock(&g_scan_rw);
+	old = g_scan;
+	g_scan = s;
+	g_stamp = st;
+	pthread_rwlock_unlock(&g_scan_rw);
+	attt_scan_close(old);
+out:
+	/* Only now: an upload that comes while the check runs finds it due, waits for g_load and then
+	 * scans with the engine this check leaves. */
+	atomic_store(&g_next_check, now + INCIDENT_SCAN_CHECK_US);
+	return r;
+}
+
+/* R8.6: read-locks and returns the engine, loading it first when there is none. A check of the
+ * database that is due (INCIDENT_SCAN_CHECK_US after the last one, on the app clock) is made here
+ * before the scan when the tick has not made it yet, so that a file is never scanned with a
+ * database older than one interval, however late the tick runs. On success the caller scans, then
+ * calls scan_release(); on failure nothing is held and err says why. */
 static int scan_engine(const struct attt_scan **ret, char *err, size_t errsz)
 {
 	struct attt_scan *s = NULL;
 	struct incident_scan_stamp st;
+	int64_t now = attt_now_us(attt_app_clock(g_app));
 	int r = ATTT_OK;
 
 	pthread_rwlock_rdlock(&g_scan_rw);
-	if (g_scan) {
+	if (g_scan && !check_due(now)) {
 		*ret = g_scan;
 		return ATTT_OK;
 	}
@@ -91,7 +143,10 @@ static int scan_engine(const struct attt_scan **ret, char *err, size_t errsz)
 			g_scan = s;
 			g_stamp = st;
 			pthread_rwlock_unlock(&g_scan_rw);
+			atomic_store(&g_next_check, now + INCIDENT_SCAN_CHECK_US);
 		}
+	} else if (check_due(now)) {
+		(void)refresh_locked(now); /* a failed reload keeps the engine that is loaded */
 	}
 	pthread_mutex_unlock(&g_load);
 	if (r < 0)
@@ -111,13 +166,11 @@ static void scan_release(void)
 	pthread_rwlock_unlock(&g_scan_rw);
 }
 
-int incident_files_tick(struct attt_app *app, int64_t now_us, int64_t *next_check_us)
+int incident_files_tick(struct attt_app *app, int64_t now_us)
 {
-	struct attt_scan *s = NULL, *old = NULL;
-	struct incident_scan_stamp st;
-	char err[1024];
+	struct attt_scan *old = NULL;
 	bool loaded;
-	int r;
+	int r = ATTT_OK;
 
 	(void)app;
 	if (now_us == 0) { /* shutdown: the HTTP server has stopped, no scan is running */
@@ -128,36 +181,18 @@ int incident_files_tick(struct attt_app *app, int64_t now_us, int64_t *next_chec
 		attt_scan_close(old);
 		return ATTT_OK;
 	}
-	if (now_us < *next_check_us)
+	if (!check_due(now_us))
 		return ATTT_OK;
-	*next_check_us = now_us + INCIDENT_SCAN_CHECK_US;
 	pthread_rwlock_rdlock(&g_scan_rw);
 	loaded = g_scan != NULL;
 	pthread_rwlock_unlock(&g_scan_rw);
 	if (!loaded || !g_app)
 		return ATTT_OK; /* loaded on first use */
-	incident_scan_stamp(attt_config_string(attt_app_config(g_app), "scan.database"), &st);
 	pthread_mutex_lock(&g_load);
-	if (memcmp(&st, &g_stamp, sizeof(st)) == 0) {
-		pthread_mutex_unlock(&g_load);
-		return ATTT_OK;
-	}
-	/* R8.6: new signatures from clamav-freshclam; the old engine serves until the new one is ready,
-	 * and stays when the new database does not load (its error is logged each check). */
-	r = load_engine(&s, &st, err, sizeof(err));
-	if (r < 0) {
-		pthread_mutex_unlock(&g_load);
-		log_error("scan: reloading the signature database failed, the loaded one stays: %s", err);
-		return r;
-	}
-	pthread_rwlock_wrlock(&g_scan_rw);
-	old = g_scan;
-	g_scan = s;
-	g_stamp = st;
-	pthread_rwlock_unlock(&g_scan_rw);
+	if (check_due(now_us)) /* an upload may have checked meanwhile */
+		r = refresh_locked(now_us);
 	pthread_mutex_unlock(&g_load);
-	attt_scan_close(old);
-	return ATTT_OK;
+	return r;
 }
 
 static int problem_field(struct attt_http_req *req, int err, const char *vi, const char *en, const char *field)
@@ -196,12 +231,15 @@ static int need(struct attt_http_req *req, enum attt_perm perm, int64_t agency)
 	return ok ? ATTT_OK : ATTT_E_PERM;
 }
 
-/* R8.6: incident.manage, or the incident's own reporter who may still report for its agency. */
+/* R8.6: incident.manage or incident.approve (the agency's head, the authority: they hold evidence
+ * too), or the incident's own reporter who may still report for its agency. */
 static int need_contributor(struct attt_http_req *req, int64_t agency, int64_t reporter)
 {
 	const struct attt_principal *p = auth_principal(req);
 	int r = need(req, ATTT_PERM_INCIDENT_MANAGE, agency);
 
+	if (r == ATTT_E_PERM)
+		r = need(req, ATTT_PERM_INCIDENT_APPROVE, agency);
 	if (r != ATTT_E_PERM || !p || reporter <= 0 || p->account_id != reporter)
 		return r;
 	return need(req, ATTT_PERM_INCIDENT_REPORT, agency);

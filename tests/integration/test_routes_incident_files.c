@@ -6,7 +6,8 @@
  * infected one is quarantined (422), listed as such, never downloadable (403), and the detection
  * is on the timeline, in the audit trail and in the officer's notifications; the size limit
  * answers 413 and an unknown type 415 with nothing stored; another agency's officer gets 403, an
- * anonymous caller 401; a staff member may add evidence to their own report only.
+ * anonymous caller 401; a staff member may add evidence to their own report only, the agency's head
+ * (incident.approve) to any of its agency's incidents.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +21,7 @@
 #include "integration/auth_helpers.h"
 
 static struct harness_server srv;
-static struct who staff, staff2, officer, other;
+static struct who staff, staff2, officer, other, head, head2;
 static char ipath[64];     /* the staff member's incident */
 static char cli_ipath[64]; /* an incident reported on the command line (no reporter account) */
 static char infected[128];
@@ -83,7 +84,9 @@ static int setup(void **state)
 	if (make_user(&srv, &staff, "c.bo", "Hoàng Văn Bộ", "2", "staff", false) != 0 ||
 	    make_user(&srv, &staff2, "c.hai", "Đỗ Thị Hai", "2", "staff", false) != 0 ||
 	    make_user(&srv, &officer, "o.mot", "Lê Văn Cán", "2", "security_officer", true) != 0 ||
-	    make_user(&srv, &other, "o.hai", "Trần Thị Khác", "3", "security_officer", true) != 0)
+	    make_user(&srv, &other, "o.hai", "Trần Thị Khác", "3", "security_officer", true) != 0 ||
+	    make_user(&srv, &head, "h.mot", "Vũ Văn Thủ Trưởng", "2", "agency_head", true) != 0 ||
+	    make_user(&srv, &head2, "h.hai", "Phạm Thị Thủ Trưởng", "3", "agency_head", true) != 0)
 		return -1;
 	if (call(&srv, "POST", "/api/v1/incidents", &staff,
 		 "{\"title\":\"Thư lừa đảo\",\"description\":\"Tệp đính kèm lạ\",\"incident_type\":\"phishing\"}", &r) != 0 ||
@@ -260,6 +263,13 @@ static void test_files__who_may(void **state)
 	/* a staff member of the same agency, not the reporter; and the reporter on another's report */
 	assert_int_equal(upload(ipath, &staff2, "x.txt", "x\n", 2, NULL), 403);
 	assert_int_equal(upload(cli_ipath, &staff, "x.txt", "x\n", 2, NULL), 403);
+	/* R8.6: the agency's head (incident.approve) adds evidence to any incident of the agency, the
+	 * head of another agency to none of it. */
+	assert_int_equal(upload(cli_ipath, &head, "bien-ban.txt", "Biên bản làm việc\n", 24, NULL), 201);
+	assert_int_equal(upload(cli_ipath, &head2, "x.txt", "x\n", 2, NULL), 403);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM incident_attachment WHERE uploader = 'h.mot' AND "
+				     "name = 'bien-ban.txt' AND state = 'clean'"),
+			 1);
 	assert_int_equal(upload("/api/v1/incidents/999", &officer, "x.txt", "x\n", 2, NULL), 404);
 }
 
@@ -320,8 +330,15 @@ static void test_files__observables(void **state)
 	assert_int_equal(call(&srv, "POST", path, &other, "{\"kind\":\"domain\",\"value\":\"x.example\"}", &r), 0);
 	assert_int_equal(r.status, 403);
 	harness_resp_free(&r);
+	/* the agency's head (incident.approve) adds one too; another agency's head may not */
+	assert_int_equal(call(&srv, "POST", path, &head, "{\"kind\":\"hash\",\"value\":\"d41d8cd98f00b204e9800998ecf8427e\"}", &r), 0);
+	assert_int_equal(r.status, 201);
+	harness_resp_free(&r);
+	assert_int_equal(call(&srv, "POST", path, &head2, "{\"kind\":\"domain\",\"value\":\"y.example\"}", &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
 	j = get_json(path, &officer, 200);
-	assert_int_equal(json_integer_value(json_object_get(j, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 3);
 	json_decref(j);
 }
 

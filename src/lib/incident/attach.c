@@ -24,10 +24,10 @@
 #include "attt/err.h"
 #include "attt/incident.h"
 #include "attt/limits.h"
-#include "attt/notify.h"
 #include "attt/scan.h"
 #include "attt/str.h"
 #include "attt/text.h"
+#include "incident-int.h"
 
 #define QUARANTINE_MASK 0xA5u /* see db/migrations/0008_incident_attachment.sql */
 #define DEFAULT_NAME "tep-dinh-kem"
@@ -260,19 +260,6 @@ int attt_incident_content_disposition(const char *name, char *out, size_t size)
 
 /* ---- shared helpers ------------------------------------------------------------------------- */
 
-static const char *actor_name(const struct attt_actor *a)
-{
-	return (a && a->username) ? a->username : "system";
-}
-
-static json_t *jtime(int64_t t)
-{
-	char buf[40];
-	if (t == 0 || attt_time_iso(t, buf, sizeof(buf)) < 0)
-		return json_null();
-	return json_string(buf);
-}
-
 int attt_incident_scope(struct attt_db *db, int64_t id, int64_t *ret_agency, int64_t *ret_reporter_account)
 {
 	struct attt_stmt *st = NULL;
@@ -298,32 +285,6 @@ out:
 	return r;
 }
 
-/* One audit event about incident id (object incident, rule given); summary is consumed. */
-static int audit_event(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
-		       enum attt_audit_category cat, const char *action, int64_t id, int64_t agency,
-		       enum attt_audit_outcome outcome, const char *rule, json_t *summary)
-{
-	char sid[24], *text = NULL;
-	int r;
-
-	if (!summary)
-		return ATTT_E_NOMEM;
-	text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(summary);
-	if (!text)
-		return ATTT_E_NOMEM;
-	r = attt_str_printf(sid, sizeof(sid), "%lld", (long long)id);
-	if (r == ATTT_OK) {
-		struct attt_audit_event ev = {
-			.category = cat, .action = action, .object_type = "incident", .object_id = sid,
-			.agency_id = agency, .outcome = outcome, .rule = rule, .summary = text,
-		};
-		r = attt_audit_append(db, clock, actor, &ev, NULL);
-	}
-	free(text);
-	return r;
-}
-
 /* ---- attach --------------------------------------------------------------------------------- */
 
 struct attach_ctx {
@@ -336,67 +297,25 @@ struct attach_ctx {
 };
 
 /* R8.6: the security officers of the incident's agency hear of a detection at once (inbox, and mail
- * when their person has an address), in the transaction that records it. */
-static int notify_detection(struct attt_db *db, const struct attach_ctx *c, int64_t agency, const char *title)
+ * when their person has an address; template incident.quarantine), in the transaction that records
+ * it. */
+static int notify_detection(struct attt_db *db, const struct attach_ctx *c, int64_t agency)
 {
-	struct attt_stmt *st = NULL;
-	char subject[ATTT_NOTIFY_MAX_SUBJECT], body[2048], short_title[161];
-	size_t tl = strlen(title);
-	int r;
+	json_t *vars = NULL;
+	int r = attt__incident_template_vars(db, c->id, &vars);
 
-	/* The subject is one bounded line: a long title is cut at a character boundary. */
-	if (tl > 160) {
-		tl = 160;
-		while (tl > 0 && ((unsigned char)title[tl] & 0xC0) == 0x80)
-			tl--;
-	}
-	memcpy(short_title, title, tl);
-	short_title[tl] = '\0';
-	r = attt_str_printf(subject, sizeof(subject), "Phát hiện mã độc trong tệp đính kèm sự cố #%lld: %s",
-			    (long long)c->id, short_title);
 	if (r < 0)
 		return r;
-	r = attt_str_printf(body, sizeof(body),
-			    "Tệp \"%s\" (%zu byte, SHA-256 %s) đính kèm sự cố #%lld chứa mã độc %s và đã bị cách ly; "
-			    "tệp không thể tải xuống (R8.6).\n"
-			    "The file \"%s\" attached to incident #%lld matched %s and was quarantined; it cannot be "
-			    "downloaded.\nNgười tải lên / uploaded by: %s\nXem chi tiết: attt incident show %lld\n",
-			    c->a.name, c->a.size, c->a.sha256, (long long)c->id, c->a.signature, c->a.name,
-			    (long long)c->id, c->a.signature, actor_name(c->actor), (long long)c->id);
-	if (r < 0)
-		return r;
-	r = attt_db_prepare(db,
-			    "SELECT a.id, COALESCE(a.person_id, 0), p.email FROM account a "
-			    "LEFT JOIN person p ON p.id = a.person_id WHERE a.status <> 'disabled' AND a.id IN "
-			    "(SELECT account_id FROM role_grant WHERE role = 'security_officer' AND agency_id = ?) "
-			    "ORDER BY a.id",
-			    &st);
-	if (r < 0)
-		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, agency)) < 0)
-		goto out;
-	while ((r = attt_stmt_step(st)) > 0) {
-		const char *email = attt_stmt_text(st, 2);
-		struct attt_notify_msg m = {
-			.kind = "incident.malware_detected",
-			.to_address = (email && *email) ? email : NULL,
-			.person_id = attt_stmt_int64(st, 1),
-			.account_id = attt_stmt_int64(st, 0),
-			.subject = subject,
-			.body = body,
-			.ref_type = "incident",
-			.ref_id = c->id,
-		};
-		r = attt_notify_enqueue(db, c->clock, &m, NULL);
-		if (r == ATTT_E_INVAL && m.to_address) { /* an unusable address: the inbox still gets it */
-			m.to_address = NULL;
-			r = attt_notify_enqueue(db, c->clock, &m, NULL);
-		}
-		if (r < 0)
-			goto out;
-	}
-out:
-	attt_stmt_finalize(st);
+	if (json_object_set_new(vars, "name", json_string(c->a.name)) < 0 ||
+	    json_object_set_new(vars, "size", json_integer((json_int_t)c->a.size)) < 0 ||
+	    json_object_set_new(vars, "sha256", json_string(c->a.sha256)) < 0 ||
+	    json_object_set_new(vars, "signature", json_string(c->a.signature)) < 0 ||
+	    json_object_set_new(vars, "uploader", json_string(attt__incident_actor_name(c->actor))) < 0)
+		r = ATTT_E_NOMEM;
+	else
+		r = attt__incident_notify_officers(db, c->clock, agency, 0, "incident.malware_detected",
+						   "incident.quarantine", vars, c->id);
+	json_decref(vars);
 	return r < 0 ? r : ATTT_OK;
 }
 
@@ -405,12 +324,11 @@ static int attach_tx(struct attt_db *db, void *vctx)
 	struct attach_ctx *c = vctx;
 	struct attt_stmt *st = NULL;
 	int64_t now = attt_now_us(c->clock), agency = 0, count = 0;
-	char title[ATTT_INCIDENT_MAX_TITLE + 1] = "";
 	bool q = c->a.quarantined;
 	int r;
 
 	r = attt_db_prepare_cached(db,
-				   "SELECT agency_id, title, (SELECT count(*) FROM incident_attachment WHERE incident_id = "
+				   "SELECT agency_id, (SELECT count(*) FROM incident_attachment WHERE incident_id = "
 				   "incident.id) FROM incident WHERE id = ?",
 				   &st);
 	if (r < 0)
@@ -423,8 +341,7 @@ static int attach_tx(struct attt_db *db, void *vctx)
 	if (r < 0)
 		goto out;
 	agency = attt_stmt_int64(st, 0);
-	attt_str_copy(title, sizeof(title), attt_stmt_text(st, 1) ? attt_stmt_text(st, 1) : "");
-	count = attt_stmt_int64(st, 2);
+	count = attt_stmt_int64(st, 1);
 	attt_stmt_finalize(st);
 	st = NULL;
 	/* R8.6: the count limit holds evidence of one incident to a size an operator can review. */
@@ -445,7 +362,7 @@ static int attach_tx(struct attt_db *db, void *vctx)
 	    (r = attt_stmt_bind_text(st, 5, c->a.sha256)) < 0 ||
 	    (r = attt_stmt_bind_text(st, 6, q ? "quarantined" : "clean")) < 0 ||
 	    (r = attt_stmt_bind_text(st, 7, q ? c->a.signature : NULL)) < 0 ||
-	    (r = attt_stmt_bind_text(st, 8, actor_name(c->actor))) < 0)
+	    (r = attt_stmt_bind_text(st, 8, attt__incident_actor_name(c->actor))) < 0)
 		goto out;
 	r = c->actor && c->actor->account_id > 0 ? attt_stmt_bind_int64(st, 9, c->actor->account_id)
 						 : attt_stmt_bind_null(st, 9);
@@ -463,30 +380,20 @@ static int attach_tx(struct attt_db *db, void *vctx)
 	st = NULL;
 
 	/* The timeline: "attachment" for evidence stored, "malware" for a detection (R8.6). */
-	r = attt_db_prepare_cached(db,
-				   "INSERT INTO incident_event (incident_id, at, actor, kind, from_value, to_value, detail) "
-				   "VALUES (?, ?, ?, ?, NULL, ?, ?)",
-				   &st);
+	r = attt__incident_timeline(db, c->id, now, c->actor, q ? "malware" : "attachment", NULL, c->a.name,
+				    q ? c->a.signature : c->a.sha256);
 	if (r < 0)
 		goto out;
-	if ((r = attt_stmt_bind_int64(st, 1, c->id)) < 0 || (r = attt_stmt_bind_int64(st, 2, now)) < 0 ||
-	    (r = attt_stmt_bind_text(st, 3, actor_name(c->actor))) < 0 ||
-	    (r = attt_stmt_bind_text(st, 4, q ? "malware" : "attachment")) < 0 ||
-	    (r = attt_stmt_bind_text(st, 5, c->a.name)) < 0 ||
-	    (r = attt_stmt_bind_text(st, 6, q ? c->a.signature : c->a.sha256)) < 0 || (r = attt_stmt_step(st)) < 0)
-		goto out;
-	attt_stmt_finalize(st);
-	st = NULL;
-	r = audit_event(db, c->clock, c->actor, ATTT_AUDIT_DATA, q ? "incident.quarantine" : "incident.attach", c->id,
-			agency, ATTT_AUDIT_SUCCESS, "R8.6",
-			json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s?}", "attachment_id", (json_int_t)c->a.id, "name",
-				  c->a.name, "media_type", c->a.media_type, "size", (json_int_t)c->a.size, "sha256",
-				  c->a.sha256, "state", q ? "quarantined" : "clean", "signature",
-				  q ? c->a.signature : NULL));
+	r = attt__incident_audit(db, c->clock, c->actor, q ? "incident.quarantine" : "incident.attach", c->id, agency,
+				 ATTT_AUDIT_SUCCESS, "R8.6",
+				 json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s?}", "attachment_id", (json_int_t)c->a.id, "name",
+					   c->a.name, "media_type", c->a.media_type, "size", (json_int_t)c->a.size, "sha256",
+					   c->a.sha256, "state", q ? "quarantined" : "clean", "signature",
+					   q ? c->a.signature : NULL));
 	if (r < 0)
 		goto out;
 	if (q)
-		r = notify_detection(db, c, agency, title);
+		r = notify_detection(db, c, agency);
 out:
 	attt_stmt_finalize(st);
 	return r;
@@ -582,7 +489,7 @@ int attt_incident_attachments_json(struct attt_db *db, int64_t id, json_t **ret)
 			      attt_stmt_text(st, 1), "media_type", attt_stmt_text(st, 2), "size",
 			      (json_int_t)attt_stmt_int64(st, 3), "sha256", attt_stmt_text(st, 4), "state",
 			      attt_stmt_text(st, 5), "signature", sig ? json_string(sig) : json_null(), "uploader",
-			      attt_stmt_text(st, 7), "created_at", jtime(attt_stmt_int64(st, 8)));
+			      attt_stmt_text(st, 7), "created_at", attt__incident_jtime(attt_stmt_int64(st, 8)));
 		if (!o || json_array_append_new(items, o) < 0) {
 			r = ATTT_E_NOMEM;
 			goto out;
@@ -666,10 +573,10 @@ static int read_tx(struct attt_db *db, void *vctx)
 	if (strcmp(attt_stmt_text(st, 3), "clean") != 0) {
 		sig = attt_stmt_text(st, 4);
 		c->refused = true;
-		r = audit_event(db, c->clock, c->actor, ATTT_AUDIT_ACCESS, "incident.attachment.download", c->id, agency,
-				ATTT_AUDIT_DENIED, "R8.6",
-				json_pack("{s:I,s:s,s:s,s:s}", "attachment_id", (json_int_t)c->oid, "name", c->f.name,
-					  "state", "quarantined", "signature", sig ? sig : ""));
+		r = attt__incident_audit_cat(db, c->clock, c->actor, ATTT_AUDIT_ACCESS, "incident.attachment.download", c->id,
+					     agency, ATTT_AUDIT_DENIED, "R8.6",
+					     json_pack("{s:I,s:s,s:s,s:s}", "attachment_id", (json_int_t)c->oid, "name",
+						       c->f.name, "state", "quarantined", "signature", sig ? sig : ""));
 		goto out;
 	}
 	blob = attt_stmt_blob(st, 5, &n);
@@ -683,14 +590,13 @@ static int read_tx(struct attt_db *db, void *vctx)
 	c->f.size = n;
 	attt_stmt_finalize(st);
 	st = NULL;
-	r = c->document ? audit_event(db, c->clock, c->actor, ATTT_AUDIT_ACCESS, "incident.document.download", c->id,
-				      agency, ATTT_AUDIT_SUCCESS, "R11.2",
-				      json_pack("{s:I,s:s,s:s,s:I}", "document_id", (json_int_t)c->oid, "form", form,
-						"sha256", c->f.sha256, "size", (json_int_t)n))
-			: audit_event(db, c->clock, c->actor, ATTT_AUDIT_ACCESS, "incident.attachment.download", c->id,
-				      agency, ATTT_AUDIT_SUCCESS, "R8.6",
-				      json_pack("{s:I,s:s,s:s,s:I}", "attachment_id", (json_int_t)c->oid, "name",
-						c->f.name, "sha256", c->f.sha256, "size", (json_int_t)n));
+	r = attt__incident_audit_cat(db, c->clock, c->actor, ATTT_AUDIT_ACCESS,
+				     c->document ? "incident.document.download" : "incident.attachment.download", c->id,
+				     agency, ATTT_AUDIT_SUCCESS, c->document ? "R11.2" : "R8.6",
+				     c->document ? json_pack("{s:I,s:s,s:s,s:I}", "document_id", (json_int_t)c->oid, "form",
+							     form, "sha256", c->f.sha256, "size", (json_int_t)n)
+						 : json_pack("{s:I,s:s,s:s,s:I}", "attachment_id", (json_int_t)c->oid, "name",
+							     c->f.name, "sha256", c->f.sha256, "size", (json_int_t)n));
 out:
 	attt_stmt_finalize(st);
 	return r;

@@ -1,6 +1,6 @@
 /*
- * incident-int.h: what the files of the incident module share (incident.c, work.c, sweep.c); not
- * part of the public API. Every change of an incident writes one timeline row and one audit event
+ * incident-int.h: what the files of the incident module share (incident.c, work.c, sweep.c,
+ * attach.c); not part of the public API. Every change of an incident writes one timeline row and one audit event
  * in the caller's transaction; these are the helpers that do it the same way everywhere.
  */
 #ifndef ATTT_INCIDENT_INT_H
@@ -20,6 +20,8 @@ struct attt_db;
 /* NFC copy of s into *ret (the caller frees it), at most max bytes; a required field must be
  * non-empty after trimming (ATTT_E_INVAL). NULL stays NULL when optional. */
 int attt__incident_norm(const char *s, size_t max, bool required, char **ret);
+/* The name an actor is recorded under on the timeline and as an uploader ("system" for none). */
+const char *attt__incident_actor_name(const struct attt_actor *actor);
 /* One incident_event row (the timeline) of incident id; strings may be NULL except kind. */
 int attt__incident_timeline(struct attt_db *db, int64_t id, int64_t at, const struct attt_actor *actor,
 			    const char *kind, const char *from, const char *to, const char *detail);
@@ -28,6 +30,10 @@ int attt__incident_timeline(struct attt_db *db, int64_t id, int64_t at, const st
 int attt__incident_audit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 			 const char *action, int64_t id, int64_t agency_id, enum attt_audit_outcome outcome,
 			 const char *rule, json_t *summary);
+/* The same in category cat (ATTT_AUDIT_ACCESS for a download, whose reading is the event). */
+int attt__incident_audit_cat(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			     enum attt_audit_category cat, const char *action, int64_t id, int64_t agency_id,
+			     enum attt_audit_outcome outcome, const char *rule, json_t *summary);
 /* RFC 3339 UTC string, or JSON null for 0. */
 json_t *attt__incident_jtime(int64_t t);
 /* "dd/mm/yyyy HH:MM" in Asia/Ho_Chi_Minh, "-" for 0. */
@@ -44,7 +50,14 @@ int attt__incident_enqueue(struct attt_db *db, const struct attt_clock *clock, c
  * when skipped, or an error. Call inside the caller's transaction. vars is borrowed (changed). */
 int attt__incident_notify_account(struct attt_db *db, const struct attt_clock *clock, int64_t account_id,
 				  const char *kind, const char *tmpl, json_t *vars, int64_t incident_id);
-/* {"title", "agency" (name), "url", "id"} of incident id for the templates; *ret is the caller's. */
+/* attt__incident_notify_account for every active account holding security_officer on agency but
+ * except_account (0: none), in account order. Returns the count told, or an error. */
+int attt__incident_notify_officers(struct attt_db *db, const struct attt_clock *clock, int64_t agency,
+				   int64_t except_account, const char *kind, const char *tmpl, json_t *vars,
+				   int64_t incident_id);
+/* {"title", "agency" (name), "url", "id", "detected_at" (dd/mm/yyyy HH:MM), "system" (the affected
+ * system, its first 1000 bytes, "-" for none)} of incident id for the templates; *ret is the
+ * caller's. The title is whole: attt_notify_template cuts a long value where it goes into a subject. */
 int attt__incident_template_vars(struct attt_db *db, int64_t id, json_t **ret);
 
 #endif

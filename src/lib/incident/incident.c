@@ -158,7 +158,7 @@ int attt__incident_norm(const char *s, size_t max, bool required, char **ret)
 	return ATTT_OK;
 }
 
-static const char *actor_name(const struct attt_actor *a)
+const char *attt__incident_actor_name(const struct attt_actor *a)
 {
 	return (a && a->username) ? a->username : "system";
 }
@@ -174,7 +174,7 @@ int attt__incident_timeline(struct attt_db *db, int64_t id, int64_t at, const st
 	if (r < 0)
 		return r;
 	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0 || (r = attt_stmt_bind_int64(st, 2, at)) < 0 ||
-	    (r = attt_stmt_bind_text(st, 3, actor_name(actor))) < 0 || (r = attt_stmt_bind_text(st, 4, kind)) < 0 ||
+	    (r = attt_stmt_bind_text(st, 3, attt__incident_actor_name(actor))) < 0 || (r = attt_stmt_bind_text(st, 4, kind)) < 0 ||
 	    (r = attt_stmt_bind_text(st, 5, from)) < 0 || (r = attt_stmt_bind_text(st, 6, to)) < 0 ||
 	    (r = attt_stmt_bind_text(st, 7, detail)) < 0)
 		goto out;
@@ -189,7 +189,15 @@ out:
 /* One audit event (category data) about incident id; summary is consumed. */
 int attt__incident_audit(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 			 const char *action, int64_t id, int64_t agency_id, enum attt_audit_outcome outcome, const char *rule,
-		 json_t *summary)
+			 json_t *summary)
+{
+	return attt__incident_audit_cat(db, clock, actor, ATTT_AUDIT_DATA, action, id, agency_id, outcome, rule,
+					summary);
+}
+
+int attt__incident_audit_cat(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
+			     enum attt_audit_category cat, const char *action, int64_t id, int64_t agency_id,
+			     enum attt_audit_outcome outcome, const char *rule, json_t *summary)
 {
 	char sid[24];
 	char *text = NULL;
@@ -204,7 +212,7 @@ int attt__incident_audit(struct attt_db *db, const struct attt_clock *clock, con
 	r = attt_str_printf(sid, sizeof(sid), "%lld", (long long)id);
 	if (r == ATTT_OK) {
 		struct attt_audit_event ev = {
-			.category = ATTT_AUDIT_DATA, .action = action, .object_type = "incident",
+			.category = cat, .action = action, .object_type = "incident",
 			.object_id = sid, .agency_id = agency_id, .outcome = outcome, .rule = rule,
 			.summary = text,
 		};
@@ -285,18 +293,44 @@ int attt__incident_enqueue(struct attt_db *db, const struct attt_clock *clock, c
 	return r;
 }
 
+/* The template variables of escalate() beyond attt__incident_template_vars: severity, reason and
+ * the deadlines. */
+static int escalate_vars(const struct row *w, const char *why, int64_t notice_due, int64_t report_due, json_t *vars)
+{
+	char nd[40], rd[40], deadline[160];
+
+	attt__incident_fmt_time(notice_due, nd, sizeof(nd));
+	attt__incident_fmt_time(report_due, rd, sizeof(rd));
+	/* R11.3: the deadlines the active profile sets (Thông tư 20 has no separate report deadline). */
+	if (report_due)
+		attt_str_printf(deadline, sizeof(deadline), "thông báo sự cố %s; báo cáo %s", nd, rd);
+	else if (notice_due)
+		attt_str_printf(deadline, sizeof(deadline), "thông báo sự cố %s", nd);
+	else
+		attt_str_copy(deadline, sizeof(deadline), "theo quy chế của cơ quan");
+	if (json_object_set_new(vars, "severity", json_string(sev_vi[w->severity])) < 0 ||
+	    json_object_set_new(vars, "reason",
+				json_string(strcmp(why, "beyond") == 0 ? "vượt quá khả năng xử lý của cơ quan"
+								       : "mức độ nghiêm trọng")) < 0 ||
+	    json_object_set_new(vars, "deadline", json_string(deadline)) < 0)
+		return ATTT_E_NOMEM;
+	return ATTT_OK;
+}
+
 /* R11.3: notifies the superior agency's security officers and heads and every authority account
- * (inbox, and mail when the account's person has an address), sets the deadlines of the profile on
- * the first escalation, and records the escalation on the timeline. why: "severity" or "beyond". */
+ * (inbox, and mail when the account's person has an address) with the incident.escalated template,
+ * sets the deadlines of the profile on the first escalation, and records the escalation on the
+ * timeline. why: "severity" or "beyond" (notification kind incident.beyond_capacity). */
 static int escalate(struct attt_db *db, const struct attt_clock *clock, const struct attt_policy *pol,
 		    const struct attt_actor *actor, int64_t id, const char *why)
 {
 	const struct attt_policy_values *v = pol ? attt_policy_values(pol) : NULL;
 	struct attt_stmt *st = NULL;
 	struct row w;
+	json_t *vars = NULL;
 	int64_t now = attt_now_us(clock), notice_h = 0, report_h = 0, parent = 0;
 	int64_t notice_due, report_due;
-	char subject[160], body[4096], nd[32], rd[32], detail[128];
+	char detail[128];
 	unsigned sent = 0;
 	int r;
 
@@ -333,26 +367,11 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 	attt_stmt_finalize(st);
 	st = NULL;
 
-	attt__incident_fmt_time(notice_due, nd, sizeof(nd));
-	attt__incident_fmt_time(report_due, rd, sizeof(rd));
-	r = attt_str_printf(subject, sizeof(subject), "Sự cố an toàn thông tin #%lld, mức %s: %s", (long long)id,
-			    sev_vi[w.severity], strcmp(why, "beyond") == 0 ? "vượt quá khả năng xử lý" : "báo cáo ngay");
-	if (r < 0)
+	if ((r = attt__incident_template_vars(db, id, &vars)) < 0 ||
+	    (r = escalate_vars(&w, why, notice_due, report_due, vars)) < 0)
 		goto out;
-	r = attt_str_printf(body, sizeof(body),
-			    "Sự cố #%lld của cơ quan #%lld cần được báo cáo ngay (R11.3).\n"
-			    "Tiêu đề: %s\nMức độ: %s\nLý do: %s\n"
-			    "Hạn thông báo sự cố: %s\nHạn báo cáo: %s\n"
-			    "Xem chi tiết: attt incident show %lld\n",
-			    (long long)id, (long long)w.agency_id, w.title, sev_vi[w.severity],
-			    strcmp(why, "beyond") == 0 ? "vượt quá khả năng xử lý của cơ quan" : "mức độ nghiêm trọng",
-			    nd, rd, (long long)id);
-	if (r < 0)
-		goto out;
-
 	r = attt_db_prepare(db,
-			    "SELECT a.id, COALESCE(a.person_id, 0), p.email FROM account a "
-			    "LEFT JOIN person p ON p.id = a.person_id WHERE a.status <> 'disabled' AND a.id IN "
+			    "SELECT a.id FROM account a WHERE a.status <> 'disabled' AND a.id IN "
 			    "(SELECT account_id FROM role_grant WHERE role = 'authority' OR "
 			    "(role IN ('security_officer', 'agency_head') AND agency_id = ?)) ORDER BY a.id",
 			    &st);
@@ -361,21 +380,15 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 	if ((r = attt_stmt_bind_int64(st, 1, parent)) < 0)
 		goto out;
 	while ((r = attt_stmt_step(st)) > 0) {
-		const char *email = attt_stmt_text(st, 2);
-		struct attt_notify_msg m = {
-			.kind = strcmp(why, "beyond") == 0 ? "incident.beyond_capacity" : "incident.escalated",
-			.to_address = (email && *email) ? email : NULL,
-			.person_id = attt_stmt_int64(st, 1),
-			.account_id = attt_stmt_int64(st, 0),
-			.subject = subject,
-			.body = body,
-			.ref_type = "incident",
-			.ref_id = id,
-		};
-		r = attt__incident_enqueue(db, clock, &m);
-		if (r < 0)
+		int e = attt__incident_notify_account(db, clock, attt_stmt_int64(st, 0),
+						      strcmp(why, "beyond") == 0 ? "incident.beyond_capacity"
+										 : "incident.escalated",
+						      "incident.escalated", vars, id);
+		if (e < 0) {
+			r = e;
 			goto out;
-		sent++;
+		}
+		sent += (unsigned)e;
 	}
 	if (r < 0)
 		goto out;
@@ -386,6 +399,7 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 	r = attt__incident_timeline(db, id, now, actor, "escalate", NULL, why, detail);
 out:
 	attt_stmt_finalize(st);
+	json_decref(vars);
 	return r;
 }
 
@@ -410,44 +424,19 @@ struct report_ctx {
 /* R8.8, R18.2: "báo ngay cho cán bộ chuyên trách": every active account holding security_officer
  * on the incident's agency gets incident.reported (inbox, and mail when its person has an address),
  * in the report's transaction; the reporter is not told of their own report. Returns the count told. */
-static int notify_reported(struct attt_db *db, const struct report_ctx *c, int64_t detected)
+static int notify_reported(struct attt_db *db, const struct report_ctx *c)
 {
-	struct attt_stmt *st = NULL;
 	json_t *vars = NULL;
-	char when[40];
-	int r, told = 0;
+	int r;
 
 	if ((r = attt__incident_template_vars(db, c->id, &vars)) < 0)
 		return r;
-	attt__incident_fmt_time(detected, when, sizeof(when));
-	if (json_object_set_new(vars, "detected_at", json_string(when)) < 0 ||
-	    json_object_set_new(vars, "reporter", json_string(c->reporter ? c->reporter : actor_name(c->actor))) < 0) {
+	if (json_object_set_new(vars, "reporter",
+				json_string(c->reporter ? c->reporter : attt__incident_actor_name(c->actor))) < 0)
 		r = ATTT_E_NOMEM;
-		goto out;
-	}
-	r = attt_db_prepare(db,
-			    "SELECT DISTINCT a.id FROM account a JOIN role_grant g ON g.account_id = a.id "
-			    "WHERE g.role = 'security_officer' AND g.agency_id = ? AND a.status <> 'disabled' AND a.id <> ? "
-			    "ORDER BY a.id",
-			    &st);
-	if (r < 0)
-		goto out;
-	if ((r = attt_stmt_bind_int64(st, 1, c->in->agency_id)) < 0 ||
-	    (r = attt_stmt_bind_int64(st, 2, c->actor ? c->actor->account_id : 0)) < 0)
-		goto out;
-	while ((r = attt_stmt_step(st)) > 0) {
-		int e = attt__incident_notify_account(db, c->clock, attt_stmt_int64(st, 0), "incident.reported",
-						      "incident.reported", vars, c->id);
-		if (e < 0) {
-			r = e;
-			goto out;
-		}
-		told += e;
-	}
-	if (r >= 0)
-		r = told;
-out:
-	attt_stmt_finalize(st);
+	else
+		r = attt__incident_notify_officers(db, c->clock, c->in->agency_id, c->actor ? c->actor->account_id : 0,
+						   "incident.reported", "incident.reported", vars, c->id);
 	json_decref(vars);
 	return r;
 }
@@ -471,7 +460,7 @@ static int report_tx(struct attt_db *db, void *vctx)
 	if ((r = attt_stmt_bind_int64(st, 1, in->agency_id)) < 0 || (r = attt_stmt_bind_text(st, 2, c->title)) < 0 ||
 	    (r = attt_stmt_bind_text(st, 3, c->desc)) < 0 || (r = attt_stmt_bind_int64(st, 4, detected)) < 0 ||
 	    (r = attt_stmt_bind_int64(st, 5, now)) < 0 ||
-	    (r = attt_stmt_bind_text(st, 6, c->reporter ? c->reporter : actor_name(c->actor))) < 0)
+	    (r = attt_stmt_bind_text(st, 6, c->reporter ? c->reporter : attt__incident_actor_name(c->actor))) < 0)
 		goto out;
 	r = in->reporter_account_id ? attt_stmt_bind_int64(st, 7, in->reporter_account_id) : attt_stmt_bind_null(st, 7);
 	if (r < 0)
@@ -502,7 +491,7 @@ static int report_tx(struct attt_db *db, void *vctx)
 	if (r < 0)
 		goto out;
 	/* R8.8, R18.2: the agency's security officers hear of every report at once. */
-	if ((r = notify_reported(db, c, detected)) < 0)
+	if ((r = notify_reported(db, c)) < 0)
 		goto out;
 	r = ATTT_OK;
 	/* R11.3: a serious incident is escalated as soon as it is reported. */

@@ -77,19 +77,53 @@ out:
 	return r;
 }
 
-/* The name and title the templates show: the agency's name and the incident's title. */
-#define TEMPLATE_TITLE_MAX 300 /* bytes of the title the templates show */
+int attt__incident_notify_officers(struct attt_db *db, const struct attt_clock *clock, int64_t agency,
+				   int64_t except_account, const char *kind, const char *tmpl, json_t *vars,
+				   int64_t incident_id)
+{
+	struct attt_stmt *st = NULL;
+	int r, told = 0;
 
+	r = attt_db_prepare(db,
+			    "SELECT DISTINCT a.id FROM account a JOIN role_grant g ON g.account_id = a.id "
+			    "WHERE g.role = 'security_officer' AND g.agency_id = ? AND a.status <> 'disabled' AND a.id <> ? "
+			    "ORDER BY a.id",
+			    &st);
+	if (r < 0)
+		return r;
+	if ((r = attt_stmt_bind_int64(st, 1, agency)) < 0 || (r = attt_stmt_bind_int64(st, 2, except_account)) < 0)
+		goto out;
+	while ((r = attt_stmt_step(st)) > 0) {
+		int e = attt__incident_notify_account(db, clock, attt_stmt_int64(st, 0), kind, tmpl, vars, incident_id);
+		if (e < 0) {
+			r = e;
+			goto out;
+		}
+		told += e;
+	}
+	if (r >= 0)
+		r = told;
+out:
+	attt_stmt_finalize(st);
+	return r;
+}
+
+#define TEMPLATE_SYSTEM_MAX 1000 /* bytes of the affected system a notice shows */
+
+/* The agency's name, the incident's whole title (a subject cuts it: attt_notify_template), its
+ * detection time and affected system. */
 int attt__incident_template_vars(struct attt_db *db, int64_t id, json_t **ret)
 {
 	struct attt_stmt *st = NULL;
 	json_t *v = NULL;
-	char url[64], title[TEMPLATE_TITLE_MAX + 8];
+	char url[64], when[40], system[TEMPLATE_SYSTEM_MAX + 8] = "-";
+	const char *sys;
+	size_t n;
 	int r;
 
 	r = attt_db_prepare_cached(db,
-				   "SELECT i.title, COALESCE(a.name, '') FROM incident i LEFT JOIN agency a ON a.id = i.agency_id "
-				   "WHERE i.id = ?",
+				   "SELECT i.title, COALESCE(a.name, ''), i.detected_at, COALESCE(i.affected_system, '') "
+				   "FROM incident i LEFT JOIN agency a ON a.id = i.agency_id WHERE i.id = ?",
 				   &st);
 	if (r < 0)
 		return r;
@@ -102,22 +136,21 @@ int attt__incident_template_vars(struct attt_db *db, int64_t id, json_t **ret)
 		goto out;
 	attt_str_printf(url, sizeof(url), "attt incident show %lld (/api/v1/incidents/%lld)", (long long)id,
 			(long long)id);
-	/* A title may be ATTT_INCIDENT_MAX_TITLE bytes, and a subject holds the title after its prefix
-	 * within ATTT_NOTIFY_MAX_SUBJECT: a long one is cut at a character boundary and marked. */
-	{
-		const char *full = attt_stmt_text(st, 0);
-		size_t n = strlen(full);
-		if (n > TEMPLATE_TITLE_MAX) {
-			n = TEMPLATE_TITLE_MAX;
-			while (n > 0 && ((unsigned char)full[n] & 0xC0) == 0x80)
-				n--; /* never inside a UTF-8 sequence */
-			attt_str_printf(title, sizeof(title), "%.*s…", (int)n, full);
-		} else {
-			attt_str_printf(title, sizeof(title), "%s", full);
-		}
+	attt__incident_fmt_time(attt_stmt_int64(st, 2), when, sizeof(when));
+	/* A free-text system may be ATTT_MAX_TEXT bytes, as large as a whole body: its start is shown. */
+	sys = attt_stmt_text(st, 3);
+	n = strlen(sys);
+	if (n > TEMPLATE_SYSTEM_MAX) {
+		n = TEMPLATE_SYSTEM_MAX;
+		while (n > 0 && ((unsigned char)sys[n] & 0xC0) == 0x80)
+			n--; /* never inside a UTF-8 sequence */
+		attt_str_printf(system, sizeof(system), "%.*s…", (int)n, sys);
+	} else if (n > 0) {
+		attt_str_copy(system, sizeof(system), sys);
 	}
-	v = json_pack("{s:s,s:s,s:s,s:I}", "title", title, "agency",
-		      *attt_stmt_text(st, 1) ? attt_stmt_text(st, 1) : "cơ quan", "url", url, "id", (json_int_t)id);
+	v = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "title", attt_stmt_text(st, 0), "agency",
+		      *attt_stmt_text(st, 1) ? attt_stmt_text(st, 1) : "cơ quan", "url", url, "id", (json_int_t)id,
+		      "detected_at", when, "system", system);
 	if (!v) {
 		r = ATTT_E_NOMEM;
 		goto out;

@@ -2,6 +2,10 @@
  * template.c: the Vietnamese mail templates of the platform's notifications. A template is a
  * subject and a body with {{name}} placeholders filled from a JSON object; a placeholder without a
  * value is an error rather than a blank in an official notice. The list is in docs/mail.md.
+ *
+ * A subject is one line of at most ATTT_NOTIFY_MAX_SUBJECT bytes, while a value (an incident's
+ * title) may be as long: where a value goes into a subject it is cut to SUBJECT_VALUE_MAX bytes at a
+ * character boundary and marked with "…"; the body always gets it whole.
  */
 #include <string.h>
 
@@ -13,6 +17,8 @@
 #include "attt/log.h"
 #include "attt/notify.h"
 #include "attt/str.h"
+
+#define SUBJECT_VALUE_MAX 200 /* bytes of one value in a subject; the longest prefix is under 100 */
 
 struct tmpl {
 	const char *name;
@@ -62,6 +68,17 @@ static const struct tmpl templates[] = {
 	  "Nhiệm vụ: {{task}}\n"
 	  "Hạn hoàn thành: {{due}}\n\n"
 	  "Khi hoàn thành, đề nghị cập nhật trạng thái nhiệm vụ: {{url}}\n" SIGNATURE },
+	/* R8.6: an attachment matched a signature and was quarantined; to the agency's security
+	 * officers. */
+	{ "incident.quarantine", "[ATTT] Phát hiện mã độc trong tệp đính kèm sự cố: {{title}}",
+	  "Kính gửi {{recipient}},\n\n"
+	  "Tệp đính kèm sự cố \"{{title}}\" của {{agency}} chứa mã độc và đã bị cách ly; "
+	  "tệp không bao giờ được tải xuống.\n\n"
+	  "Tệp: {{name}} ({{size}} byte)\n"
+	  "SHA-256: {{sha256}}\n"
+	  "Mẫu nhận diện: {{signature}}\n"
+	  "Người tải lên: {{uploader}}\n\n"
+	  "Đề nghị đồng chí kiểm tra máy của người tải lên và xử lý theo quy chế: {{url}}\n" SIGNATURE },
 	/* R6.2.b: an account locked after repeated wrong passwords. */
 	{ "account.locked", "[ATTT] Tài khoản {{username}} đã bị tạm khóa",
 	  "Kính gửi {{recipient}},\n\n"
@@ -69,7 +86,24 @@ static const struct tmpl templates[] = {
 	  "Nếu không phải đồng chí thực hiện, đề nghị báo ngay cho cán bộ chuyên trách an toàn thông tin.\n" SIGNATURE },
 };
 
-static int expand(const char *tpl, const json_t *vars, struct attt_buf *out)
+/* Adds v (n bytes) to out, cut to at most cut bytes (0: whole) at a character boundary and then
+ * marked with "…". */
+static int add_value(struct attt_buf *out, const char *v, size_t n, size_t cut)
+{
+	int e;
+
+	if (cut == 0 || n <= cut)
+		return attt_buf_add(out, v, n);
+	n = cut;
+	while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+		n--; /* never inside a UTF-8 sequence */
+	if ((e = attt_buf_add(out, v, n)) < 0)
+		return e;
+	return attt_buf_adds(out, "…");
+}
+
+/* Expands tpl into out; string values longer than cut bytes (0: no cut) are cut. */
+static int expand(const char *tpl, const json_t *vars, size_t cut, struct attt_buf *out)
 {
 	const char *p = tpl;
 	int e;
@@ -92,7 +126,7 @@ static int expand(const char *tpl, const json_t *vars, struct attt_buf *out)
 		if (json_is_string(v) && json_string_length(v) > 0) {
 			if (!attt_utf8_valid(json_string_value(v), json_string_length(v)))
 				return ATTT_E_INVAL;
-			e = attt_buf_add(out, json_string_value(v), json_string_length(v));
+			e = add_value(out, json_string_value(v), json_string_length(v), cut);
 		} else if (json_is_integer(v)) {
 			e = attt_buf_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		} else {
@@ -121,7 +155,7 @@ int attt_notify_template(const char *name, const json_t *vars, struct attt_buf *
 		return ATTT_E_INVAL;
 	attt_buf_init(&s, ATTT_NOTIFY_MAX_SUBJECT);
 	attt_buf_init(&b, ATTT_MAX_TEXT);
-	if ((e = expand(t->subject, vars, &s)) < 0 || (e = expand(t->body, vars, &b)) < 0)
+	if ((e = expand(t->subject, vars, SUBJECT_VALUE_MAX, &s)) < 0 || (e = expand(t->body, vars, 0, &b)) < 0)
 		goto out;
 	/* A value with a line break would split the subject: refused here, as enqueue would. */
 	if (strpbrk(attt_buf_str(&s), "\r\n")) {

@@ -196,6 +196,26 @@ static void test_attt_incident_attach__infected_quarantined(void **state)
 	assert_int_equal(count(t, "SELECT count(*) FROM notification WHERE kind = 'incident.malware_detected' AND "
 				  "account_id = 20"),
 			 1);
+	/* ... with the incident.quarantine template: the file, its hash, the signature, who uploaded it. */
+	{
+		char want[512];
+		const char *body;
+		assert_int_equal(attt_db_prepare(t->db, "SELECT subject, body FROM notification WHERE kind = "
+						 "'incident.malware_detected' AND account_id = 20", &st),
+				 ATTT_OK);
+		assert_int_equal(attt_stmt_step(st), 1);
+		assert_string_equal(attt_stmt_text(st, 0),
+				    "[ATTT] Phát hiện mã độc trong tệp đính kèm sự cố: Máy trạm nhiễm mã độc");
+		body = attt_stmt_text(st, 1);
+		assert_non_null(strstr(body, "Kính gửi so.yte,"));
+		assert_non_null(strstr(body, "Tệp đính kèm sự cố \"Máy trạm nhiễm mã độc\" của Sở Y tế chứa mã độc"));
+		snprintf(want, sizeof(want), "Tệp: hoa-don.txt (%zu byte)\nSHA-256: %s\nMẫu nhận diện: %s\nNgười tải lên: cli\n",
+			 t->sample_len, a.sha256, a.signature);
+		assert_non_null(strstr(body, want));
+		assert_null(strstr(body, "{{"));
+		attt_stmt_finalize(st);
+		st = NULL;
+	}
 	/* never handed out; the attempt is audited as denied */
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(attt_incident_attachment_read(t->db, &t->clock, &t->actor, t->incident, a.id, &f),

@@ -350,6 +350,52 @@ static int64_t notif(struct t *t, int64_t id, const char *kind)
 	return count(t, sql);
 }
 
+/* The subject and body of the first notification of kind for account (the caller frees both). */
+static void mail_of(struct t *t, int64_t id, const char *kind, int64_t account, char **subject, char **body)
+{
+	char sql[256];
+	struct attt_stmt *st = NULL;
+	snprintf(sql, sizeof(sql), "SELECT subject, body FROM notification WHERE ref_type = 'incident' AND ref_id = %lld "
+		 "AND kind = '%s' AND account_id = %lld ORDER BY id LIMIT 1", (long long)id, kind, (long long)account);
+	assert_int_equal(attt_db_prepare(t->db, sql, &st), ATTT_OK);
+	assert_int_equal(attt_stmt_step(st), 1);
+	*subject = strdup(attt_stmt_text(st, 0));
+	*body = strdup(attt_stmt_text(st, 1));
+	assert_non_null(*subject);
+	assert_non_null(*body);
+	attt_stmt_finalize(st);
+}
+
+/* R11.3: the escalation notice is the incident.escalated template filled from the record: the
+ * recipient by name, the agency, severity, reason, detection time, affected system and the
+ * deadlines of the profile; want_deadline is the exact text of {{deadline}}. */
+static void check_escalation_mail(struct t *t, int64_t id, const char *kind, const char *severity, const char *reason,
+				  const char *want_deadline)
+{
+	char *subject = NULL, *body = NULL, want[512];
+
+	mail_of(t, id, kind, 10, &subject, &body);
+	snprintf(want, sizeof(want), "[ATTT][%s] Báo cáo sự cố cần xử lý ngay: Máy trạm nhiễm mã độc", severity);
+	assert_string_equal(subject, want);
+	assert_non_null(strstr(body, "Kính gửi Nguyễn Văn Cấp Trên,"));
+	snprintf(want, sizeof(want), "Phòng Hành chính thông báo sự cố dưới đây (mức độ: %s; lý do: %s).", severity,
+		 reason);
+	assert_non_null(strstr(body, want));
+	assert_non_null(strstr(body, "Hệ thống bị ảnh hưởng: ketoan-01, 10.0.0.5, ketoan.example.vn\n"));
+	snprintf(want, sizeof(want), "Hạn thông báo, báo cáo: %s\n", want_deadline);
+	assert_non_null(strstr(body, want));
+	snprintf(want, sizeof(want), "attt incident show %lld", (long long)id);
+	assert_non_null(strstr(body, want));
+	assert_null(strstr(body, "{{"));
+	free(subject);
+	free(body);
+	/* The authority's account has no person: it is greeted by its username, in its inbox. */
+	mail_of(t, id, kind, 11, &subject, &body);
+	assert_non_null(strstr(body, "Kính gửi authority,"));
+	free(subject);
+	free(body);
+}
+
 static int64_t due(struct t *t, int64_t id, const char *col)
 {
 	char sql[128];
@@ -378,6 +424,13 @@ static void test_escalate_thai_nguyen(void **state)
 	json_decref(j);
 	assert_int_equal(due(t, id, "escalated_at"), t0);
 	assert_int_equal(due(t, id, "notice_due_at"), t0 + 120 * HOUR);
+	{
+		/* Thông tư 20 sets the notice deadline only. */
+		char nd[40], want[96];
+		assert_int_equal(attt_time_local(t0 + 120 * HOUR, nd, sizeof(nd)), ATTT_OK);
+		snprintf(want, sizeof(want), "thông báo sự cố %s", nd);
+		check_escalation_mail(t, id, "incident.escalated", "Cao", "mức độ nghiêm trọng", want);
+	}
 	assert_int_equal(due(t, id, "report_due_at"), 0);
 	/* The escalation is not for the agency's own officer: its only item is the report notice. */
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12 AND notification_id IN "
@@ -424,6 +477,14 @@ static void test_escalate_national(void **state)
 	assert_int_equal(notif(t, id, "incident.escalated"), 2);
 	assert_int_equal(due(t, id, "notice_due_at"), t1 + 24 * HOUR);
 	assert_int_equal(due(t, id, "report_due_at"), t1 + 72 * HOUR);
+	{
+		/* national-2026: the first notice within 24 h and the report within 72 h, both in the mail. */
+		char nd[40], rd[40], want[128];
+		assert_int_equal(attt_time_local(t1 + 24 * HOUR, nd, sizeof(nd)), ATTT_OK);
+		assert_int_equal(attt_time_local(t1 + 72 * HOUR, rd, sizeof(rd)), ATTT_OK);
+		snprintf(want, sizeof(want), "thông báo sự cố %s; báo cáo %s", nd, rd);
+		check_escalation_mail(t, id, "incident.escalated", "Cao", "mức độ nghiêm trọng", want);
+	}
 	t->now += HOUR;
 	assert_int_equal(attt_incident_classify(t->db, &t->clock, t->nat, &t->actor, id, ATTT_SEVERITY_EMERGENCY,
 						"nhiều hoạt động"), ATTT_OK);
@@ -444,6 +505,12 @@ static void test_escalate_beyond(void **state)
 					       ATTT_INCIDENT_BEYOND, "Biên bản: vượt quá khả năng"), ATTT_OK);
 	assert_int_equal(notif(t, id, "incident.beyond_capacity"), 2);
 	assert_int_equal(due(t, id, "notice_due_at"), t->now + 120 * HOUR);
+	{
+		char nd[40], want[96];
+		assert_int_equal(attt_time_local(t->now + 120 * HOUR, nd, sizeof(nd)), ATTT_OK);
+		snprintf(want, sizeof(want), "thông báo sự cố %s", nd);
+		check_escalation_mail(t, id, "incident.beyond_capacity", "Thấp", "vượt quá khả năng xử lý của cơ quan", want);
+	}
 }
 
 static void test_observe_assign_list(void **state)
@@ -540,6 +607,33 @@ static void test_escalate_long_title(void **state)
 		assert_non_null(strstr(attt_stmt_text(st, 0), title));
 		attt_stmt_finalize(st);
 	}
+	/* A free-text affected system as long as a description still escalates: the notice shows its
+	 * first 1000 bytes, cut at a character boundary and marked. */
+	{
+		static char sys[ATTT_MAX_TEXT];
+		char *subject = NULL, *body = NULL;
+		const char *at;
+		int64_t id2 = 0;
+		for (size_t i = 0; i + 3 < sizeof(sys); i += 3)
+			memcpy(sys + i, "\xe1\xbb\x87", 3);
+		sys[(sizeof(sys) - 1) / 3 * 3] = '\0';
+		in.title = "Hệ thống lớn";
+		in.affected_system = sys;
+		assert_int_equal(attt_incident_report(t->db, &t->clock, t->tn, &t->actor, &in, &id2), ATTT_OK);
+		mail_of(t, id2, "incident.escalated", 10, &subject, &body);
+		at = strstr(body, "Hệ thống bị ảnh hưởng: ");
+		assert_non_null(at);
+		at += strlen("Hệ thống bị ảnh hưởng: ");
+		assert_int_equal(strchr(at, '\n') - at, 999 + strlen("…")); /* 333 whole letters of 3 bytes */
+		assert_int_equal(memcmp(at + 999, "…\n", strlen("…\n")), 0);
+		free(subject);
+		free(body);
+		in.title = title;
+		in.affected_system = NULL;
+	}
+	/* The escalation's subject holds the title cut at a character boundary, within the limit. */
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE kind = 'incident.escalated' AND "
+				  "subject LIKE '[ATTT][Khẩn cấp] %…' AND length(CAST(subject AS BLOB)) <= 512"), 2);
 	memset(title, 'a', sizeof(title) - 1);
 	title[sizeof(title) - 1] = '\0';
 	assert_int_equal(attt_incident_report(t->db, &t->clock, t->tn, &t->actor, &in, &id), ATTT_E_TOOBIG);

@@ -5,7 +5,13 @@ R11.1 reason; an R11.3 escalation notifies the superior agency's security office
 are refused to the wrong role and state without changing anything; show --json carries severity,
 step, timeline and notifications; form writes Mẫu 03/04/05 as PDF, stores it with the incident and
 every label and value (with diacritics) is in the text and every font is embedded (pdftotext,
-pdffonts from poppler-utils)."""
+pdffonts from poppler-utils).
+
+The verbs of the follow-up work (issue 5), each with its JSON shape, exit codes (0 ok, 1 failure,
+2 usage) and the Vietnamese and English halves of its error messages: R11.2 step 4 tasks
+(task add|done|cancel|reopen|list), links between incidents, the R11.3 deadline sweep, and the R8.6
+attachments (attach|attachments|download) over a signature database this test makes."""
+import hashlib
 import json
 import os
 import shutil
@@ -28,8 +34,163 @@ def run(data, *args, code=0, js=True):
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     check(p.returncode == code, f"{' '.join(args)}: exit {p.returncode}, want {code}: {p.stderr.decode()}")
     if code == 0 and js:
-        return json.loads(p.stdout)
+        return json.loads(p.stdout) if p.returncode == 0 else {}
     return p
+
+
+def fails(data, *args, code, vi, en):
+    """Runs a verb that must fail with exit code, saying vi and en (both halves) on stderr; nothing
+    on stdout."""
+    p = run(data, *args, code=code)
+    err = p.stderr.decode()
+    check(vi in err and en in err, f"{' '.join(args)}: message lacks {vi!r} / {en!r}: {err!r}")
+    check(p.stdout == b"", f"{' '.join(args)}: stdout on failure: {p.stdout!r}")
+    return p
+
+
+def keys(obj, want, what):
+    check(isinstance(obj, dict) and set(want) <= set(obj), f"{what}: keys {sorted(obj) if isinstance(obj, dict) else obj}, want {sorted(want)}")
+
+
+def tasks_links_sweep(data, own):
+    """R11.2 step 4 tasks, links, the R11.3 sweep: shapes, codes, messages."""
+    iid = str(run(data, "incident", "report", "--agency", own, "--title", "Máy chủ thư bị dò mật khẩu",
+                  "--description", "Nhiều lần đăng nhập sai")["id"])
+    other = str(run(data, "incident", "report", "--agency", own, "--title", "Dò mật khẩu lần hai",
+                    "--description", "Cùng nguồn")["id"])
+
+    # task add: {"id", "task"}; bad input: 2 with the fix named, an unknown incident: 1.
+    t = run(data, "incident", "task", "add", iid, "--title", "Chặn địa chỉ 203.0.113.7", "--side", "response",
+            "--due", "01/12/2026")
+    check(t.get("id") == int(iid) and isinstance(t.get("task"), int) and t["task"] > 0, f"task add: {t}")
+    task = str(t["task"])
+    fails(data, "incident", "task", "add", iid, code=2, vi="cần --title", en="--title is required")
+    fails(data, "incident", "task", "add", iid, "--title", "x", "--side", "both", code=2,
+          vi="agency hoặc response", en="(agency or response)")
+    fails(data, "incident", "task", "add", iid, "--title", "x", "--due", "32/13/2026", code=2,
+          vi="--due không hợp lệ", en="dd/mm/yyyy")
+    fails(data, "incident", "task", "add", "abc", "--title", "x", code=2, vi="không hợp lệ", en="invalid ID")
+    fails(data, "incident", "task", "add", "99999", "--title", "x", code=1, vi="không có sự cố", en="no such incident")
+    fails(data, "incident", "task", "frob", iid, code=2, vi="việc không có", en="add, done, cancel, reopen, list")
+    fails(data, "incident", "task", "add", code=2, vi="thiếu mã sự cố", en="missing incident ID")
+
+    # task list: {"items", "count"}; each task with its side, due day (dd/mm/yyyy) and status.
+    tl = run(data, "incident", "task", "list", iid)
+    check(tl.get("count") == 1 and len(tl.get("items", [])) == 1, f"task list: {tl}")
+    if tl.get("items"):
+        it = tl["items"][0]
+        keys(it, {"id", "title", "side", "status", "due", "overdue"}, "task item")
+        check(it.get("side") == "response" and it.get("status") == "open" and it.get("due") == "01/12/2026",
+              f"task item: {it}")
+
+    # done, cancel, reopen: {"task", "status"}; the same status twice: 1, said in both languages.
+    for verb, status in (("done", "done"), ("reopen", "open"), ("cancel", "cancelled")):
+        r = run(data, "incident", "task", verb, task, "--note", f"ghi chú {verb}")
+        check(r == {"task": int(task), "status": status}, f"task {verb}: {r}")
+    fails(data, "incident", "task", "cancel", task, code=1, vi="đã ở trạng thái cancelled",
+          en="already cancelled")
+    fails(data, "incident", "task", "done", "99999", code=1, vi="không có sự cố", en="no such incident")
+    fails(data, "incident", "task", "done", "0", code=2, vi="không hợp lệ", en="invalid")
+    check(run(data, "incident", "task", "list", iid)["items"][0]["status"] == "cancelled", "task status not kept")
+
+    # link: {"id", "to", "kind"}; twice: 1; itself, a bad kind, no --to: 2; an unknown one: 1.
+    r = run(data, "incident", "link", other, "--to", iid, "--kind", "duplicate")
+    check(r == {"id": int(other), "to": int(iid), "kind": "duplicate"}, f"link: {r}")
+    fails(data, "incident", "link", other, "--to", iid, "--kind", "duplicate", code=1, vi="đã có",
+          en="already recorded")
+    fails(data, "incident", "link", iid, "--to", iid, "--kind", "related", code=2, vi="chính nó",
+          en="cannot link to itself")
+    fails(data, "incident", "link", iid, "--to", other, "--kind", "same", code=2,
+          vi="related, duplicate hoặc caused-by", en="--kind")
+    fails(data, "incident", "link", iid, "--kind", "related", code=2, vi="cần --to và --kind",
+          en="--to and --kind are required")
+    fails(data, "incident", "link", iid, "--to", "99999", "--kind", "related", code=1, vi="không có sự cố",
+          en="no such incident")
+    links = run(data, "incident", "show", iid)["links"]
+    check(len(links) == 1 and links[0]["direction"] == "in" and links[0]["incident_id"] == int(other),
+          f"links of {iid}: {links}")
+
+    # sweep: three counts; nothing due on a fresh record; a stray argument is usage.
+    sw = run(data, "incident", "sweep")
+    check(set(sw) == {"near", "missed", "notifications"} and all(isinstance(v, int) for v in sw.values()),
+          f"sweep: {sw}")
+    check(run(data, "incident", "sweep")["near"] == 0, "sweep is not idempotent")
+    fails(data, "incident", "sweep", "x", code=2, vi="đối số thừa", en="unexpected argument")
+    return iid
+
+
+def attachments(data, tmp, iid):
+    """R8.6 from the command line: fail closed without a database, then clean stored, infected
+    quarantined (exit 1), downloads byte for byte, never a quarantined one."""
+    sigs = os.path.join(tmp, "sigs")
+    with open(os.path.join(data, "attt.ini"), "a", encoding="utf-8") as f:
+        f.write(f"\n[scan]\ndatabase = {sigs}\n")
+    clean = os.path.join(tmp, "nhat-ky.txt")
+    with open(clean, "w", encoding="utf-8") as f:
+        f.write("Nhật ký tường lửa 10.0.0.5 -> 203.0.113.7\n")
+    bad = os.path.join(tmp, "hoa-don.txt")
+    sample = f"R8.6 tệp nhiễm thử {tmp}\n".encode()
+    with open(bad, "wb") as f:
+        f.write(sample)
+
+    # No database yet: nothing stored, exit 1, said in both languages.
+    fails(data, "incident", "attach", iid, clean, code=1, vi="không quét được mã độc nên không lưu tệp",
+          en="cannot scan, nothing stored")
+    check(run(data, "incident", "attachments", iid)["count"] == 0, "stored without a scan")
+    os.mkdir(sigs)
+    with open(os.path.join(sigs, "test.hsb"), "w") as f:
+        f.write(f"{hashlib.sha256(sample).hexdigest()}:{len(sample)}:Attt.Test.Cli\n")
+
+    a = run(data, "incident", "attach", iid, clean, "--name", "Nhật ký.txt")
+    keys(a, {"id", "attachment_id", "name", "state", "sha256", "size", "media_type", "signature"}, "attach")
+    with open(clean, "rb") as f:
+        body = f.read()
+    check(a.get("state") == "clean" and a.get("signature") is None and a.get("name") == "Nhật ký.txt" and
+          a.get("size") == len(body) and a.get("sha256") == hashlib.sha256(body).hexdigest() and
+          a.get("media_type", "").startswith("text/plain"), f"attach clean: {a}")
+
+    p = run(data, "incident", "attach", iid, bad, code=1)
+    err = p.stderr.decode()
+    check("CÁCH LY" in err and "QUARANTINED" in err and "Attt.Test.Cli" in err, f"quarantine message: {err!r}")
+    q = json.loads(p.stdout)
+    check(q.get("state") == "quarantined" and "Attt.Test.Cli" in (q.get("signature") or ""), f"attach infected: {q}")
+
+    fails(data, "incident", "attach", iid, os.path.join(tmp, "khong-co.txt"), code=1, vi="không đọc được",
+          en="cannot read")
+    exe = os.path.join(tmp, "a.exe")
+    with open(exe, "wb") as f:
+        f.write(b"MZ\x90\x00\x03\x00\x00\x00")
+    fails(data, "incident", "attach", iid, exe, code=1, vi="loại tệp không được nhận", en="type not accepted")
+    fails(data, "incident", "attach", "99999", clean, code=1, vi="không có sự cố này", en="no such incident")
+    fails(data, "incident", "attach", iid, code=2, vi="thiếu đối số", en="missing argument")
+    fails(data, "incident", "attachments", code=2, vi="thiếu đối số", en="missing argument")
+    fails(data, "incident", "attach", "x", clean, code=2, vi="không hợp lệ", en="invalid ID")
+
+    # attachments: {"items", "count"}, the quarantined one named with its signature.
+    lst = run(data, "incident", "attachments", iid)
+    check(lst.get("count") == 2 and [i["state"] for i in lst["items"]] == ["clean", "quarantined"], f"list: {lst}")
+    for it in lst.get("items", []):
+        keys(it, {"id", "name", "media_type", "size", "sha256", "state", "signature", "uploader", "created_at"},
+             "attachment item")
+
+    # download: {"id", "attachment_id", "name", "out", "size", "sha256"}, the bytes as attached.
+    out = os.path.join(tmp, "tai-ve.txt")
+    d = run(data, "incident", "download", iid, "--attachment", str(a["attachment_id"]), "--out", out)
+    check(d == {"id": int(iid), "attachment_id": a["attachment_id"], "name": "Nhật ký.txt", "out": out,
+                "size": len(body), "sha256": a["sha256"]}, f"download: {d}")
+    with open(out, "rb") as f:
+        check(f.read() == body, "downloaded bytes differ")
+    fails(data, "incident", "download", iid, "--attachment", str(a["attachment_id"]), "--out", out, code=1,
+          vi="không ghi được", en="never replaced")
+    qout = os.path.join(tmp, "nhiem.txt")
+    fails(data, "incident", "download", iid, "--attachment", str(q["attachment_id"]), "--out", qout, code=1,
+          vi="CÁCH LY", en="QUARANTINED")
+    check(not os.path.exists(qout), "a quarantined file was written")
+    fails(data, "incident", "download", iid, "--attachment", "99999", "--out", qout, code=1,
+          vi="không có tệp đính kèm", en="no such attachment")
+    fails(data, "incident", "download", iid, "--attachment", "1", "--document", "1", "--out", qout, code=2,
+          vi="cần --attachment A hoặc --document D", en="one of --attachment or --document")
+    fails(data, "incident", "download", iid, "--attachment", "1", code=2, vi="--out TỆP", en="--out")
 
 
 def main():
@@ -102,6 +263,16 @@ def main():
         check(len(run(data, "incident", "list")["items"]) == 1, "list")
         sug = run(data, "incident", "suggest", "--main", "--several")
         check(sug["severity"] == "khan-cap", f"suggest: {sug}")
+
+        # Document download of a stored form: the same shape with document_id.
+        doc = s["documents"][0]
+        dout = os.path.join(tmp, "mau03-tai-ve.pdf")
+        d = run(data, "incident", "download", iid, "--document", str(doc["id"]), "--out", dout)
+        check(d.get("document_id") == doc["id"] and d.get("size") == os.path.getsize(dout) and
+              d.get("sha256") == doc["sha256"], f"document download: {d}")
+
+        work = tasks_links_sweep(data, own)
+        attachments(data, tmp, work)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if FAILS:
