@@ -14,6 +14,7 @@
 
 #include "attt/backup.h"
 
+#define BK_FORMAT 2                  /* repository format (docs/backup.md); 1 had BLAKE2b ids */
 #define BK_ID 32
 #define BK_MAT_LEN 212               /* serialised master key material */
 #define BK_PACK_MAGIC "ATTTPAK1"     /* last 8 bytes of a pack file */
@@ -36,7 +37,7 @@ struct bk_keys {
 	uint32_t cmin, cavg, cmax;
 	uint8_t repo_id[32];
 	uint8_t enc[32];    /* AEAD key */
-	uint8_t idkey[32];  /* keyed BLAKE2b for chunk, pack, index and snapshot ids */
+	uint8_t idkey[32];  /* HMAC-SHA-256 key for chunk, pack, index and snapshot ids */
 	uint8_t gear[32];   /* seed of the chunker's gear table */
 	uint8_t sign_sk[64];
 	uint8_t sign_pk[32];
@@ -85,6 +86,8 @@ int attt__bk_seal(const struct bk_keys *k, const uint8_t *ad, size_t ad_len, con
 int attt__bk_unseal(const struct bk_keys *k, const uint8_t *ad, size_t ad_len, const uint8_t *in, size_t in_len,
 		    uint8_t *out);
 void attt__bk_id(const struct bk_keys *k, const void *p, size_t n, uint8_t out[BK_ID]);
+/* The id of p ‖ q (q may be NULL when m is 0). */
+void attt__bk_id2(const struct bk_keys *k, const void *p, size_t n, const void *q, size_t m, uint8_t out[BK_ID]);
 void attt__bk_hex(const uint8_t *p, size_t n, char *out);
 int attt__bk_unhex(const char *s, uint8_t *out, size_t n);
 void attt__bk_mat_encode(const struct bk_keys *k, uint8_t out[BK_MAT_LEN]);
@@ -171,12 +174,18 @@ int attt__bk_fsync_dir(const char *path);
 int attt__bk_load_index(struct attt_backup_repo *r);
 int attt__bk_read_index_file(struct attt_backup_repo *r, const char *name, struct bk_packinfo **ret, size_t *ret_n);
 int attt__bk_add_packinfo(struct attt_backup_repo *r, const struct bk_packinfo *pi);
+/* Decompresses a blob's zstd frame of exactly raw_len bytes into out; the frame must carry its
+ * content checksum (XXH64 of the plaintext, checked by zstd), which every save writes. */
+int attt__bk_unzstd(const uint8_t *p, size_t n, uint8_t *out, size_t raw_len);
 /* Decrypts a sealed blob, decompresses it and checks its keyed hash against e->id. */
 int attt__bk_open_blob(struct attt_backup_repo *r, const uint8_t *ct, size_t n, const struct bk_blobent *e);
 /* Reads a pack's sealed header; ret_name (may be NULL) gets the pack's name, H(sealed header ‖ trailer). */
 int attt__bk_read_pack_header(struct attt_backup_repo *r, const char *path, struct bk_blobent **ret,
 			      size_t *ret_n, uint8_t ret_name[BK_ID]);
 int attt__bk_lock(struct attt_backup_repo *r, bool exclusive);
+/* Loads a blob: its tag (which covers id and type) and, compressed, its zstd checksum are checked;
+ * a tree's keyed hash is also recomputed. A data chunk's is not (restore's hot path): see "Why
+ * restore does not re-hash" in docs/backup.md; check --read-data recomputes every id. */
 void attt__bk_unlock(struct attt_backup_repo *r);
 int attt__bk_load_blob(struct attt_backup_repo *r, const uint8_t id[BK_ID], uint8_t type, int *fdcache,
 		       uint32_t *fdpack, uint8_t **ret, size_t *ret_n);

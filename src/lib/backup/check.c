@@ -48,8 +48,7 @@ int attt__bk_open_blob(struct attt_backup_repo *r, const uint8_t *ct, size_t n, 
 	if (attt__bk_unseal(&r->k, ad, sizeof(ad), ct, n, pt) < 0)
 		goto out;
 	if (e->flags & BK_ZSTD) {
-		size_t d = ZSTD_decompress(raw, e->raw_len, pt, n - ov);
-		if (ZSTD_isError(d) || d != e->raw_len)
+		if (attt__bk_unzstd(pt, n - ov, raw, e->raw_len) < 0)
 			goto out;
 		attt__bk_id(&r->k, raw, e->raw_len, id);
 	} else {

@@ -30,6 +30,86 @@ static unsigned log2u(uint32_t v)
 	return b;
 }
 
+/*
+ * The gear hash after byte i is the sum of gear[p[i - k]] << k for k < 64: older bytes have been
+ * shifted out. So from 63 bytes past the first hashed byte on, the hash at any position can be
+ * computed from a warm-up over the 63 bytes before it, and the cut points below are found by
+ * LANES hashes running side by side over adjacent stretches of LANE bytes: the serial loop waits
+ * on its shift-and-add chain at every byte, the lanes overlap their chains (about twice the speed
+ * here). The first lane to meet the condition ends the block, which is then scanned serially for
+ * the earliest position, so cut points are exactly those of the serial definition
+ * (test_backup_format compares the two).
+ */
+#define WARM 63
+#define LANES 4
+#define LANE 2048
+
+/* First i in [lo, hi) where the hash (continued from *hp) has no bit of mask; hi if none. */
+static size_t scan_serial(const uint64_t gear[256], const uint8_t *p, size_t lo, size_t hi, uint64_t mask,
+			  uint64_t *hp)
+{
+	uint64_t h = *hp;
+	size_t i;
+	for (i = lo; i < hi; i++) {
+		h = (h << 1) + gear[p[i]];
+		if (!(h & mask))
+			break;
+	}
+	*hp = h;
+	return i;
+}
+
+/* The hash before byte at, as far as it matters for the hash after it (needs at >= WARM). */
+static uint64_t warm(const uint64_t gear[256], const uint8_t *p, size_t at)
+{
+	uint64_t h = 0;
+	for (size_t i = at - WARM; i < at; i++)
+		h = (h << 1) + gear[p[i]];
+	return h;
+}
+
+/* As scan_serial, for lo at least WARM bytes past the first hashed byte. */
+static size_t scan_lanes(const uint64_t gear[256], const uint8_t *p, size_t lo, size_t hi, uint64_t mask)
+{
+	uint64_t h;
+	for (; hi - lo >= LANES * LANE; lo += LANES * LANE) {
+		const uint8_t *a = p + lo, *b = a + LANE, *c = b + LANE, *d = c + LANE;
+		uint64_t h0 = warm(gear, p, lo), h1 = warm(gear, p, lo + LANE), h2 = warm(gear, p, lo + 2 * LANE),
+			 h3 = warm(gear, p, lo + 3 * LANE);
+		size_t j;
+		for (j = 0; j < LANE; j++) {
+			h0 = (h0 << 1) + gear[a[j]];
+			h1 = (h1 << 1) + gear[b[j]];
+			h2 = (h2 << 1) + gear[c[j]];
+			h3 = (h3 << 1) + gear[d[j]];
+			if (!(h0 & mask) | !(h1 & mask) | !(h2 & mask) | !(h3 & mask))
+				break;
+		}
+		if (j < LANE) {
+			h = warm(gear, p, lo);
+			return scan_serial(gear, p, lo, lo + LANES * LANE, mask, &h);
+		}
+	}
+	if (lo >= hi)
+		return hi;
+	h = warm(gear, p, lo);
+	return scan_serial(gear, p, lo, hi, mask, &h);
+}
+
+/* Positions before full (the first with a whole 64-byte window) continue the serial hash *hp. */
+static size_t find(const uint64_t gear[256], const uint8_t *p, size_t lo, size_t hi, uint64_t mask, size_t full,
+		   uint64_t *hp)
+{
+	size_t e = hi < full ? hi : full;
+	if (lo < e) {
+		size_t i = scan_serial(gear, p, lo, e, mask, hp);
+		if (i < e)
+			return i;
+		lo = e;
+	}
+	return lo < hi ? scan_lanes(gear, p, lo, hi, mask) : hi;
+}
+
 size_t attt__bk_cut(const uint64_t gear[256], const uint8_t *p, size_t n, uint32_t cmin, uint32_t cavg,
 		    uint32_t cmax)
 {
@@ -37,7 +117,7 @@ size_t attt__bk_cut(const uint64_t gear[256], const uint8_t *p, size_t n, uint32
 	/* Masks on the top bits: the gear hash's high bits depend on the last 64 bytes. */
 	uint64_t mask_s = ~UINT64_C(0) << (64 - (bits + 2));
 	uint64_t mask_l = ~UINT64_C(0) << (64 - (bits - 2));
-	size_t i, normal = cavg;
+	size_t i, normal = cavg, full = (size_t)cmin + WARM;
 	uint64_t h = 0;
 
 	if (n <= cmin)
@@ -46,15 +126,9 @@ size_t attt__bk_cut(const uint64_t gear[256], const uint8_t *p, size_t n, uint32
 		n = cmax;
 	if (normal > n)
 		normal = n;
-	for (i = cmin; i < normal; i++) {
-		h = (h << 1) + gear[p[i]];
-		if (!(h & mask_s))
-			return i + 1;
-	}
-	for (; i < n; i++) {
-		h = (h << 1) + gear[p[i]];
-		if (!(h & mask_l))
-			return i + 1;
-	}
+	if ((i = find(gear, p, cmin, normal, mask_s, full, &h)) < normal)
+		return i + 1;
+	if ((i = find(gear, p, normal, n, mask_l, full, &h)) < n)
+		return i + 1;
 	return n;
 }

@@ -221,9 +221,9 @@ static int config_encode(const struct bk_keys *k, uint32_t pack_size, char *out,
 	attt__bk_hex(k->repo_id, 32, id);
 	attt__bk_hex(k->sign_pk, 32, pk);
 	return attt_str_printf(out, size,
-			       "attt-backup 1\nid %s\ncipher %s\nchunker fastcdc %u %u %u\npack-size %u\n"
+			       "attt-backup %d\nid %s\ncipher %s\nchunker fastcdc %u %u %u\npack-size %u\n"
 			       "verify-key %s\n",
-			       id, cipher_name(k->cipher), k->cmin, k->cavg, k->cmax, pack_size, pk);
+			       BK_FORMAT, id, cipher_name(k->cipher), k->cmin, k->cavg, k->cmax, pack_size, pk);
 }
 
 /* Parses the config: the pack size, and checks every other line against the key material. */
@@ -369,7 +369,7 @@ int attt_backup_init(const char *dir, const char *pass, size_t pass_len, const s
 		rc = ATTT_E_NOMEM;
 		goto out;
 	}
-	r->k.version = 1;
+	r->k.version = BK_FORMAT;
 	r->k.cipher = (uint32_t)o.cipher;
 	r->k.cmin = o.chunk_min;
 	r->k.cavg = o.chunk_avg;
@@ -426,6 +426,18 @@ int attt_backup_open(const char *dir, const char *pass, size_t pass_len, struct 
 	if ((rc = attt__bk_read_file(path, 4096, &cfg, &cfg_n)) < 0)
 		goto out;
 	cfg[cfg_n] = 0;
+	/* Another format version is named as such, not reported as a wrong passphrase. */
+	char first[32];
+	if ((rc = attt_str_printf(first, sizeof(first), "attt-backup %d\n", BK_FORMAT)) < 0)
+		goto out;
+	if (attt_str_startswith((const char *)cfg, "attt-backup ") && !attt_str_startswith((const char *)cfg, first)) {
+		const char *v = (const char *)cfg + 12;
+		size_t vl = strcspn(v, "\n");
+		log_warn("backup: %s: repository format %.*s, this attt reads format %d", dir, (int)(vl < 16 ? vl : 16),
+			 v, BK_FORMAT);
+		rc = ATTT_E_UNSUPPORTED;
+		goto out;
+	}
 	if ((rc = attt__bk_list(r, "keys", &keys, &nk)) < 0)
 		goto out;
 	rc = ATTT_E_AUTH;
@@ -639,13 +651,8 @@ int attt__bk_read_pack_header(struct attt_backup_repo *r, const char *path, stru
 		goto out;
 	if ((rc = attt__bk_unseal(&r->k, (const uint8_t *)BK_PACK_MAGIC, 8, h, hl, pt)) < 0)
 		goto out;
-	if (ret_name) {
-		crypto_generichash_state hs;
-		crypto_generichash_init(&hs, r->k.idkey, sizeof(r->k.idkey), BK_ID);
-		crypto_generichash_update(&hs, h, hl);
-		crypto_generichash_update(&hs, tail, sizeof(tail));
-		crypto_generichash_final(&hs, ret_name, BK_ID);
-	}
+	if (ret_name)
+		attt__bk_id2(&r->k, h, hl, tail, sizeof(tail), ret_name);
 	rc = attt__bk_pack_header_parse(pt, hl - ov, (uint64_t)st.st_size - 12 - hl, ov, ret, ret_n);
 out:
 	free(h);
@@ -655,6 +662,19 @@ out:
 }
 
 /* ---- blobs, trees, snapshots ---- */
+
+int attt__bk_unzstd(const uint8_t *p, size_t n, uint8_t *out, size_t raw_len)
+{
+	size_t d;
+
+	/* One frame (RFC 8878: magic, then the frame header descriptor whose bit 2 is the content
+	 * checksum flag) of the size the index records. */
+	if (n < 5 || attt__bk_get_u32(p) != ZSTD_MAGICNUMBER || !(p[4] & 4) ||
+	    ZSTD_getFrameContentSize(p, n) != (unsigned long long)raw_len || ZSTD_findFrameCompressedSize(p, n) != n)
+		return ATTT_E_CORRUPT;
+	d = ZSTD_decompress(out, raw_len, p, n);
+	return ZSTD_isError(d) || d != raw_len ? ATTT_E_CORRUPT : ATTT_OK;
+}
 
 int attt__bk_load_blob(struct attt_backup_repo *r, const uint8_t id[BK_ID], uint8_t type, int *fdcache,
 		       uint32_t *fdpack, uint8_t **ret, size_t *ret_n)
@@ -703,18 +723,20 @@ int attt__bk_load_blob(struct attt_backup_repo *r, const uint8_t id[BK_ID], uint
 			rc = ATTT_E_NOMEM;
 			goto out;
 		}
-		size_t d = ZSTD_decompress(raw, l->raw_len, pt, l->stored_len - ov);
-		if (ZSTD_isError(d) || d != l->raw_len)
+		if ((rc = attt__bk_unzstd(pt, l->stored_len - ov, raw, l->raw_len)) < 0)
 			goto out;
+		rc = ATTT_E_CORRUPT;
 	} else {
 		if (l->stored_len - ov != l->raw_len)
 			goto out;
 		raw = pt;
 		pt = NULL;
 	}
-	attt__bk_id(&r->k, raw, l->raw_len, check);
-	if (memcmp(check, id, BK_ID) != 0)
-		goto out;
+	if (type == BK_TREE) {
+		attt__bk_id(&r->k, raw, l->raw_len, check);
+		if (memcmp(check, id, BK_ID) != 0)
+			goto out;
+	}
 	*ret = raw;
 	*ret_n = l->raw_len;
 	raw = NULL;

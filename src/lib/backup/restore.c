@@ -3,9 +3,11 @@
  * running as root), times in nanoseconds, symlinks, hard links (the first path of a link group is
  * written, the others are linked to it), empty directories, device nodes and fifos, names as
  * stored, and the holes of sparse files (zero blocks are skipped with lseek, then ftruncate sets
- * the size). Every chunk is decrypted and its keyed hash checked before a byte is written.
- * Files are restored by worker threads in parallel; directory metadata is applied last, deepest
- * first, so that writing into a directory does not change its restored mtime.
+ * the size). Every chunk is decrypted and authenticated (the tag covers its id; a compressed
+ * chunk's zstd checksum covers the plaintext) before a byte is written; check --read-data also
+ * recomputes the ids (docs/backup.md, "Why restore does not re-hash").
+ * Files are restored by worker threads in parallel, largest first; directory metadata is applied
+ * last, deepest first, so that writing into a directory does not change its restored mtime.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include "backup-int.h"
 
 struct ritem { char *path; struct bk_node nd; const char *link_to; };
+struct bysize { uint64_t size; size_t i; };
 
 struct rst {
 	struct attt_backup_repo *r;
@@ -32,6 +35,7 @@ struct rst {
 	struct { uint64_t group; size_t file; } *groups;
 	size_t ngroups;
 	pthread_mutex_t mu;
+	struct bysize *order; /* files, largest first */
 	size_t next;
 	int err;
 	bool root;
@@ -153,6 +157,14 @@ out:
 	return rc;
 }
 
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct bysize *x = a, *y = b;
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->i < y->i ? -1 : x->i > y->i; /* stable: tree order among equals */
+}
+
 static void *rworker(void *arg)
 {
 	struct rst *s = arg;
@@ -162,7 +174,7 @@ static void *rworker(void *arg)
 	for (;;) {
 		size_t i;
 		pthread_mutex_lock(&s->mu);
-		i = s->err ? s->nfiles : s->next++;
+		i = s->err || s->next >= s->nfiles ? s->nfiles : s->order[s->next++].i;
 		pthread_mutex_unlock(&s->mu);
 		if (i >= s->nfiles)
 			break;
@@ -394,6 +406,15 @@ int attt_backup_restore(struct attt_backup_repo *r, const char *snapshot, const 
 	}
 	if (rc < 0)
 		goto out;
+	/* Largest files first, so that the workers finish together rather than one of them ending
+	 * alone on a large file. */
+	if (!(s.order = malloc((s.nfiles ? s.nfiles : 1) * sizeof(*s.order)))) {
+		rc = ATTT_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s.nfiles; i++)
+		s.order[i] = (struct bysize){ s.files[i].nd.size, i };
+	qsort(s.order, s.nfiles, sizeof(*s.order), cmp_size_desc);
 	for (; started < nw; started++)
 		if (pthread_create(&th[started], NULL, rworker, &s) != 0)
 			break;
@@ -422,6 +443,7 @@ out:
 	free_items(s.dirs, s.ndirs);
 	free_items(s.links, s.nlinks);
 	free(s.groups);
+	free(s.order);
 	pthread_mutex_destroy(&s.mu);
 	return rc;
 }

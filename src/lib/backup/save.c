@@ -264,15 +264,9 @@ static int pack_finish(struct save *s)
 	memcpy(tail + 4, BK_PACK_MAGIC, 8);
 	if ((rc = pack_write(s, tail, sizeof(tail))) < 0)
 		goto out;
-	{
-		/* The pack's name covers its sealed header and trailer; every blob is authenticated on its
-		 * own and the blobs fill the data region exactly, so every byte is covered. */
-		crypto_generichash_state hs;
-		crypto_generichash_init(&hs, s->r->k.idkey, sizeof(s->r->k.idkey), BK_ID);
-		crypto_generichash_update(&hs, sh, hl + s->ov);
-		crypto_generichash_update(&hs, tail, sizeof(tail));
-		crypto_generichash_final(&hs, f->id, BK_ID);
-	}
+	/* The pack's name covers its sealed header and trailer; every blob is authenticated on its own
+	 * and the blobs fill the data region exactly, so every byte is covered. */
+	attt__bk_id2(&s->r->k, sh, hl + s->ov, tail, sizeof(tail), f->id);
 	f->fd = s->fd;
 	memcpy(f->tmp, s->tmp, sizeof(f->tmp));
 	f->ents = s->ents;
@@ -346,7 +340,10 @@ static void *worker(void *arg)
 	uint8_t *cbuf = NULL, *sbuf = NULL;
 	size_t ccap = 0, scap = 0;
 
-	if (!cctx)
+	/* zstd level 3; the frame carries an XXH64 of the plaintext, which restore checks after
+	 * decompressing (docs/backup.md, "Why restore does not re-hash"). */
+	if (!cctx || ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)))
 		set_err(s, ATTT_E_NOMEM);
 	for (;;) {
 		struct job *j;
@@ -374,7 +371,7 @@ static void *worker(void *arg)
 			ccap = cbuf ? bound : 0;
 		}
 		if (rc == 0 && cbuf) {
-			size_t c = ZSTD_compressCCtx(cctx, cbuf, ccap, j->data, j->len, 3);
+			size_t c = ZSTD_compress2(cctx, cbuf, ccap, j->data, j->len);
 			if (!ZSTD_isError(c) && c < j->len) {
 				plain = cbuf;
 				plen = c;

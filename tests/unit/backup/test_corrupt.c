@@ -2,9 +2,10 @@
  * test_corrupt.c: damage is always detected (R10.1.a "integrity verifiable at any time").
  * At least 10,000 random single-bit flips across pack, index and snapshot files: each one is found
  * by checking the affected object with read_data (flip, check, flip back, all in-process so that
- * it runs in seconds under ASan); a sample is also found by the full check, which names the
- * damaged file, and flips in blob data by a restore, which verifies every chunk. Truncated files
- * are detected. Seeded, so a failure reproduces. BK_FLIPS overrides the count (bench/backup runs
+ * it runs in seconds under ASan); as many flips in pack data are each found by the loader restore
+ * reads chunks with (which checks tags and zstd checksums, not chunk ids); a sample is also found
+ * by the full check, which names the damaged file, and by a whole restore. Truncated files are
+ * detected. Seeded, so a failure reproduces. BK_FLIPS overrides the count (bench/backup/soak runs
  * a bigger one).
  */
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "attt/backup.h"
 #include "attt/err.h"
 #include "attt/str.h"
+#include "backup-int.h"
 #include "bk_util.h"
 
 #define PASS "pw"
@@ -162,6 +164,51 @@ static void test_flips__all_detected(void **state)
 	assert_int_equal(attt_backup_check(r, true, NULL, NULL, NULL), ATTT_OK);
 }
 
+/* R10.1.a: restore verifies every chunk without recomputing its id (docs/backup.md, "Why restore
+ * does not re-hash"): as many single-bit flips in pack data, each in a data chunk or a tree, are
+ * each refused by the loader restore uses. */
+static void test_flips__restore_loader(void **state)
+{
+	struct bk_rng rng = { 77 };
+	size_t packs[4096], np = 0;
+	unsigned n = flips_wanted(), zstd = 0;
+
+	(void)state;
+	for (size_t j = 0; j < nfiles; j++)
+		if (files[j].rel[0] == 'd' && files[j].data_end > 0)
+			packs[np++] = j;
+	assert_true(np > 0);
+	assert_int_equal(attt__bk_load_index(r), ATTT_OK); /* as restore does */
+	for (unsigned i = 0; i < n; i++) {
+		const struct rfile *f = &files[packs[bk_rand(&rng) % np]];
+		uint64_t bit = bk_rand(&rng) % (f->data_end * 8);
+		struct bk_blobent *b = NULL;
+		size_t nb = 0, k;
+		uint8_t *p = NULL;
+		size_t pn;
+		assert_int_equal(attt__bk_read_pack_header(r, f->path, &b, &nb, NULL), ATTT_OK);
+		for (k = 0; k < nb && !(bit / 8 >= b[k].offset && bit / 8 < (uint64_t)b[k].offset + b[k].stored_len); k++)
+			;
+		assert_true(k < nb); /* the blobs fill the data region */
+		if (i == 0) {
+			assert_int_equal(attt__bk_load_blob(r, b[k].id, b[k].type, NULL, NULL, &p, &pn), ATTT_OK);
+			free(p);
+			p = NULL;
+		}
+		flip(f, bit);
+		int rc = attt__bk_load_blob(r, b[k].id, b[k].type, NULL, NULL, &p, &pn);
+		flip(f, bit);
+		if (rc != ATTT_E_CORRUPT)
+			fail_msg("loader missed bit %llu of %s (blob %zu, %d)", (unsigned long long)bit, f->rel, k, rc);
+		zstd += (b[k].flags & 1) != 0;
+		free(p);
+		free(b);
+	}
+	print_message("%u single-bit flips in pack data refused by the restore loader (%u in compressed chunks)\n",
+		      n, zstd);
+	assert_true(zstd > 0 && zstd < n);
+}
+
 struct named { const char *want; int hits, others; };
 
 static void named_cb(void *ctx, const char *what, const char *why)
@@ -232,6 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flips__all_detected),
+		cmocka_unit_test(test_flips__restore_loader),
 		cmocka_unit_test(test_flips__check_and_restore),
 		cmocka_unit_test(test_truncation),
 	};

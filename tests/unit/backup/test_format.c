@@ -1,8 +1,10 @@
 /*
  * test_format.c: the backup formats and the chunker in isolation: encode/parse round trips of
  * trees and snapshots, refusal of names that could escape a restore target and of malformed
- * headers, and FastCDC properties (sizes within bounds, boundaries that resynchronise after an
- * insertion, determinism for one key and difference across keys).
+ * headers, FastCDC properties (sizes within bounds, boundaries that resynchronise after an
+ * insertion, determinism for one key and difference across keys), the lane-parallel chunker
+ * against the serial definition, chunk ids = HMAC-SHA-256 under the id key, AES-256-GCM bytes equal
+ * to libsodium's, and zstd frames that must carry their checksum.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <zstd.h>
 
 #include "attt/err.h"
 #include "backup-int.h"
@@ -162,6 +165,168 @@ static void test_chunker__fastcdc(void **state)
 	free(ins);
 }
 
+/* The serial definition of the cut point (repository format 2, docs/backup.md). */
+static size_t cut_serial(const uint64_t gear[256], const uint8_t *p, size_t n, uint32_t cmin, uint32_t cavg,
+			 uint32_t cmax)
+{
+	unsigned bits = 0;
+	for (uint32_t v = cavg; v > 1; v >>= 1)
+		bits++;
+	uint64_t mask_s = ~UINT64_C(0) << (64 - (bits + 2)), mask_l = ~UINT64_C(0) << (64 - (bits - 2)), h = 0;
+	size_t i, normal = cavg;
+	if (n <= cmin)
+		return n;
+	if (n > cmax)
+		n = cmax;
+	if (normal > n)
+		normal = n;
+	for (i = cmin; i < normal; i++) {
+		h = (h << 1) + gear[p[i]];
+		if (!(h & mask_s))
+			return i + 1;
+	}
+	for (; i < n; i++) {
+		h = (h << 1) + gear[p[i]];
+		if (!(h & mask_l))
+			return i + 1;
+	}
+	return n;
+}
+
+static void test_chunker__lanes_equal_serial(void **state)
+{
+	uint8_t seed[32] = { 3 };
+	uint64_t gear[256];
+	size_t n = 6u << 20, cuts = 0;
+	uint8_t *buf = malloc(n);
+	/* Small averages give many cuts, so that hits land in every lane, at block edges and in the
+	 * serial stretches; the default sizes check the common case. */
+	static const uint32_t sizes[][3] = { { 4096, 8192, 65536 }, { 4096, 16384, 20000 }, { 5000, 8192, 9000 },
+					     { 4096, 4096, 4096 }, { 256u << 10, 1u << 20, 4u << 20 } };
+
+	(void)state;
+	assert_non_null(buf);
+	randombytes_buf_deterministic(buf, n, seed);
+	memset(buf + (1u << 20), 0, 300000); /* a zero run: the hash is constant there */
+	attt__bk_gear_init(seed, gear);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+		for (size_t off = 0; off < n; cuts++) {
+			size_t want = cut_serial(gear, buf + off, n - off, sizes[k][0], sizes[k][1], sizes[k][2]);
+			assert_int_equal(attt__bk_cut(gear, buf + off, n - off, sizes[k][0], sizes[k][1], sizes[k][2]),
+					 want);
+			/* Every length, also those that end inside a block of lanes. */
+			assert_int_equal(attt__bk_cut(gear, buf + off, want + 1 + off % 9000 < n - off
+							      ? want + 1 + off % 9000 : n - off,
+						      sizes[k][0], sizes[k][1], sizes[k][2]),
+					 cut_serial(gear, buf + off, want + 1 + off % 9000 < n - off
+							      ? want + 1 + off % 9000 : n - off,
+						    sizes[k][0], sizes[k][1], sizes[k][2]));
+			off += want;
+		}
+	assert_true(cuts > 1000);
+	free(buf);
+}
+
+/* R10.1.a: ids are HMAC-SHA-256 under the id key (computed here with libsodium's own code). */
+static void test_id__hmac_sha256(void **state)
+{
+	struct bk_keys k = { 0 };
+	uint8_t data[3000], want[BK_ID], got[BK_ID];
+
+	(void)state;
+	randombytes_buf(k.idkey, sizeof(k.idkey));
+	randombytes_buf(data, sizeof(data));
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, k.idkey, sizeof(k.idkey));
+	crypto_auth_hmacsha256_update(&st, data, sizeof(data));
+	crypto_auth_hmacsha256_final(&st, want);
+	attt__bk_id(&k, data, sizeof(data), got);
+	assert_memory_equal(got, want, BK_ID);
+	attt__bk_id2(&k, data, 1000, data + 1000, 2000, got);
+	assert_memory_equal(got, want, BK_ID);
+	/* Another key, another id: the id is keyed. */
+	k.idkey[0] ^= 1;
+	attt__bk_id(&k, data, sizeof(data), got);
+	assert_memory_not_equal(got, want, BK_ID);
+	attt__bk_id(&k, "", 0, got);
+	assert_memory_not_equal(got, want, BK_ID);
+}
+
+/* AES-256-GCM objects sealed by OpenSSL open with libsodium and the other way round (same bytes),
+ * and a changed byte of ciphertext, tag, nonce or associated data is refused. */
+static void test_seal__aesgcm_matches_libsodium(void **state)
+{
+	struct bk_keys k = { .cipher = ATTT_BACKUP_CIPHER_AESGCM };
+	static uint8_t pt[70000], ct[70000 + 28], back[70000 + 1];
+	const uint8_t ad[] = "id and type";
+	unsigned long long n;
+
+	(void)state;
+	if (!crypto_aead_aes256gcm_is_available())
+		skip();
+	randombytes_buf(k.enc, sizeof(k.enc));
+	randombytes_buf(pt, sizeof(pt));
+	assert_int_equal(attt__bk_overhead(&k), 28);
+	assert_int_equal(attt__bk_seal(&k, ad, sizeof(ad), pt, sizeof(pt), ct), ATTT_OK);
+	assert_int_equal(crypto_aead_aes256gcm_decrypt(back, &n, NULL, ct + 12, sizeof(ct) - 12, ad, sizeof(ad), ct,
+						       k.enc),
+			 0);
+	assert_int_equal(n, sizeof(pt));
+	assert_memory_equal(back, pt, sizeof(pt));
+	randombytes_buf(ct, 12);
+	assert_int_equal(crypto_aead_aes256gcm_encrypt(ct + 12, &n, pt, sizeof(pt), ad, sizeof(ad), NULL, ct, k.enc), 0);
+	memset(back, 0, sizeof(back));
+	assert_int_equal(attt__bk_unseal(&k, ad, sizeof(ad), ct, sizeof(ct), back), ATTT_OK);
+	assert_memory_equal(back, pt, sizeof(pt));
+	static const size_t at[] = { 0, 11, 12, 5000, sizeof(ct) - 17, sizeof(ct) - 1 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		ct[at[i]] ^= 0x20;
+		assert_int_equal(attt__bk_unseal(&k, ad, sizeof(ad), ct, sizeof(ct), back), ATTT_E_CORRUPT);
+		ct[at[i]] ^= 0x20;
+	}
+	assert_int_equal(attt__bk_unseal(&k, ad, sizeof(ad) - 1, ct, sizeof(ct), back), ATTT_E_CORRUPT);
+	assert_int_equal(attt__bk_unseal(&k, ad, sizeof(ad), ct, sizeof(ct), back), ATTT_OK);
+	/* Empty plaintext: tag only. */
+	assert_int_equal(attt__bk_seal(&k, ad, sizeof(ad), pt, 0, ct), ATTT_OK);
+	assert_int_equal(attt__bk_unseal(&k, ad, sizeof(ad), ct, 28, back), ATTT_OK);
+	ct[20] ^= 1;
+	assert_int_equal(attt__bk_unseal(&k, ad, sizeof(ad), ct, 28, back), ATTT_E_CORRUPT);
+}
+
+/* Compressed blobs must be one zstd frame with its content checksum, of the recorded size: restore
+ * relies on that checksum (and the tag) instead of recomputing the chunk id. */
+static void test_unzstd__checksum_required(void **state)
+{
+	static uint8_t raw[200000], z[210000], back[200001];
+	size_t n;
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		raw[i] = (uint8_t)("công văn báo cáo "[i % 17] ^ (i / 5000));
+	assert_non_null(c);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3)));
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)));
+	n = ZSTD_compress2(c, z, sizeof(z), raw, sizeof(raw));
+	assert_false(ZSTD_isError(n));
+	assert_int_equal(attt__bk_unzstd(z, n, back, sizeof(raw)), ATTT_OK);
+	assert_memory_equal(back, raw, sizeof(raw));
+	assert_int_equal(attt__bk_unzstd(z, n, back, sizeof(raw) - 1), ATTT_E_CORRUPT); /* other size */
+	assert_int_equal(attt__bk_unzstd(z, n - 1, back, sizeof(raw)), ATTT_E_CORRUPT);  /* truncated */
+	z[n] = 0;
+	assert_int_equal(attt__bk_unzstd(z, n + 1, back, sizeof(raw)), ATTT_E_CORRUPT); /* trailing byte */
+	z[n - 2] ^= 1;
+	assert_int_equal(attt__bk_unzstd(z, n, back, sizeof(raw)), ATTT_E_CORRUPT); /* checksum */
+	z[n - 2] ^= 1;
+	/* A frame without its checksum is refused, though it decodes. */
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)));
+	n = ZSTD_compress2(c, z, sizeof(z), raw, sizeof(raw));
+	assert_false(ZSTD_isError(n));
+	assert_int_equal(ZSTD_decompress(back, sizeof(raw), z, n), sizeof(raw));
+	assert_int_equal(attt__bk_unzstd(z, n, back, sizeof(raw)), ATTT_E_CORRUPT);
+	ZSTD_freeCCtx(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +334,10 @@ int main(void)
 		cmocka_unit_test(test_snapshot__roundtrip),
 		cmocka_unit_test(test_pack_header__bounds),
 		cmocka_unit_test(test_chunker__fastcdc),
+		cmocka_unit_test(test_chunker__lanes_equal_serial),
+		cmocka_unit_test(test_id__hmac_sha256),
+		cmocka_unit_test(test_seal__aesgcm_matches_libsodium),
+		cmocka_unit_test(test_unzstd__checksum_required),
 	};
 	if (sodium_init() < 0)
 		return 1;

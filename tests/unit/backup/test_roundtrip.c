@@ -1,9 +1,9 @@
 /*
  * test_roundtrip.c: the backup engine end to end through its public API (R10.1.a): generated trees
  * with every kind of entry restore byte for byte and metadata for metadata; an incremental save
- * after a 1 % change stores about 1 % new data; a wrong passphrase is refused; keys can be added,
- * changed and removed; partial restore, ls and diff; forget and prune keep what the policy keeps;
- * locks held by live processes are respected and stale ones are not.
+ * after a 1 % change stores about 1 % new data; a wrong passphrase and another format version are
+ * refused; keys can be added, changed and removed; partial restore, ls and diff; forget and prune
+ * keep what the policy keeps; locks held by live processes are respected and stale ones are not.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +211,33 @@ static void test_config__tampered(void **state)
 	env_free(e);
 }
 
+/* A repository of another format version (1 named chunks with BLAKE2b) is refused as unsupported,
+ * whatever the passphrase, rather than reported as a wrong passphrase or as damage. */
+static void test_config__other_version(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = NULL;
+	char path[400], buf[2048];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/config", e->repo);
+	f = fopen(path, "r+e");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	assert_true(strncmp(buf, "attt-backup 2\n", 14) == 0);
+	buf[12] = '1';
+	rewind(f);
+	fwrite(buf, 1, n, f);
+	fclose(f);
+	assert_int_equal(attt_backup_open(e->repo, PASS, strlen(PASS), &r), ATTT_E_UNSUPPORTED);
+	assert_int_equal(attt_backup_open(e->repo, "wrong", 5, &r), ATTT_E_UNSUPPORTED);
+	assert_null(r);
+	env_free(e);
+}
+
 struct diffs { int plus, minus, mod; };
 
 static int diff_cb(void *ctx, char c, const struct attt_backup_entry *en)
@@ -415,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_incremental__parent_and_excludes),
 		cmocka_unit_test(test_keys__passphrases),
 		cmocka_unit_test(test_config__tampered),
+		cmocka_unit_test(test_config__other_version),
 		cmocka_unit_test(test_ls_diff),
 		cmocka_unit_test(test_forget_prune),
 		cmocka_unit_test(test_locks),
