@@ -809,7 +809,7 @@ static int claim_tx(struct attt_db *db, void *ctx)
 {
 	struct claim_tx *t = ctx;
 	struct attt_stmt *st = NULL;
-	int64_t retired, at, run_id;
+	int64_t retired, at, run_id = 0;
 	int r;
 
 	if ((r = prep(db, "SELECT retired_at, run_claimed_at, COALESCE(run_claimed_by, ''), run_claim_kind, "
