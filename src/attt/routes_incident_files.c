@@ -245,6 +245,19 @@ static int need_contributor(struct attt_http_req *req, int64_t agency, int64_t r
 	return need(req, ATTT_PERM_INCIDENT_REPORT, agency);
 }
 
+/* Reading the incident's files and observables: incident.read on its agency, or (issue 5: reporters
+ * follow their own reports, as GET /api/v1/incidents/{id} allows) the incident's own reporter who
+ * may still report for its agency. Stored forms stay with incident.read, as they do in show. */
+static int need_reader(struct attt_http_req *req, int64_t agency, int64_t reporter)
+{
+	const struct attt_principal *p = auth_principal(req);
+	int r = need(req, ATTT_PERM_INCIDENT_READ, agency);
+
+	if (r != ATTT_E_PERM || !p || reporter <= 0 || p->account_id != reporter)
+		return r;
+	return need(req, ATTT_PERM_INCIDENT_REPORT, agency);
+}
+
 /* A path parameter that must be a positive id; 0 when it is not (the caller answers 404). */
 static int64_t param_id(struct attt_http_req *req, const char *name)
 {
@@ -328,11 +341,11 @@ static int h_attachments(struct attt_http_req *req, void *unused)
 {
 	struct attt_db *db = NULL;
 	json_t *j = NULL;
-	int64_t id = 0, agency = 0;
+	int64_t id = 0, agency = 0, reporter = 0;
 	int r;
 
 	(void)unused;
-	if ((r = load(req, &db, &id, &agency, NULL)) < 0 || (r = need(req, ATTT_PERM_INCIDENT_READ, agency)) < 0 ||
+	if ((r = load(req, &db, &id, &agency, &reporter)) < 0 || (r = need_reader(req, agency, reporter)) < 0 ||
 	    (r = attt_incident_attachments_json(db, id, &j)) < 0)
 		return r;
 	return attt_http_reply_json(req, 200, j);
@@ -357,11 +370,11 @@ static int h_download(struct attt_http_req *req, void *unused)
 	struct attt_incident_file f = {0};
 	struct attt_actor actor;
 	struct attt_db *db = NULL;
-	int64_t id = 0, agency = 0, aid = param_id(req, "aid");
+	int64_t id = 0, agency = 0, reporter = 0, aid = param_id(req, "aid");
 	int r;
 
 	(void)unused;
-	if ((r = load(req, &db, &id, &agency, NULL)) < 0 || (r = need(req, ATTT_PERM_INCIDENT_READ, agency)) < 0)
+	if ((r = load(req, &db, &id, &agency, &reporter)) < 0 || (r = need_reader(req, agency, reporter)) < 0)
 		return r;
 	if (aid <= 0)
 		return ATTT_E_NOTFOUND;
@@ -418,11 +431,11 @@ static int observables(struct attt_http_req *req, struct attt_db *db, int64_t id
 static int h_observables(struct attt_http_req *req, void *unused)
 {
 	struct attt_db *db = NULL;
-	int64_t id = 0, agency = 0;
+	int64_t id = 0, agency = 0, reporter = 0;
 	int r;
 
 	(void)unused;
-	if ((r = load(req, &db, &id, &agency, NULL)) < 0 || (r = need(req, ATTT_PERM_INCIDENT_READ, agency)) < 0)
+	if ((r = load(req, &db, &id, &agency, &reporter)) < 0 || (r = need_reader(req, agency, reporter)) < 0)
 		return r;
 	return observables(req, db, id, 200);
 }

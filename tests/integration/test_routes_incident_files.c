@@ -161,11 +161,11 @@ static void test_files__clean_upload_downloads_identical(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "thư lạ.eml");
 	long long aid = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
-	/* staff may not read the list (incident.read); the officer may */
+	/* the reporter follows their own report's list (issue 5), the officer reads it (incident.read) */
 	snprintf(path, sizeof(path), "%s/attachments", ipath);
-	assert_int_equal(call(&srv, "GET", path, &staff, NULL, &r), 0);
-	assert_int_equal(r.status, 403);
-	harness_resp_free(&r);
+	j = get_json(path, &staff, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+	json_decref(j);
 	j = get_json(path, &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	json_decref(j);
@@ -263,6 +263,29 @@ static void test_files__who_may(void **state)
 	/* a staff member of the same agency, not the reporter; and the reporter on another's report */
 	assert_int_equal(upload(ipath, &staff2, "x.txt", "x\n", 2, NULL), 403);
 	assert_int_equal(upload(cli_ipath, &staff, "x.txt", "x\n", 2, NULL), 403);
+	/* Issue 5: the reporter follows their own report's files and observables (not another's, and
+	 * not the stored forms); a colleague who did not report it sees none of them. */
+	{
+		json_t *mine = NULL;
+		snprintf(path, sizeof(path), "%s/attachments", ipath);
+		mine = get_json(path, &staff, 200);
+		assert_true(json_array_size(json_object_get(mine, "items")) >= 1);
+		snprintf(path, sizeof(path), "%s/attachments/%lld", ipath,
+			 (long long)json_integer_value(json_object_get(json_array_get(json_object_get(mine, "items"), 0), "id")));
+		json_decref(mine);
+		assert_int_equal(call(&srv, "GET", path, &staff2, NULL, &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+		snprintf(path, sizeof(path), "%s/observables", ipath);
+		json_decref(get_json(path, &staff, 200));
+		assert_int_equal(call(&srv, "GET", path, &staff2, NULL, &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+		snprintf(path, sizeof(path), "%s/attachments", cli_ipath);
+		assert_int_equal(call(&srv, "GET", path, &staff, NULL, &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+	}
 	/* R8.6: the agency's head (incident.approve) adds evidence to any incident of the agency, the
 	 * head of another agency to none of it. */
 	assert_int_equal(upload(cli_ipath, &head, "bien-ban.txt", "Biên bản làm việc\n", 24, NULL), 201);
