@@ -33,6 +33,11 @@ struct acct_secret {
 	int64_t totp_last_step;
 };
 
+/* The row an unknown name's login reads in place of an account, so that it costs the same reads:
+ * the first account, the break-glass admin attt init makes (any row will do; a missing one only
+ * makes the reads cheaper). Nothing read from it is kept. */
+#define DECOY_ACCOUNT_ID 1
+
 static int read_secret(struct attt_db *db, int64_t id, const char *username, struct acct_secret *s)
 {
 	struct attt_stmt *st = NULL;
@@ -227,6 +232,8 @@ static int login_fn(struct attt_db *db, void *arg)
 
 	t->mfa_needed = false;
 	if (!t->s) {
+		/* The fresh read an existing account gets below, on the decoy row (no enumeration). */
+		(void)attt__acct_read(db, DECOY_ACCOUNT_ID, NULL, &a);
 		r = attt__acct_audit(c, &actor, ATTT_AUDIT_AUTH, "auth.login", NULL, 0, 0, ATTT_AUDIT_FAILURE, "R7.2",
 				     json_pack("{s:s, s:s}", "username", t->given, "reason", "unknown"));
 		return r < 0 ? r : 1; /* commit the event, answer failure */
@@ -384,8 +391,15 @@ int attt_auth_login(const struct attt_auth_ctx *c, const struct attt_login *in, 
 		if (r < 0)
 			goto out;
 	} else {
-		/* No enumeration: an unknown user costs one Argon2id verification too. */
+		/* No enumeration: an unknown user costs one Argon2id verification too, and the same
+		 * indexed reads as an existing account (its secret, its grants), made on the decoy row
+		 * and thrown away, so that the answer's time does not tell the two apart. */
+		struct acct_secret decoy;
+		bool unused_mfa = false;
 		(void)attt_password_verify_dummy(&c->policy->password, in->password, in->password_len);
+		if (read_secret(c->db, DECOY_ACCOUNT_ID, NULL, &decoy) == ATTT_OK)
+			(void)mfa_required_by_role(c, DECOY_ACCOUNT_ID, &unused_mfa);
+		secret_done(&decoy);
 	}
 	r = attt__acct_tx(c->db, login_fn, &t);
 	if (r == 1 || r == ATTT_E_AUTH) {
