@@ -735,7 +735,7 @@ out:
 /* R11.2 steps 3 and 5: Mẫu 03, 04 or 05 as PDF, stored with the incident (hashed and audited). */
 static int h_form(struct attt_http_req *req, void *unused)
 {
-	const char *form = attt_http_req_param(req, "form");
+	const char *form = attt_http_req_param(req, "form"), *fmt = attt_http_req_query(req, "format");
 	struct attt_docs_info info = {0};
 	struct attt_actor actor;
 	struct attt_db *db = NULL;
@@ -750,6 +750,16 @@ static int h_form(struct attt_http_req *req, void *unused)
 		return r;
 	if (!form || (strcmp(form, "03") != 0 && strcmp(form, "04") != 0 && strcmp(form, "05") != 0))
 		return bad(req, "cần 03, 04 hoặc 05", "03, 04 or 05 is expected", "form");
+	if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "pdf") != 0)
+		return bad(req, "cần pdf hoặc json", "pdf or json is expected", "format");
+	/* Issue 5: the same data as JSON, the fields of the form with their values; a read: nothing is
+	 * drawn, stored or audited. */
+	if (fmt && strcmp(fmt, "json") == 0) {
+		if ((r = attt_incident_form_data(db, id, form, &data)) < 0)
+			return r;
+		return attt_http_reply_json(req, 200, json_pack("{s:s,s:I,s:o}", "form", form, "incident", (json_int_t)id,
+								"data", data));
+	}
 	attt_buf_init(&pdf, ATTT_INCIDENT_MAX_DOCUMENT);
 	if ((r = auth_actor(req, &actor)) < 0 || (r = attt_incident_form_data(db, id, form, &data)) < 0 ||
 	    (r = attt_docs_render_form(form, data, &pdf, &info)) < 0 ||

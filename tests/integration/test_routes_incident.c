@@ -187,6 +187,24 @@ static void test_incident__form_is_pdf(void **state)
 	assert_int_equal(call(&srv, "GET", path, &officer, NULL, &r), 0);
 	assert_int_equal(r.status, 400);
 	harness_resp_free(&r);
+	/* Issue 5: the same data as JSON, with diacritics; reading it stores no document. */
+	snprintf(path, sizeof(path), "%s/forms/03?format=json", ipath);
+	j = get_json(path, &officer, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "form")), "03");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "data"), "agency")), "Sở Một");
+	assert_non_null(json_object_get(json_object_get(j, "data"), "detected_at"));
+	json_decref(j);
+	j = get_json(ipath, &officer, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "documents")), 1);
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/forms/03?format=docx", ipath);
+	assert_int_equal(call(&srv, "GET", path, &officer, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	harness_resp_free(&r);
+	snprintf(path, sizeof(path), "%s/forms/03?format=json", ipath);
+	assert_int_equal(call(&srv, "GET", path, &other, NULL, &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
 }
 
 /* R11.1: the questionnaire. */
