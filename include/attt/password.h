@@ -8,8 +8,9 @@
  * names the rule that failed, in Vietnamese and English, so a UI can show it live.
  *
  * Hashes are libsodium crypto_pwhash_str strings (Argon2id, at least 19 MiB and t=2). Hashing and
- * verification run at most one per core at a time (a process-wide counting semaphore), so a flood of
- * logins queues instead of exhausting memory. All functions are thread-safe.
+ * verification run on one worker thread per core (started on first use) and nowhere else, so at most
+ * one per core runs at a time and a flood of logins queues instead of exhausting memory. All
+ * functions are thread-safe.
  */
 #ifndef ATTT_PASSWORD_H
 #define ATTT_PASSWORD_H
@@ -121,5 +122,8 @@ int attt_password_generate(const struct attt_rng *rng, char *ret, size_t size);
 
 /* The number of hashing slots (one per online core, at least 1). */
 int attt_password_slots(void);
+/* The hashing workers started so far (0 before the first hash, then attt_password_slots()) and the
+ * most hashes or verifications that ever ran at once in this process (never above the slots). */
+void attt_password_pool_stats(int *ret_workers, int *ret_peak);
 
 #endif

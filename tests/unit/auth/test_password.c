@@ -3,6 +3,7 @@
  * username, name with and without diacritics), long Unicode passphrases, Argon2id storage with
  * rehash on raised parameters, history, expiry and warning; R6.1.a temporary passwords.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,6 +186,54 @@ static void test_password_hash__argon2id_and_rehash(void **state)
 	assert_true(attt_password_slots() >= 1);
 }
 
+/* Hashing runs on one worker per core and nowhere else: many threads verifying at once each get
+ * their own answer (right and wrong passwords interleaved), and never more than one per core ran. */
+struct verify_arg {
+	const char *hash;
+	int rounds;
+	int ok, refused;
+};
+
+static void *verify_many(void *p)
+{
+	struct verify_arg *a = p;
+	for (int i = 0; i < a->rounds; i++) {
+		if (attt_password_verify(a->hash, "Right#Pass1", 11) == ATTT_OK)
+			a->ok++;
+		if (attt_password_verify(a->hash, "Wrong#Pass1", 11) == ATTT_E_AUTH)
+			a->refused++;
+	}
+	return NULL;
+}
+
+static void test_password_verify__workers_one_per_core(void **state)
+{
+	struct attt_password_policy p;
+	char hash[ATTT_PASSWORD_HASH_SIZE];
+	struct verify_arg args[8];
+	pthread_t t[8];
+	int workers = -1, peak = -1;
+	(void)state;
+
+	attt_password_policy_default(&p);
+	p.hash_opslimit = 1; /* the pool, not Argon2id, is under test */
+	p.hash_memlimit = (size_t)1 << 20;
+	assert_int_equal(attt_password_hash(&p, "Right#Pass1", 11, hash), ATTT_OK);
+	for (int i = 0; i < 8; i++) {
+		args[i] = (struct verify_arg){ .hash = hash, .rounds = 6 };
+		assert_int_equal(pthread_create(&t[i], NULL, verify_many, &args[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(args[i].ok, 6);
+		assert_int_equal(args[i].refused, 6);
+	}
+	attt_password_pool_stats(&workers, &peak);
+	assert_int_equal(workers, attt_password_slots());
+	assert_true(peak >= 1);
+	assert_true(peak <= attt_password_slots());
+}
+
 /* R6.1.đ: the last N passwords are refused. */
 static void test_password_in_history__found(void **state)
 {
@@ -268,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_password_rule_message__vi_en),
 		cmocka_unit_test(test_password_hash__long_unicode_passphrase),
 		cmocka_unit_test(test_password_hash__argon2id_and_rehash),
+		cmocka_unit_test(test_password_verify__workers_one_per_core),
 		cmocka_unit_test(test_password_in_history__found),
 		cmocka_unit_test(test_password_age__expiry_and_warning),
 		cmocka_unit_test(test_password_generate__meets_rule),
