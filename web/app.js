@@ -76,7 +76,10 @@ function has(perm) { return !!me && Array.isArray(me.permissions) && me.permissi
 // The pages each need one of some permissions (GET /api/v1/me "permissions"); the server refuses the
 // data anyway, but a page typed into the address bar says plainly why it is empty.
 const PAGE_PERMS = {
-  audit: ['audit.read'],
+  // Auditors and administrators read the whole trail (audit.read); the authority, security officers
+  // and agency heads read their agencies' (review.read); the server scopes what each one gets.
+  audit: ['audit.read', 'review.read'],
+  logreviews: ['audit.read', 'review.read'],
   reviews: ['review.read', 'review.decide'],
   agencies: ['people.read', 'people.write'],
 };
@@ -115,6 +118,7 @@ function drawNav() {
     if (may('agencies')) items.push(h('a', { href: '#/agencies' }, t('agencies')));
     if (may('reviews')) items.push(h('a', { href: '#/reviews' }, t('reviews')));
     if (may('audit')) items.push(h('a', { href: '#/audit' }, t('audit')));
+    if (may('logreviews')) items.push(h('a', { href: '#/logreviews' }, t('logreviews')));
     items.push(h('a', { href: '#/inbox', id: 'nav-inbox' }, t('inbox'), ' ', h('span', { class: 'badge', id: 'unread', hidden: true })));
     items.push(h('a', { href: '#/sessions' }, t('sessions')));
     items.push(h('a', { href: '#/password' }, t('pw_title')));
@@ -295,6 +299,7 @@ function viewHome() {
   if (may('agencies')) links.push(h('a', { class: 'tile', href: '#/agencies' }, t('agencies')));
   if (may('reviews')) links.push(h('a', { class: 'tile', href: '#/reviews' }, t('reviews')));
   if (may('audit')) links.push(h('a', { class: 'tile', href: '#/audit' }, t('audit')));
+  if (may('logreviews')) links.push(h('a', { class: 'tile', href: '#/logreviews' }, t('logreviews')));
   links.push(h('a', { class: 'tile', href: '#/sessions' }, t('sessions')));
   page(t('hello', { name: me.full_name || me.username }),
     days ? h('p', { class: 'notice' }, t('pw_warn', { n: days })) : null,
@@ -812,6 +817,73 @@ async function viewAudit(params) {
     pager, await checkpointCard());
 }
 
+// ---- log reviews (R7.3; audit.read or review.read) -----------------------------------------------
+// A reviewer (an auditor, or a security officer for their agencies) marks a period of the trail as
+// reviewed, with findings; the oldest unreviewed time shows as overdue past the profile's interval.
+const REVIEWER_ROLES = ['auditor', 'security_officer'];
+
+async function viewLogReviews(params) {
+  if (!may('logreviews')) { refused('logreviews', t('logreviews')); return; }
+  const box = messageBox();
+  const agencies = await agencyList();
+  const chosen = params.get('agency') || '';
+  const pick = agencyPicker(agencies, chosen, { name: 'agency', id: 'logreview-agency' }, t('lr_default'));
+  pick.addEventListener('change', () => go('#/logreviews' + (pick.value ? '?agency=' + encodeURIComponent(pick.value) : '')));
+  const q = chosen ? '?agency=' + encodeURIComponent(chosen) : '';
+  let due, list;
+  try {
+    [due, list] = await Promise.all([api('GET', '/audit/reviews/overdue' + q), api('GET', '/audit/reviews' + q)]);
+  } catch (e) {
+    page(t('logreviews'), h('div', { class: 'card' }, field(t('audit_agency'), pick), box));
+    showError(box, e);
+    return;
+  }
+  const status = h('div', { class: 'card', id: 'logreview-status', 'data-overdue': due.overdue ? '1' : '0' },
+    h('h2', {}, t('lr_status')),
+    h('p', { class: due.overdue ? 'msg error' : 'msg' }, due.since
+      ? t(due.overdue ? 'lr_overdue' : 'lr_pending', { since: fmtTime(due.since), n: due.interval_days })
+      : t('lr_uptodate')),
+    h('p', { class: 'hint' }, t('lr_scope', { a: due.agency ? String(due.agency) : t('lr_whole') })));
+  const rows = (list.items || []).slice().reverse().map((r) => h('tr', { 'data-id': r.id, 'data-agency': r.agency },
+    h('td', {}, String(r.id)), h('td', {}, r.agency ? String(r.agency) : t('lr_whole')), h('td', {}, fmtTime(r.from)),
+    h('td', {}, fmtTime(r.to)), h('td', {}, r.reviewer || ''), h('td', {}, fmtTime(r.reviewed_at)),
+    h('td', {}, String(r.tree_size)), h('td', { class: 'summary' }, r.findings || '')));
+  let form = null;
+  if ((me.roles || []).some((g) => REVIEWER_ROLES.includes(g.role))) {
+    const from = h('input', { name: 'from', placeholder: 'dd/mm/yyyy HH:MM', maxlength: 16, value: due.since ? fmtTime(due.since) : '' });
+    const to = h('input', { name: 'to', placeholder: 'dd/mm/yyyy HH:MM', maxlength: 16, value: fmtTime(new Date().toISOString()) });
+    const findings = h('textarea', { name: 'findings', rows: 3, maxlength: 4000 });
+    const fbox = messageBox();
+    form = h('form', { class: 'card', id: 'logreview-add', novalidate: true }, h('h2', {}, t('lr_add')),
+      h('p', { class: 'hint' }, t('lr_add_hint')),
+      h('div', { class: 'grid' }, field(t('audit_from'), from), field(t('audit_to'), to)), field(t('lr_findings'), findings),
+      fbox, h('button', { type: 'submit', class: 'primary' }, t('lr_record')));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = vnToRfc3339(from.value, false);
+      let u = vnToRfc3339(to.value, true);
+      if (!f) { showError(fbox, t('bad_time')); from.focus(); return; }
+      if (!u) { showError(fbox, t('bad_time')); to.focus(); return; }
+      // A day typed without a time means up to its end, but never past now.
+      if (new Date(u) > new Date()) u = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      if (!findings.value.trim()) { showError(fbox, t('lr_findings_required')); findings.focus(); return; }
+      setBusy(form, true);
+      try {
+        await api('POST', '/audit/reviews', { agency: Number(pick.value || due.agency || 0), from: f, to: u, findings: findings.value.trim() });
+      } catch (e) { setBusy(form, false); showError(fbox, e); return; }
+      sessionStorage.setItem('attt.flash', t('lr_recorded'));
+      route();
+    });
+  }
+  const flash = sessionStorage.getItem('attt.flash');
+  sessionStorage.removeItem('attt.flash');
+  page(t('logreviews'), h('p', { class: 'hint' }, t('lr_intro')),
+    flash ? h('p', { class: 'msg ok', id: 'logreview-flash', role: 'status' }, flash) : null,
+    h('div', { class: 'card' }, field(t('audit_agency'), pick), box), status, form,
+    rows.length ? table('logreview-list', ['#', t('audit_agency'), t('lr_from'), t('lr_to'), t('lr_reviewer'), t('lr_at'), t('lr_size'), t('lr_findings')], rows)
+      : h('p', { id: 'logreview-empty' }, t('none')));
+}
+
 // R7.1: the newest signed checkpoint (a C2SP signed note: origin, tree size, root hash, then the
 // signatures) and the key that verifies it. The note carries no time; the time shown is that of the
 // last event it covers.
@@ -1027,6 +1099,7 @@ async function route() {
     else if (path === '/inbox') await viewInbox(params);
     else if (path === '/accounts') await viewAccounts(params);
     else if (path === '/audit') await viewAudit(params);
+    else if (path === '/logreviews') await viewLogReviews(params);
     else if (path === '/reviews') await viewReviews(params);
     else if (/^\/reviews\/\d+$/.test(path)) await viewReview(path.split('/')[2]);
     else if (path === '/agencies') await viewAgencies();

@@ -100,6 +100,10 @@ async function main() {
   await sp.goto(base + '/#/agencies');
   await sp.waitForSelector('#refused');
   check(true, 'a civil servant typing #/agencies is refused');
+  equal(await sp.locator('nav a[href="#/logreviews"]').count(), 0, 'a civil servant has no link to the log reviews');
+  await sp.goto(base + '/#/logreviews');
+  await sp.waitForSelector('#refused');
+  equal(await sp.locator('#logreview-status').count(), 0, 'R7.3: a civil servant typing #/logreviews is refused and sees no review state');
 
   // ---- a security officer: tasks, links, evidence, documents --------------------------------------
   const op = await newPage(await ctxFor(), errors);
@@ -203,6 +207,43 @@ async function main() {
   const relog = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'moi.vt', password: temp }) });
   check(relog.status === 200 && (await relog.json()).must_change_password === true, 'R6.2.a, R6.1.a: the new account logs in with the temporary password shown once, which must be changed');
   equal((atttJson('user', 'show', 'moi.vt').roles || [])[0].role, 'staff', 'the new account holds the role picked');
+
+  // R7.1, R7.3: the officer reads their agency's part of the trail and records a review of it.
+  await op.click('nav a[href="#/audit"]');
+  await op.waitForSelector('#audit-list');
+  const oags = await op.locator('#audit-list tbody tr').evaluateAll((rs) => rs.map((r) => r.children[6].textContent));
+  check(oags.length > 0 && oags.every((x) => x === '2'), `an officer's audit trail holds their agency's events only (${oags.length})`);
+  await op.click('nav a[href="#/logreviews"]');
+  await op.waitForSelector('#logreview-status');
+  const dueBefore = atttJson('audit', 'review', 'overdue', '--agency', '2');
+  equal(await op.getAttribute('#logreview-status', 'data-overdue'), dueBefore.overdue ? '1' : '0', 'R7.3: the page shows the overdue state the server computes');
+  equal(await op.locator('#logreview-empty').count(), 1, 'R7.3: no review is recorded yet');
+  await op.fill('#logreview-add textarea[name=findings]', '   ');
+  await op.click('#logreview-add button[type=submit]');
+  await op.waitForSelector('#logreview-add .msg.error');
+  equal(atttJson('audit', 'review', 'list', '--agency', '2').items.length, 0, 'R7.3: a review without findings is refused before it is sent');
+  await op.fill('#logreview-add input[name=to]', '30/02/2026');
+  await op.fill('#logreview-add textarea[name=findings]', 'x');
+  await op.click('#logreview-add button[type=submit]');
+  await op.waitForSelector('#logreview-add .msg.error');
+  check((await op.locator('#logreview-add .msg.error').textContent()).length > 0, 'R7.3: a date that does not exist is refused');
+  const findings = 'Không phát hiện bất thường; 2 lần đăng nhập sai của an.nv đã được xác minh.';
+  await op.fill('#logreview-add input[name=from]', vnDay(Date.now() - 86400000));
+  await op.fill('#logreview-add input[name=to]', vnDay(Date.now()));
+  await op.fill('#logreview-add textarea[name=findings]', findings);
+  await op.click('#logreview-add button[type=submit]');
+  await op.waitForSelector('#logreview-flash');
+  await op.waitForSelector('#logreview-list tbody tr');
+  const revs = atttJson('audit', 'review', 'list', '--agency', '2').items;
+  equal(revs.length, 1, 'R7.3: the review is stored');
+  equal(revs[0].findings, findings, 'R7.3: with its findings as typed');
+  equal(revs[0].reviewer_name, 'binh.tt', 'R7.3: and the officer\'s account as the reviewer');
+  check(revs[0].to_us <= Date.now() * 1000 && revs[0].to_us > (Date.now() - 600000) * 1000, 'R7.3: a day typed without a time reviews up to now, never the future');
+  equal(await op.locator('#logreview-list tbody tr').count(), 1, 'R7.3: the page lists it');
+  check((await op.locator('#logreview-list tbody tr').textContent()).includes('binh.tt'), 'R7.3: naming the reviewer');
+  const revEvents = atttJson('audit', 'list', '--action', 'audit.review').items || [];
+  check(revEvents.some((e) => e.agency_id === 2 && e.outcome === 'success'), 'R7.2: recording a review is an audit event');
+  await shot(op, 'log-reviews');
 
   // ---- an auditor: the audit trail ----------------------------------------------------------------
   for (let i = 0; i < 2; i++)
