@@ -371,18 +371,37 @@ function viewReport() {
 async function viewIncidents(params) {
   const open = params.get('open') === 'true';
   const overdue = params.get('overdue') === 'true';
-  const q = new URLSearchParams({ limit: '200' });
-  if (open) q.set('open', 'true');
-  if (overdue) q.set('overdue', 'true');
   const box = messageBox();
-  let list = { items: [] };
+  const body = h('tbody', {});
+  const more = h('button', { type: 'button', id: 'incidents-more', hidden: true }, t('more'));
+  let next = null;
+  // Fifty a page; "Xem thêm" follows the list's cursor (the server's "next", null at the end).
+  const load = async () => {
+    const q = new URLSearchParams({ limit: '50' });
+    if (open) q.set('open', 'true');
+    if (overdue) q.set('overdue', 'true');
+    if (next) q.set('after', String(next));
+    const list = await api('GET', '/incidents?' + q);
+    for (const i of list.items) body.append(h('tr', { 'data-id': i.id },
+      h('td', {}, h('a', { href: `#/incidents/${i.id}` }, String(i.id))),
+      h('td', {}, i.title), h('td', {}, h('span', { class: 'sev sev-' + i.severity }, label(SEVERITIES, i.severity))),
+      h('td', {}, String(i.step)), h('td', {}, i.status), h('td', {}, fmtTime(i.reported_at)),
+      h('td', {}, i.overdue ? h('span', { class: 'badge' }, t('overdue')) : '')));
+    next = list.next;
+    more.hidden = !next;
+  };
   try {
-    list = await api('GET', '/incidents?' + q);
+    await load();
   } catch (e) {
     page(t('incidents'), box);
     showError(box, e);
     return;
   }
+  more.addEventListener('click', async () => {
+    setBusy(more.parentElement, true);
+    try { await load(); } catch (e) { showError(box, e); }
+    setBusy(more.parentElement, false);
+  });
   const toggle = (name, on) => {
     const cb = h('input', { type: 'checkbox', checked: on });
     cb.addEventListener('change', () => {
@@ -392,15 +411,10 @@ async function viewIncidents(params) {
     });
     return h('label', { class: 'check' }, cb, ' ', t('only_' + name));
   };
-  const rows = list.items.map((i) => h('tr', { 'data-id': i.id },
-    h('td', {}, h('a', { href: `#/incidents/${i.id}` }, String(i.id))),
-    h('td', {}, i.title), h('td', {}, h('span', { class: 'sev sev-' + i.severity }, label(SEVERITIES, i.severity))),
-    h('td', {}, String(i.step)), h('td', {}, i.status), h('td', {}, fmtTime(i.reported_at)),
-    h('td', {}, i.overdue ? h('span', { class: 'badge' }, t('overdue')) : '')));
   page(t('incidents'), h('div', { class: 'filters' }, toggle('open', open), toggle('overdue', overdue)),
-    rows.length ? h('table', { class: 'list', id: 'incident-list' }, h('thead', {}, h('tr', {},
+    body.children.length ? h('table', { class: 'list', id: 'incident-list' }, h('thead', {}, h('tr', {},
       [t('col_id'), t('f_title'), t('f_severity'), t('col_step'), t('col_status'), t('col_reported'), ''].map((c) => h('th', {}, c)))),
-    h('tbody', {}, rows)) : h('p', {}, t('none')));
+    body) : h('p', {}, t('none')), box, h('p', {}, more));
 }
 
 function dl(pairs) {

@@ -325,6 +325,23 @@ async function main() {
   await mp.waitForSelector('#refused');
   check((await mp.locator('#refused').textContent()).includes('review.read'), 'an administrator typing #/reviews is refused, naming the permission');
 
+  // The incident list comes fifty to a page and "Xem thêm" follows the server's cursor to the end.
+  for (let i = 0; i < 50; i++) await mk(`Báo cáo thử phân trang ${i + 1}`);
+  const anId = atttJson('user', 'show', 'an.nv').id;
+  const mine = atttJson('incident', 'list', '--limit', '500').items.filter((x) => x.reporter_account_id === anId).map((x) => x.id);
+  equal(mine.length, 52, 'the civil servant has reported 52 incidents (checked with attt incident list)');
+  await sp.goto(base + '/#/');
+  await settled(sp);
+  await sp.goto(base + '/#/incidents');
+  await sp.waitForSelector('#incident-list');
+  equal(await sp.locator('#incident-list tbody tr').count(), 50, 'the incident list shows fifty reports first');
+  check(await sp.locator('#incidents-more').isVisible(), 'with a button for more');
+  await sp.click('#incidents-more');
+  await sp.waitForFunction((n) => document.querySelectorAll('#incident-list tbody tr').length === n, mine.length);
+  const listed = await sp.locator('#incident-list tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.dataset.id)));
+  equal(JSON.stringify([...listed].sort((x, y) => x - y)), JSON.stringify([...mine].sort((x, y) => x - y)), `the next page brings the rest, each report once (${mine.length})`);
+  check(await sp.locator('#incidents-more').isHidden(), 'and the button goes at the end of the list');
+
   equal(errors.join('\n'), '', 'no script error and no Content-Security-Policy violation on any page');
 }
 
