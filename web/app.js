@@ -899,25 +899,17 @@ async function viewLogReviews(params) {
 }
 
 // R7.1: the newest signed checkpoint (a C2SP signed note: origin, tree size, root hash, then the
-// signatures) and the key that verifies it. The note carries no time; the time shown is that of the
-// last event it covers.
+// signatures), the time it was signed (kept beside the note, which has none: ?format=json), and the
+// key that verifies it.
 async function checkpointCard() {
   const card = h('div', { class: 'card', id: 'checkpoint' }, h('h2', {}, t('checkpoint')));
   try {
-    const note = await apiText('/audit/checkpoint');
-    const lines = note.split('\n');
-    const size = Number(lines[1]);
-    let last = null;
-    if (size > 0) {
-      const q = new URLSearchParams({ limit: '1' });
-      if (size > 1) q.set('after', String(size - 2));
-      try { last = ((await api('GET', '/audit/events?' + q)).items || [])[0] || null; } catch (e) { last = null; }
-    }
+    const cp = await api('GET', '/audit/checkpoint?format=json');
     card.append(h('dl', { class: 'facts' },
-      h('dt', {}, t('cp_size')), h('dd', { id: 'cp-size' }, String(size)),
-      h('dt', {}, t('cp_time')), h('dd', { id: 'cp-time' }, last && last.seq === size - 1 ? fmtTime(last.time) : '—'),
-      h('dt', {}, t('cp_root')), h('dd', {}, h('code', { class: 'break' }, lines[2] || ''))),
-    h('pre', { class: 'note', id: 'cp-note' }, note));
+      h('dt', {}, t('cp_size')), h('dd', { id: 'cp-size' }, String(cp.size)),
+      h('dt', {}, t('cp_time')), h('dd', { id: 'cp-time', 'data-iso': cp.signed_at || '' }, cp.signed_at ? fmtTime(cp.signed_at) : '—'),
+      h('dt', {}, t('cp_root')), h('dd', {}, h('code', { class: 'break' }, cp.root || ''))),
+    h('pre', { class: 'note', id: 'cp-note' }, cp.note));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) card.append(h('p', { id: 'cp-none' }, t('cp_none')));
     else { const b = messageBox(); card.append(b); showError(b, e); }

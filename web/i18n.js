@@ -193,7 +193,7 @@ const STRINGS = {
   lr_size: ['Số sự kiện trong nhật ký lúc rà soát', 'Events in the trail at the review'],
   lr_at: ['Ghi nhận lúc', 'Recorded at'],
   cp_size: ['Số sự kiện được ký', 'Events signed (tree size)'],
-  cp_time: ['Thời điểm của sự kiện cuối được ký', 'Time of the last signed event'],
+  cp_time: ['Thời điểm ký', 'Signed at'],
   cp_root: ['Gốc cây Merkle', 'Merkle root'],
   cp_none: ['Chưa có điểm kiểm tra nào được ký', 'No signed checkpoint yet'],
   verifier_key: ['Khóa kiểm tra chữ ký (nên đối chiếu với bản lưu ở nơi khác)', 'Verifier key (compare it with a copy kept elsewhere)'],

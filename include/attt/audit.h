@@ -279,6 +279,9 @@ int attt_audit_checkpoint(struct attt_db *db, const struct attt_clock *clock, co
 			  char **ret_note, uint64_t *ret_size);
 /* The latest stored checkpoint note (malloc'ed) and its size; ATTT_E_NOTFOUND if there is none. */
 int attt_audit_checkpoint_latest(struct attt_db *db, char **ret_note, uint64_t *ret_size);
+/* The same, and *ret_time_us (may be NULL) the time it was signed: the note itself carries no time
+ * (C2SP tlog-checkpoint), so this is the signer's clock as stored beside it. */
+int attt_audit_checkpoint_latest_at(struct attt_db *db, char **ret_note, uint64_t *ret_size, int64_t *ret_time_us);
 
 /* ---- Verification ---- */
 

@@ -314,10 +314,17 @@ static int do_checkpoint(const struct opts *o)
 		rc = cli_fail(r, "audit checkpoint");
 		goto out;
 	}
-	if (o->json)
-		rc = cli_print_json(json_pack("{s:I,s:s}", "size", (json_int_t)size, "note", note));
-	else
+	if (o->json) {
+		/* The note carries no time; the time it was signed is stored beside it. */
+		int64_t at = 0;
+		char when[40] = "";
+		if (attt_audit_checkpoint_latest_at(attt_app_db(app), NULL, NULL, &at) == ATTT_OK)
+			attt_time_iso(at, when, sizeof(when));
+		rc = cli_print_json(json_pack("{s:I,s:s,s:s?}", "size", (json_int_t)size, "note", note, "signed_at",
+					      when[0] ? when : NULL));
+	} else {
 		fputs(note, stdout);
+	}
 out:
 	free(note);
 	attt_audit_signer_free(s);

@@ -376,24 +376,46 @@ out:
 
 /* --- checkpoint and proofs --------------------------------------------------------------------- */
 
+static json_t *time_json(int64_t t)
+{
+	char buf[40];
+	return attt_time_iso(t, buf, sizeof(buf)) == ATTT_OK ? json_string(buf) : json_null();
+}
+
 static int h_checkpoint(struct attt_http_req *req, void *unused)
 {
+	const char *fmt = attt_http_req_query(req, "format");
 	struct attt_db *db = NULL;
 	struct scope *s = NULL;
 	char *note = NULL;
 	uint64_t size = 0;
+	int64_t at = 0;
 	int r;
 
 	(void)unused;
 	if ((r = serve_thread_db(g_app, &db)) < 0 || (r = scope_of(req, db, &s)) < 0)
 		return r;
 	free(s);
-	r = attt_audit_checkpoint_latest(db, &note, &size);
+	if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "note") != 0)
+		return problem_field(req, ATTT_E_INVAL, "định dạng: note hoặc json", "format: note or json", "format");
+	r = attt_audit_checkpoint_latest_at(db, &note, &size, &at);
 	if (r == ATTT_E_NOTFOUND)
 		return attt_http_reply_problem(req, r, "chưa có điểm kiểm tra nào được ký", "no signed checkpoint yet");
 	if (r < 0)
 		return r;
-	r = attt_http_reply_bytes(req, 200, "text/plain; charset=utf-8", note, strlen(note));
+	if (fmt && strcmp(fmt, "json") == 0) {
+		/* The note's first three lines: origin, tree size, root hash (C2SP tlog-checkpoint); the
+		 * signing time is not in the note, so it is told beside it. */
+		const char *l1 = strchr(note, '\n'), *l2 = l1 ? strchr(l1 + 1, '\n') : NULL,
+			   *l3 = l2 ? strchr(l2 + 1, '\n') : NULL;
+		r = l3 ? attt_http_reply_json(req, 200,
+					      json_pack("{s:s%, s:I, s:s%, s:o, s:s}", "origin", note, (size_t)(l1 - note), "size",
+							(json_int_t)size, "root", l2 + 1, (size_t)(l3 - l2 - 1), "signed_at",
+							time_json(at), "note", note))
+		       : ATTT_E_CORRUPT;
+	} else {
+		r = attt_http_reply_bytes(req, 200, "text/plain; charset=utf-8", note, strlen(note));
+	}
 	free(note);
 	return r;
 }
@@ -515,11 +537,6 @@ struct rev_list {
 	json_t *items;
 };
 
-static json_t *time_json(int64_t t)
-{
-	char buf[40];
-	return attt_time_iso(t, buf, sizeof(buf)) == ATTT_OK ? json_string(buf) : json_null();
-}
 
 static int rev_one(void *ctx, const struct attt_audit_review *rv)
 {

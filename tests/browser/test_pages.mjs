@@ -255,7 +255,8 @@ async function main() {
   await ap.waitForSelector('#audit-list');
   const cp = atttJson('audit', 'checkpoint', '--no-new');
   equal(Number(await ap.locator('#cp-size').textContent()), cp.size, 'R7.1: the page shows the size of the latest signed checkpoint');
-  check(/\d\d\/\d\d\/\d{4} \d\d:\d\d/.test(await ap.locator('#cp-time').textContent()), 'R7.1: and the time of the last event it signs, dd/mm/yyyy HH:MM');
+  check(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/.test(await ap.locator('#cp-time').textContent()), 'R7.1: and the time it was signed, dd/mm/yyyy HH:MM');
+  equal(await ap.getAttribute('#cp-time', 'data-iso'), cp.signed_at, 'R7.1: the signing time is the one `attt audit checkpoint --json` gives');
   equal((await ap.locator('#verifier-key').textContent()).trim(), attt('audit', 'key').trim(), 'R7.1: the verifier key shown is the server\'s');
   equal(await ap.locator('#audit-list tbody tr').count(), 50, 'R7.2: events come fifty to a page');
   const lastSeq = Number(await ap.locator('#audit-list tbody tr').last().getAttribute('data-seq'));

@@ -243,6 +243,32 @@ static void test_audit__checkpoint_and_proofs(void **state)
 	harness_resp_free(&r);
 	assert_true(cp.size > 3);
 
+	/* R7.1: the same checkpoint as JSON, with the time it was signed (the note has none). */
+	{
+		const char *cj[] = {"audit", "checkpoint", "--no-new", "--json", "--data", srv.data, NULL};
+		struct attt_hash jroot;
+		json_t *c;
+		int64_t at = 0;
+		j = get_json("/api/v1/audit/checkpoint?format=json", &officer, 200);
+		assert_int_equal(json_integer_value(json_object_get(j, "size")), (json_int_t)cp.size);
+		assert_string_equal(json_string_value(json_object_get(j, "origin")), cp.origin);
+		assert_int_equal(b64_hash(json_object_get(j, "root"), &jroot), 0);
+		assert_memory_equal(jroot.b, cp.root.b, ATTT_HASH_LEN);
+		assert_non_null(strstr(json_string_value(json_object_get(j, "note")), "\n\n\xe2\x80\x94 "));
+		assert_int_equal(attt_time_parse(json_string_value(json_object_get(j, "signed_at")), &at), 0);
+		assert_true(at > 0);
+		assert_int_equal(harness_run(cj, out, sizeof(out)), 0);
+		c = json_loads(out, 0, NULL);
+		assert_non_null(c);
+		assert_string_equal(json_string_value(json_object_get(c, "signed_at")),
+				    json_string_value(json_object_get(j, "signed_at")));
+		json_decref(c);
+		json_decref(j);
+		assert_int_equal(call(&srv, "GET", "/api/v1/audit/checkpoint?format=xml", &officer, NULL, &r), 0);
+		assert_int_equal(r.status, 400);
+		harness_resp_free(&r);
+	}
+
 	for (uint64_t idx = 0; idx < cp.size; idx += cp.size / 3) {
 		snprintf(path, sizeof(path), "/api/v1/audit/proof/inclusion?index=%llu&size=%llu", (unsigned long long)idx,
 			 (unsigned long long)cp.size);

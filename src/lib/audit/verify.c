@@ -28,13 +28,13 @@ struct cp_ctx {
 	uint64_t size;
 };
 
-static int latest(struct attt_db *db, char **ret_note, uint64_t *ret_size)
+static int latest(struct attt_db *db, char **ret_note, uint64_t *ret_size, int64_t *ret_time_us)
 {
 	struct attt_stmt *st = NULL;
 	char *note = NULL;
 	int r;
 
-	r = attt_db_prepare(db, "SELECT size, note FROM audit_checkpoint ORDER BY size DESC LIMIT 1", &st);
+	r = attt_db_prepare(db, "SELECT size, note, time_us FROM audit_checkpoint ORDER BY size DESC LIMIT 1", &st);
 	if (r < 0)
 		goto out;
 	r = attt_stmt_step(st);
@@ -51,6 +51,7 @@ static int latest(struct attt_db *db, char **ret_note, uint64_t *ret_size)
 		goto out;
 	}
 	*ret_size = (uint64_t)attt_stmt_int64(st, 0);
+	*ret_time_us = attt_stmt_int64(st, 2);
 	*ret_note = note;
 	note = NULL;
 	r = ATTT_OK;
@@ -62,9 +63,15 @@ out:
 
 int attt_audit_checkpoint_latest(struct attt_db *db, char **ret_note, uint64_t *ret_size)
 {
+	return attt_audit_checkpoint_latest_at(db, ret_note, ret_size, NULL);
+}
+
+int attt_audit_checkpoint_latest_at(struct attt_db *db, char **ret_note, uint64_t *ret_size, int64_t *ret_time_us)
+{
 	char *note = NULL;
 	uint64_t size = 0;
-	int r = latest(db, &note, &size);
+	int64_t at = 0;
+	int r = latest(db, &note, &size, &at);
 
 	if (r < 0)
 		return r;
@@ -74,6 +81,8 @@ int attt_audit_checkpoint_latest(struct attt_db *db, char **ret_note, uint64_t *
 		free(note);
 	if (ret_size)
 		*ret_size = size;
+	if (ret_time_us)
+		*ret_time_us = at;
 	return ATTT_OK;
 }
 
@@ -85,6 +94,7 @@ static int checkpoint_tx(struct attt_db *db, void *arg)
 	struct attt_stmt *st = NULL;
 	char *prev = NULL;
 	uint64_t size, prev_size = 0;
+	int64_t prev_at = 0;
 	int r;
 
 	free(c->note);
@@ -93,7 +103,7 @@ static int checkpoint_tx(struct attt_db *db, void *arg)
 	r = attt_audit_size(db, &size);
 	if (r < 0)
 		goto out;
-	r = latest(db, &prev, &prev_size);
+	r = latest(db, &prev, &prev_size, &prev_at);
 	if (r < 0 && r != ATTT_E_NOTFOUND)
 		goto out;
 	if (r == ATTT_OK && prev_size == size) {

@@ -220,10 +220,13 @@ static void test_audit_tick__retry(void **state)
 	assert_int_equal(attt_audit_tick(tk, t.db, &t.clock, s, &made), ATTT_OK);
 	assert_true(made);
 	assert_int_equal(attt_audit_ticker_pending(tk), 1);
-	/* The checkpoint is stored whatever the witnesses do. */
+	/* The checkpoint is stored whatever the witnesses do, with the time it was signed. */
 	uint64_t size = 0;
+	int64_t at = 0;
 	assert_int_equal(attt_audit_checkpoint_latest(t.db, NULL, &size), ATTT_OK);
 	assert_int_equal(size, 2);
+	assert_int_equal(attt_audit_checkpoint_latest_at(t.db, NULL, &size, &at), ATTT_OK);
+	assert_int_equal(at, t.now);
 	attt_audit_ticker_free(tk);
 	attt_audit_signer_free(s);
 	tdb_close(&t);
