@@ -7,10 +7,16 @@
 #ifndef ATTT_TEST_AUTH_HELPERS_H
 #define ATTT_TEST_AUTH_HELPERS_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <cmocka.h>
 
 #include "attt/auth.h"
 #include "attt/str.h"
@@ -47,7 +53,15 @@ static inline json_t *cli_json(const struct harness_server *s, const char *const
 	return json_loads(out, 0, &e);
 }
 
-/* POST path with a JSON body as w (w may be NULL: anonymous). */
+/* cli_json that fails the test unless the command succeeds and prints JSON. */
+static inline json_t *cli_ok(const struct harness_server *s, const char *const *args)
+{
+	json_t *j = cli_json(s, args);
+	assert_non_null(j);
+	return j;
+}
+
+/* A request with a JSON body as w (w may be NULL: anonymous). */
 static inline int call(const struct harness_server *s, const char *method, const char *path, const struct who *w,
 		const char *body, struct harness_resp *ret)
 {
@@ -59,6 +73,22 @@ static inline int call(const struct harness_server *s, const char *method, const
 	}
 	snprintf(url, sizeof(url), "%s%s", s->url, path);
 	return harness_request(method, url, h, body, body ? strlen(body) : 0, ret);
+}
+
+/* GET path as w; fails the test unless the status is want and the body is JSON (printed when the
+ * status differs, to say why). */
+static inline json_t *get_json_as(const struct harness_server *s, const char *path, const struct who *w, long want)
+{
+	struct harness_resp r;
+	json_t *j;
+	assert_int_equal(call(s, "GET", path, w, NULL, &r), 0);
+	if (r.status != want)
+		print_error("GET %s: %ld %s\n", path, r.status, r.body);
+	assert_int_equal(r.status, want);
+	j = harness_json(&r);
+	harness_resp_free(&r);
+	assert_non_null(j);
+	return j;
 }
 
 /* Logs w in with its password (and totp when non-NULL); returns the HTTP status, keeps the cookie

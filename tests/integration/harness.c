@@ -190,18 +190,14 @@ int harness_spawn(struct harness_server *s, const char *const *argv)
 
 int harness_server_start(struct harness_server *s, const char *const *extra)
 {
-	const char *tmpdir = getenv("TMPDIR");
 	const char *argv[48];
 	int n = 0, r;
 
 	memset(s, 0, sizeof(*s));
 	s->pid = -1;
 	s->out_fd = -1;
-	snprintf(s->tmp, sizeof(s->tmp), "%s/attt-it-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(s->tmp)) {
-		fprintf(stderr, "harness: mkdtemp: %s\n", strerror(errno));
+	if (harness_mkdtemp(s->tmp, sizeof(s->tmp), "attt-it-") != 0)
 		return -1;
-	}
 	snprintf(s->data, sizeof(s->data), "%s/data", s->tmp);
 	{
 		const char *init[] = { "init", "--data", s->data, NULL };
@@ -245,12 +241,30 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return remove(path);
 }
 
+void harness_rmtree(const char *dir)
+{
+	if (dir && dir[0])
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int harness_mkdtemp(char *buf, size_t size, const char *prefix)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	int n = snprintf(buf, size, "%s/%sXXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", prefix);
+	if (n < 0 || (size_t)n >= size || !mkdtemp(buf)) {
+		fprintf(stderr, "harness: mkdtemp %s: %s\n", prefix, strerror(errno));
+		if (size)
+			buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 void harness_server_cleanup(struct harness_server *s)
 {
 	if (s->pid > 0)
 		harness_server_stop(s);
-	if (s->tmp[0])
-		nftw(s->tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	harness_rmtree(s->tmp);
 	s->tmp[0] = '\0';
 }
 

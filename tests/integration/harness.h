@@ -52,6 +52,10 @@ int harness_spawn(struct harness_server *s, const char *const *argv);
 int harness_server_stop(struct harness_server *s);
 /* Removes the temporary directory (after stop). */
 void harness_server_cleanup(struct harness_server *s);
+/* Makes a new directory $TMPDIR/<prefix>XXXXXX (TMPDIR default /tmp) into buf[size]; 0 or -1. */
+int harness_mkdtemp(char *buf, size_t size, const char *prefix);
+/* Removes dir and everything below it (no-op for NULL or ""). */
+void harness_rmtree(const char *dir);
 /* Runs `$ATTT_BIN argv...` to completion; returns its exit status or -1. stdout is captured into
  * out (NUL-terminated, may be NULL to discard) of outsize bytes. */
 int harness_run(const char *const *argv, char *out, size_t outsize);

@@ -22,13 +22,6 @@ static struct harness_server srv;
 static struct who users[ROLES]; /* [8]: anonymous, unused */
 static long long target[4], person[4], campaign[4], item[4], incident[4];
 
-static json_t *cli(const char *const *args)
-{
-	json_t *j = cli_json(&srv, args);
-	assert_non_null(j);
-	return j;
-}
-
 static int setup(void **state)
 {
 	const char *a1[] = {"agency", "add", "--name", "Tỉnh", "--type", "province", NULL};
@@ -41,9 +34,9 @@ static int setup(void **state)
 	harness_init();
 	if (harness_server_start(&srv, NULL) != 0)
 		return -1;
-	json_decref(cli(a1));
-	json_decref(cli(a2));
-	json_decref(cli(a3));
+	json_decref(cli_ok(&srv, a1));
+	json_decref(cli_ok(&srv, a2));
+	json_decref(cli_ok(&srv, a3));
 	for (int i = 0; i < 8; i++) {
 		char user[64];
 		const char *agency = i < 3 ? "2" : "1";
@@ -65,19 +58,19 @@ static int setup(void **state)
 				     "--agency", agency, "--role", "staff", NULL};
 		const char *show[] = {"user", "show", uname, NULL};
 		const char *padd[] = {"person", "add", "--agency", agency, "--name", a == 2 ? "Người Mới Hai" : "Người Mới Ba", NULL};
-		json_t *j = cli(add);
+		json_t *j = cli_ok(&srv, add);
 		json_decref(j);
-		j = cli(show);
+		j = cli_ok(&srv, show);
 		target[a] = json_integer_value(json_object_get(j, "id"));
 		json_decref(j);
-		j = cli(padd);
+		j = cli_ok(&srv, padd);
 		person[a] = json_integer_value(json_object_get(j, "id"));
 		json_decref(j);
 	}
 	/* A review campaign on each agency, with a pending item. */
 	for (int a = 2; a <= 3; a++) {
 		const char *start[] = {"review", "start", "--agency", a == 2 ? "2" : "3", NULL};
-		json_t *j = cli(start);
+		json_t *j = cli_ok(&srv, start);
 		campaign[a] = json_integer_value(json_object_get(j, "id"));
 		item[a] = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
 		json_decref(j);
@@ -88,7 +81,7 @@ static int setup(void **state)
 	for (int a = 2; a <= 3; a++) {
 		const char *rep[] = {"incident", "report", "--agency", a == 2 ? "2" : "3", "--title", "Sự cố thử",
 				     "--description", "Máy trạm nhiễm mã độc", "--json", NULL};
-		json_t *j = cli(rep);
+		json_t *j = cli_ok(&srv, rep);
 		incident[a] = json_integer_value(json_object_get(j, "id"));
 		json_decref(j);
 		if (incident[a] <= 0)

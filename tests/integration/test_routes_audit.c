@@ -18,13 +18,6 @@
 static struct harness_server srv;
 static struct who officer, auditor, head;
 
-static json_t *cli(const char *const *args)
-{
-	json_t *j = cli_json(&srv, args);
-	assert_non_null(j);
-	return j;
-}
-
 static int setup(void **state)
 {
 	const char *a1[] = {"agency", "add", "--name", "Tỉnh", "--type", "province", NULL};
@@ -37,11 +30,11 @@ static int setup(void **state)
 	harness_init();
 	if (harness_server_start(&srv, NULL) != 0)
 		return -1;
-	json_decref(cli(a1));
-	json_decref(cli(a2));
-	json_decref(cli(a3));
-	json_decref(cli(p2));
-	json_decref(cli(p3));
+	json_decref(cli_ok(&srv, a1));
+	json_decref(cli_ok(&srv, a2));
+	json_decref(cli_ok(&srv, a3));
+	json_decref(cli_ok(&srv, p2));
+	json_decref(cli_ok(&srv, p3));
 	if (make_user(&srv, &officer, "o.mot", "Lê Văn Cán", "2", "security_officer", true) != 0 ||
 	    make_user(&srv, &head, "t.truong", "Võ Thị Trưởng", "2", "agency_head", false) != 0 ||
 	    make_user(&srv, &auditor, "t.tra", "Đỗ Văn Tra", "1", "auditor", false) != 0)
@@ -55,20 +48,6 @@ static int teardown(void **state)
 	harness_server_stop(&srv);
 	harness_server_cleanup(&srv);
 	return 0;
-}
-
-static json_t *get_json(const char *path, const struct who *w, long want)
-{
-	struct harness_resp r;
-	json_t *j;
-	assert_int_equal(call(&srv, "GET", path, w, NULL, &r), 0);
-	if (r.status != want)
-		print_error("GET %s: %ld %s\n", path, r.status, r.body);
-	assert_int_equal(r.status, want);
-	j = harness_json(&r);
-	harness_resp_free(&r);
-	assert_non_null(j);
-	return j;
 }
 
 /* The number of events of the page whose object is in agency a or whose actor is. */
@@ -93,7 +72,7 @@ static void test_audit__officer_scope_filtered(void **state)
 	json_t *v;
 	(void)state;
 
-	j = get_json("/api/v1/audit/events?limit=500", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/audit/events?limit=500", &officer, 200);
 	assert_true(json_array_size(json_object_get(j, "items")) > 0);
 	json_array_foreach(json_object_get(j, "items"), i, v)
 	{
@@ -102,14 +81,14 @@ static void test_audit__officer_scope_filtered(void **state)
 			    json_integer_value(json_object_get(v, "actor_agency")) == 2);
 	}
 	json_decref(j);
-	json_decref(get_json("/api/v1/audit/events?agency=3", &officer, 403));
-	json_decref(get_json("/api/v1/audit/events?agency=3", &head, 403));
+	json_decref(get_json_as(&srv, "/api/v1/audit/events?agency=3", &officer, 403));
+	json_decref(get_json_as(&srv, "/api/v1/audit/events?agency=3", &head, 403));
 
-	j = get_json("/api/v1/audit/events?limit=500&action=person.", &auditor, 200);
+	j = get_json_as(&srv, "/api/v1/audit/events?limit=500&action=person.", &auditor, 200);
 	assert_true(count_agency(j, 3) > 0);
 	assert_true(count_agency(j, 2) > 0);
 	json_decref(j);
-	j = get_json("/api/v1/audit/events?agency=3&action=person.create", &auditor, 200);
+	j = get_json_as(&srv, "/api/v1/audit/events?agency=3&action=person.create", &auditor, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
 	json_decref(j);
 }
@@ -122,19 +101,19 @@ static void test_audit__pagination(void **state)
 	long long last, first_b;
 	(void)state;
 
-	a = get_json("/api/v1/audit/events?limit=2", &auditor, 200);
+	a = get_json_as(&srv, "/api/v1/audit/events?limit=2", &auditor, 200);
 	assert_int_equal(json_array_size(json_object_get(a, "items")), 2);
 	last = json_integer_value(json_object_get(a, "next_after"));
 	assert_int_equal(last, json_integer_value(json_object_get(json_array_get(json_object_get(a, "items"), 1), "seq")));
 	snprintf(path, sizeof(path), "/api/v1/audit/events?limit=2&after=%lld", last);
-	b = get_json(path, &auditor, 200);
+	b = get_json_as(&srv, path, &auditor, 200);
 	first_b = json_integer_value(json_object_get(json_array_get(json_object_get(b, "items"), 0), "seq"));
 	assert_true(first_b > last);
 	json_decref(a);
 	json_decref(b);
-	json_decref(get_json("/api/v1/audit/events?limit=501", &auditor, 400));
-	json_decref(get_json("/api/v1/audit/events?category=nope", &auditor, 400));
-	json_decref(get_json("/api/v1/audit/events?format=xml", &auditor, 400));
+	json_decref(get_json_as(&srv, "/api/v1/audit/events?limit=501", &auditor, 400));
+	json_decref(get_json_as(&srv, "/api/v1/audit/events?category=nope", &auditor, 400));
+	json_decref(get_json_as(&srv, "/api/v1/audit/events?format=xml", &auditor, 400));
 }
 
 /* R7.2: CSV and JSON-lines exports, each recorded as an audit event "audit.export". */
@@ -249,7 +228,7 @@ static void test_audit__checkpoint_and_proofs(void **state)
 		struct attt_hash jroot;
 		json_t *c;
 		int64_t at = 0;
-		j = get_json("/api/v1/audit/checkpoint?format=json", &officer, 200);
+		j = get_json_as(&srv, "/api/v1/audit/checkpoint?format=json", &officer, 200);
 		assert_int_equal(json_integer_value(json_object_get(j, "size")), (json_int_t)cp.size);
 		assert_string_equal(json_string_value(json_object_get(j, "origin")), cp.origin);
 		assert_int_equal(b64_hash(json_object_get(j, "root"), &jroot), 0);
@@ -272,7 +251,7 @@ static void test_audit__checkpoint_and_proofs(void **state)
 	for (uint64_t idx = 0; idx < cp.size; idx += cp.size / 3) {
 		snprintf(path, sizeof(path), "/api/v1/audit/proof/inclusion?index=%llu&size=%llu", (unsigned long long)idx,
 			 (unsigned long long)cp.size);
-		j = get_json(path, &auditor, 200);
+		j = get_json_as(&srv, path, &auditor, 200);
 		assert_int_equal(b64_hash(json_object_get(j, "leaf"), &leaf), 0);
 		assert_int_equal(b64_hash(json_object_get(j, "root"), &root), 0);
 		assert_memory_equal(root.b, cp.root.b, ATTT_HASH_LEN);
@@ -289,7 +268,7 @@ static void test_audit__checkpoint_and_proofs(void **state)
 				     0);
 	}
 	snprintf(path, sizeof(path), "/api/v1/audit/proof/consistency?from=2&to=%llu", (unsigned long long)cp.size);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	assert_int_equal(b64_hash(json_object_get(j, "root1"), &root1), 0);
 	assert_int_equal(b64_hash(json_object_get(j, "root2"), &root2), 0);
 	assert_memory_equal(root2.b, cp.root.b, ATTT_HASH_LEN);
@@ -298,9 +277,9 @@ static void test_audit__checkpoint_and_proofs(void **state)
 	json_decref(j);
 	assert_int_equal(attt_merkle_verify_consistency(2, cp.size, proof, n, root1.b, ATTT_HASH_LEN, root2.b, ATTT_HASH_LEN), 0);
 
-	json_decref(get_json("/api/v1/audit/proof/inclusion?index=999999", &auditor, 400));
-	json_decref(get_json("/api/v1/audit/proof/inclusion", &auditor, 400));
-	json_decref(get_json("/api/v1/audit/proof/consistency?from=3&to=2", &auditor, 400));
+	json_decref(get_json_as(&srv, "/api/v1/audit/proof/inclusion?index=999999", &auditor, 400));
+	json_decref(get_json_as(&srv, "/api/v1/audit/proof/inclusion", &auditor, 400));
+	json_decref(get_json_as(&srv, "/api/v1/audit/proof/consistency?from=3&to=2", &auditor, 400));
 }
 
 /* R7.3: reviews are recorded by officers (own agencies) and auditors, listed by scope, and the
@@ -342,17 +321,17 @@ static void test_audit__reviews(void **state)
 	harness_resp_free(&r);
 	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_event WHERE action='audit.review'"), 2);
 
-	j = get_json("/api/v1/audit/reviews", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/audit/reviews", &officer, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "items")), 1); /* agency 3's review is filtered out */
 	json_decref(j);
-	j = get_json("/api/v1/audit/reviews", &auditor, 200);
+	j = get_json_as(&srv, "/api/v1/audit/reviews", &auditor, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
 	json_decref(j);
-	j = get_json("/api/v1/audit/reviews/overdue?agency=2", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/audit/reviews/overdue?agency=2", &officer, 200);
 	assert_true(json_is_boolean(json_object_get(j, "overdue")));
 	assert_int_equal(json_integer_value(json_object_get(j, "agency")), 2);
 	json_decref(j);
-	json_decref(get_json("/api/v1/audit/reviews/overdue?agency=3", &officer, 403));
+	json_decref(get_json_as(&srv, "/api/v1/audit/reviews/overdue?agency=3", &officer, 403));
 }
 
 int main(void)

@@ -17,13 +17,6 @@
 static struct harness_server srv;
 static struct who staff, officer, other;
 
-static json_t *cli(const char *const *args)
-{
-	json_t *j = cli_json(&srv, args);
-	assert_non_null(j);
-	return j;
-}
-
 static int setup(void **state)
 {
 	const char *a1[] = {"agency", "add", "--name", "Tỉnh", "--type", "province", NULL};
@@ -34,9 +27,9 @@ static int setup(void **state)
 	harness_init();
 	if (harness_server_start(&srv, NULL) != 0)
 		return -1;
-	json_decref(cli(a1));
-	json_decref(cli(a2));
-	json_decref(cli(a3));
+	json_decref(cli_ok(&srv, a1));
+	json_decref(cli_ok(&srv, a2));
+	json_decref(cli_ok(&srv, a3));
 	if (make_user(&srv, &staff, "c.bo", "Hoàng Văn Bộ", "2", "staff", false) != 0 ||
 	    make_user(&srv, &officer, "o.mot", "Lê Văn Cán", "2", "security_officer", true) != 0 ||
 	    make_user(&srv, &other, "o.hai", "Trần Thị Khác", "3", "security_officer", true) != 0)
@@ -52,18 +45,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static json_t *get_json(const char *path, const struct who *w, long want)
-{
-	struct harness_resp r;
-	json_error_t e;
-	assert_int_equal(call(&srv, "GET", path, w, NULL, &r), 0);
-	assert_int_equal(r.status, want);
-	json_t *j = json_loads(r.body, 0, &e);
-	harness_resp_free(&r);
-	assert_non_null(j);
-	return j;
-}
-
 static long post(const char *path, const struct who *w)
 {
 	struct harness_resp r;
@@ -77,7 +58,7 @@ static long post(const char *path, const struct who *w)
 /* The newest item of w's inbox of kind, or 0. */
 static long long find_item(const struct who *w, const char *kind)
 {
-	json_t *j = get_json("/api/v1/me/inbox", w, 200), *it;
+	json_t *j = get_json_as(&srv, "/api/v1/me/inbox", w, 200), *it;
 	size_t i;
 	long long id = 0;
 	json_array_foreach(json_object_get(j, "items"), i, it)
@@ -111,7 +92,7 @@ static void test_inbox__lock_notifies_own_officer_only(void **state)
 	assert_true(item > 0);
 	assert_int_equal(find_item(&other, "account.locked"), 0);
 
-	json_t *before = get_json("/api/v1/me/inbox", &officer, 200);
+	json_t *before = get_json_as(&srv, "/api/v1/me/inbox", &officer, 200);
 	json_int_t unread = json_integer_value(json_object_get(before, "unread"));
 	assert_true(unread >= 1);
 	json_decref(before);
@@ -119,17 +100,17 @@ static void test_inbox__lock_notifies_own_officer_only(void **state)
 	/* Another agency's officer cannot mark it, nor learn that it exists: 404, nothing changes. */
 	snprintf(path, sizeof(path), "/api/v1/me/inbox/%lld/read", item);
 	assert_int_equal(post(path, &other), 404);
-	json_t *same = get_json("/api/v1/me/inbox", &officer, 200);
+	json_t *same = get_json_as(&srv, "/api/v1/me/inbox", &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(same, "unread")), unread);
 	json_decref(same);
 
 	/* R11.3: the owner marks it read (twice is fine), and the unread filter leaves it out. */
 	assert_int_equal(post(path, &officer), 204);
 	assert_int_equal(post(path, &officer), 204);
-	json_t *after = get_json("/api/v1/me/inbox", &officer, 200);
+	json_t *after = get_json_as(&srv, "/api/v1/me/inbox", &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(after, "unread")), unread - 1);
 	json_decref(after);
-	json_t *unr = get_json("/api/v1/me/inbox?unread=true", &officer, 200), *it;
+	json_t *unr = get_json_as(&srv, "/api/v1/me/inbox?unread=true", &officer, 200), *it;
 	size_t i;
 	json_array_foreach(json_object_get(unr, "items"), i, it)
 	{
@@ -140,7 +121,7 @@ static void test_inbox__lock_notifies_own_officer_only(void **state)
 
 	/* The read is in the audit trail. */
 	const char *list[] = {"audit", "list", "--action", "inbox.read", NULL};
-	json_t *ev = cli(list);
+	json_t *ev = cli_ok(&srv, list);
 	json_t *items = json_is_array(ev) ? ev : json_object_get(ev, "items");
 	assert_true(json_array_size(items) >= 1);
 	json_decref(ev);
@@ -153,16 +134,16 @@ static void test_inbox__paging(void **state)
 	char path[96];
 	(void)state;
 
-	json_decref(cli(unlock));
+	json_decref(cli_ok(&srv, unlock));
 	lock_by_failures(&staff); /* a second account.locked for the officer */
-	json_t *p1 = get_json("/api/v1/me/inbox?limit=1", &officer, 200);
+	json_t *p1 = get_json_as(&srv, "/api/v1/me/inbox?limit=1", &officer, 200);
 	assert_int_equal(json_array_size(json_object_get(p1, "items")), 1);
 	json_int_t first = json_integer_value(json_object_get(json_array_get(json_object_get(p1, "items"), 0), "id"));
 	json_t *next = json_object_get(p1, "next");
 	assert_true(json_is_integer(next));
 	snprintf(path, sizeof(path), "/api/v1/me/inbox?limit=1&before=%lld", (long long)json_integer_value(next));
 	json_decref(p1);
-	json_t *p2 = get_json(path, &officer, 200);
+	json_t *p2 = get_json_as(&srv, path, &officer, 200);
 	assert_int_equal(json_array_size(json_object_get(p2, "items")), 1);
 	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(p2, "items"), 0), "id")) < first);
 	json_decref(p2);

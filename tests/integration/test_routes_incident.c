@@ -19,13 +19,6 @@ static struct who staff, officer, other, authority;
 static char ipath[64];
 static long long iid; /* the incident of ipath */
 
-static json_t *cli(const char *const *args)
-{
-	json_t *j = cli_json(&srv, args);
-	assert_non_null(j);
-	return j;
-}
-
 static int setup(void **state)
 {
 	const char *a1[] = {"agency", "add", "--name", "Tỉnh", "--type", "province", NULL};
@@ -36,9 +29,9 @@ static int setup(void **state)
 	harness_init();
 	if (harness_server_start(&srv, NULL) != 0)
 		return -1;
-	json_decref(cli(a1));
-	json_decref(cli(a2));
-	json_decref(cli(a3));
+	json_decref(cli_ok(&srv, a1));
+	json_decref(cli_ok(&srv, a2));
+	json_decref(cli_ok(&srv, a3));
 	if (make_user(&srv, &staff, "c.bo", "Hoàng Văn Bộ", "2", "staff", false) != 0 ||
 	    make_user(&srv, &officer, "o.mot", "Lê Văn Cán", "2", "security_officer", true) != 0 ||
 	    make_user(&srv, &other, "o.hai", "Trần Thị Khác", "3", "security_officer", true) != 0 ||
@@ -53,18 +46,6 @@ static int teardown(void **state)
 	harness_server_stop(&srv);
 	harness_server_cleanup(&srv);
 	return 0;
-}
-
-static json_t *get_json(const char *path, const struct who *w, long want)
-{
-	struct harness_resp r;
-	json_error_t e;
-	assert_int_equal(call(&srv, "GET", path, w, NULL, &r), 0);
-	assert_int_equal(r.status, want);
-	json_t *j = json_loads(r.body, 0, &e);
-	harness_resp_free(&r);
-	assert_non_null(j);
-	return j;
 }
 
 /* R8.8, R18.2: staff reports for its own agency; the answer carries the guidance. */
@@ -111,13 +92,13 @@ static void test_incident__other_agency_cannot_see(void **state)
 	assert_int_equal(call(&srv, "GET", ipath, &other, NULL, &r), 0);
 	assert_int_equal(r.status, 403);
 	harness_resp_free(&r);
-	json_t *l = get_json("/api/v1/incidents", &other, 200);
+	json_t *l = get_json_as(&srv, "/api/v1/incidents", &other, 200);
 	assert_int_equal(json_integer_value(json_object_get(l, "count")), 0);
 	json_decref(l);
-	l = get_json("/api/v1/incidents", &officer, 200);
+	l = get_json_as(&srv, "/api/v1/incidents", &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(l, "count")), 1);
 	json_decref(l);
-	l = get_json(ipath, &officer, 200);
+	l = get_json_as(&srv, ipath, &officer, 200);
 	json_decref(l);
 }
 
@@ -132,7 +113,7 @@ static void test_incident__classify_cao_notifies(void **state)
 	assert_int_equal(call(&srv, "POST", path, &officer, "{\"severity\":\"cao\",\"reason\":\"một cửa ngừng\"}", &r), 0);
 	assert_int_equal(r.status, 200);
 	harness_resp_free(&r);
-	json_t *j = get_json(ipath, &officer, 200);
+	json_t *j = get_json_as(&srv, ipath, &officer, 200);
 	assert_string_equal(json_string_value(json_object_get(j, "severity")), "cao");
 	assert_true(json_array_size(json_object_get(j, "notifications")) > 0);
 	json_decref(j);
@@ -149,12 +130,12 @@ static void test_incident__refused_transition_changes_nothing(void **state)
 	struct harness_resp r;
 	(void)state;
 
-	json_t *before = get_json(ipath, &officer, 200);
+	json_t *before = get_json_as(&srv, ipath, &officer, 200);
 	snprintf(path, sizeof(path), "%s/advance", ipath);
 	assert_int_equal(call(&srv, "POST", path, &officer, "{\"action\":\"close\",\"text\":\"biên bản\"}", &r), 0);
 	assert_true(r.status == 409 || r.status == 403);
 	harness_resp_free(&r);
-	json_t *after = get_json(ipath, &officer, 200);
+	json_t *after = get_json_as(&srv, ipath, &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(after, "step")), json_integer_value(json_object_get(before, "step")));
 	assert_int_equal(json_array_size(json_object_get(after, "timeline")), json_array_size(json_object_get(before, "timeline")));
 	json_decref(before);
@@ -163,7 +144,7 @@ static void test_incident__refused_transition_changes_nothing(void **state)
 	assert_int_equal(call(&srv, "POST", path, &officer, "{\"action\":\"own\",\"text\":\"hệ thống của cơ quan\"}", &r), 0);
 	assert_int_equal(r.status, 200);
 	harness_resp_free(&r);
-	after = get_json(ipath, &officer, 200);
+	after = get_json_as(&srv, ipath, &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(after, "step")), 2);
 	json_decref(after);
 }
@@ -180,7 +161,7 @@ static void test_incident__form_is_pdf(void **state)
 	assert_int_equal(r.status, 200);
 	assert_true(r.body_len > 4 && memcmp(r.body, "%PDF", 4) == 0);
 	harness_resp_free(&r);
-	json_t *j = get_json(ipath, &officer, 200);
+	json_t *j = get_json_as(&srv, ipath, &officer, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "documents")), 1);
 	json_decref(j);
 	snprintf(path, sizeof(path), "%s/forms/07", ipath);
@@ -189,12 +170,12 @@ static void test_incident__form_is_pdf(void **state)
 	harness_resp_free(&r);
 	/* Issue 5: the same data as JSON, with diacritics; reading it stores no document. */
 	snprintf(path, sizeof(path), "%s/forms/03?format=json", ipath);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	assert_string_equal(json_string_value(json_object_get(j, "form")), "03");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "data"), "agency")), "Sở Một");
 	assert_non_null(json_object_get(json_object_get(j, "data"), "detected_at"));
 	json_decref(j);
-	j = get_json(ipath, &officer, 200);
+	j = get_json_as(&srv, ipath, &officer, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "documents")), 1);
 	json_decref(j);
 	snprintf(path, sizeof(path), "%s/forms/03?format=docx", ipath);
@@ -211,10 +192,10 @@ static void test_incident__form_is_pdf(void **state)
 static void test_incident__suggest(void **state)
 {
 	(void)state;
-	json_t *j = get_json("/api/v1/incidents/suggest?group=true&main=true&several=true", &staff, 200);
+	json_t *j = get_json_as(&srv, "/api/v1/incidents/suggest?group=true&main=true&several=true", &staff, 200);
 	assert_non_null(json_string_value(json_object_get(j, "severity")));
 	json_decref(j);
-	j = get_json("/api/v1/incidents/suggest?group=maybe", &staff, 400);
+	j = get_json_as(&srv, "/api/v1/incidents/suggest?group=maybe", &staff, 400);
 	json_decref(j);
 }
 
@@ -235,7 +216,7 @@ static long long post_status(const char *path, const struct who *w, const char *
 
 static long long cli_id(const char *const *args)
 {
-	json_t *j = cli(args);
+	json_t *j = cli_ok(&srv, args);
 	long long id = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
 	return id;
@@ -256,27 +237,27 @@ static void test_incident__acting_role_is_per_agency(void **state)
 	(void)state;
 
 	assert_int_equal(make_user(&srv, &mix, "mix.two", "Đỗ Văn Hai Vai", "3", "response_team", false), 0);
-	json_decref(cli(grant));
+	json_decref(cli_ok(&srv, grant));
 	assert_int_equal(make_user(&srv, &team, "team.tinh", "Ngô Thị Ứng Cứu", "1", "response_team", false), 0);
 	snprintf(id, sizeof(id), "%lld", cli_id(rep));
 	const char *hosted[] = {"incident", "advance", id, "--action", "hosted", "--as", "security_officer", "--text",
 				"TTDL tỉnh", "--json", NULL};
 	const char *reported[] = {"incident", "advance", id, "--action", "reported", "--as", "security_officer",
 				  "--text", "Mẫu 03 số 7", "--json", NULL};
-	json_decref(cli(hosted));
-	json_decref(cli(reported));
+	json_decref(cli_ok(&srv, hosted));
+	json_decref(cli_ok(&srv, reported));
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s/advance", id);
 	snprintf(body, sizeof(body), "{\"action\":\"coordinated\",\"text\":\"đã khắc phục\"}");
 	assert_int_equal(post_status(path, &mix, body, NULL), 403);
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
-	j = get_json(path, &mix, 200); /* the head reads it */
+	j = get_json_as(&srv, path, &mix, 200); /* the head reads it */
 	assert_int_equal(json_integer_value(json_object_get(j, "step")), 4);
 	json_decref(j);
 	/* The province's response team takes the step. */
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s/advance", id);
 	assert_int_equal(post_status(path, &team, body, NULL), 200);
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
-	j = get_json(path, &team, 200);
+	j = get_json_as(&srv, path, &team, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "step")), 5);
 	json_decref(j);
 }
@@ -302,7 +283,7 @@ static void test_incident__authority_takes_its_steps(void **state)
 			 200);
 	assert_int_equal(post_status(path, &authority, "{\"action\":\"close\",\"text\":\"Biên bản Mẫu 04 số 3\"}", NULL), 200);
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
-	j = get_json(path, &authority, 200);
+	j = get_json_as(&srv, path, &authority, 200);
 	assert_string_equal(json_string_value(json_object_get(j, "status")), "closed");
 	json_decref(j);
 }
@@ -315,28 +296,28 @@ static void test_incident__reporter_reads_own(void **state)
 	size_t i;
 	(void)state;
 
-	j = get_json("/api/v1/incidents", &staff, 200);
+	j = get_json_as(&srv, "/api/v1/incidents", &staff, 200);
 	items = json_object_get(j, "items");
 	assert_true(json_array_size(items) >= 1);
 	json_array_foreach(items, i, it)
 		assert_string_equal(json_string_value(json_object_get(it, "title")), "Máy trạm nhiễm mã độc");
 	json_decref(j);
-	j = get_json("/api/v1/incidents?mine=true", &staff, 200);
+	j = get_json_as(&srv, "/api/v1/incidents?mine=true", &staff, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	json_decref(j);
-	j = get_json(ipath, &staff, 200);
+	j = get_json_as(&srv, ipath, &staff, 200);
 	assert_null(json_object_get(j, "notifications"));
 	assert_non_null(json_object_get(j, "timeline"));
 	json_decref(j);
 	/* Not the agency's list, not another's report. */
-	j = get_json("/api/v1/incidents?agency=2", &staff, 403);
+	j = get_json_as(&srv, "/api/v1/incidents?agency=2", &staff, 403);
 	json_decref(j);
 	{
 		const char *rep[] = {"incident", "report", "--agency", "2", "--title", "Báo cáo của người khác",
 				     "--description", "không phải của cán bộ", "--json", NULL};
 		char path[64];
 		snprintf(path, sizeof(path), "/api/v1/incidents/%lld", cli_id(rep));
-		j = get_json(path, &staff, 403);
+		j = get_json_as(&srv, path, &staff, 403);
 		json_decref(j);
 	}
 }
@@ -359,7 +340,7 @@ static void test_incident__tasks(void **state)
 	assert_int_equal(post_status(path, &other, body, NULL), 403);
 	assert_int_equal(post_status(path, &officer, "{\"title\":\"x\",\"due\":\"31/02/2026x\"}", NULL), 400);
 	assert_int_equal(post_status(path, &officer, "{\"title\":\"x\",\"assignee_account_id\":99999}", NULL), 404);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "due")),
 			    "01/12/2026");
@@ -399,7 +380,7 @@ static void test_incident__links(void **state)
 	snprintf(body, sizeof(body), "{\"kind\":\"caused-by\",\"to\":%lld}", dup);
 	assert_int_equal(post_status(path, &officer, body, NULL), 400); /* itself */
 	/* The other end shows it, as coming in. */
-	j = get_json(ipath, &officer, 200);
+	j = get_json_as(&srv, ipath, &officer, 200);
 	{
 		json_t *l = json_object_get(j, "links"), *it;
 		size_t i;
@@ -422,23 +403,23 @@ static void test_incident__paging(void **state)
 	long long first, next;
 	(void)state;
 
-	a = get_json("/api/v1/incidents?agency=2&limit=1", &officer, 200);
+	a = get_json_as(&srv, "/api/v1/incidents?agency=2&limit=1", &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(a, "count")), 1);
 	first = json_integer_value(json_object_get(json_array_get(json_object_get(a, "items"), 0), "id"));
 	next = json_integer_value(json_object_get(a, "next"));
 	assert_true(next > 0);
 	json_decref(a);
 	snprintf(path, sizeof(path), "/api/v1/incidents?agency=2&limit=1&after=%lld", next);
-	b = get_json(path, &officer, 200);
+	b = get_json_as(&srv, path, &officer, 200);
 	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(b, "items"), 0), "id")) < first);
 	json_decref(b);
 	snprintf(path, sizeof(path), "/api/v1/incidents?limit=1&after=%lld", next);
-	b = get_json(path, &officer, 200); /* without ?agency=: the same cursor */
+	b = get_json_as(&srv, path, &officer, 200); /* without ?agency=: the same cursor */
 	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(b, "items"), 0), "id")) < first);
 	json_decref(b);
-	b = get_json("/api/v1/incidents?after=x", &officer, 400);
+	b = get_json_as(&srv, "/api/v1/incidents?after=x", &officer, 400);
 	json_decref(b);
-	b = get_json("/api/v1/incidents?limit=501", &officer, 400);
+	b = get_json_as(&srv, "/api/v1/incidents?limit=501", &officer, 400);
 	json_decref(b);
 }
 

@@ -27,13 +27,6 @@ static char cli_ipath[64]; /* an incident reported on the command line (no repor
 static char infected[128];
 static size_t infected_len;
 
-static json_t *cli(const char *const *args)
-{
-	json_t *j = cli_json(&srv, args);
-	assert_non_null(j);
-	return j;
-}
-
 /* The signature database and the limits, then the server again on the same data directory. */
 static int configure(void)
 {
@@ -78,9 +71,9 @@ static int setup(void **state)
 	harness_init();
 	if (harness_server_start(&srv, NULL) != 0 || configure() != 0)
 		return -1;
-	json_decref(cli(a1));
-	json_decref(cli(a2));
-	json_decref(cli(a3));
+	json_decref(cli_ok(&srv, a1));
+	json_decref(cli_ok(&srv, a2));
+	json_decref(cli_ok(&srv, a3));
 	if (make_user(&srv, &staff, "c.bo", "Hoàng Văn Bộ", "2", "staff", false) != 0 ||
 	    make_user(&srv, &staff2, "c.hai", "Đỗ Thị Hai", "2", "staff", false) != 0 ||
 	    make_user(&srv, &officer, "o.mot", "Lê Văn Cán", "2", "security_officer", true) != 0 ||
@@ -96,7 +89,7 @@ static int setup(void **state)
 	harness_resp_free(&r);
 	snprintf(ipath, sizeof(ipath), "/api/v1/incidents/%lld", (long long)json_integer_value(json_object_get(j, "id")));
 	json_decref(j);
-	j = cli(rep);
+	j = cli_ok(&srv, rep);
 	snprintf(cli_ipath, sizeof(cli_ipath), "/api/v1/incidents/%lld",
 		 (long long)json_integer_value(json_object_get(j, "id")));
 	json_decref(j);
@@ -135,17 +128,6 @@ static long upload(const char *incident, const struct who *w, const char *name, 
 	return st;
 }
 
-static json_t *get_json(const char *path, const struct who *w, long want)
-{
-	struct harness_resp r;
-	assert_int_equal(call(&srv, "GET", path, w, NULL, &r), 0);
-	assert_int_equal(r.status, want);
-	json_t *j = harness_json(&r);
-	harness_resp_free(&r);
-	assert_non_null(j);
-	return j;
-}
-
 /* R8.6: a staff member attaches evidence to their own report; an officer downloads it unchanged. */
 static void test_files__clean_upload_downloads_identical(void **state)
 {
@@ -163,10 +145,10 @@ static void test_files__clean_upload_downloads_identical(void **state)
 	json_decref(j);
 	/* the reporter follows their own report's list (issue 5), the officer reads it (incident.read) */
 	snprintf(path, sizeof(path), "%s/attachments", ipath);
-	j = get_json(path, &staff, 200);
+	j = get_json_as(&srv, path, &staff, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	json_decref(j);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	json_decref(j);
 	snprintf(path, sizeof(path), "%s/attachments/%lld", ipath, aid);
@@ -199,7 +181,7 @@ static void test_files__infected_quarantined(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(j, "type")), "infected"));
 	json_decref(j);
 	snprintf(path, sizeof(path), "%s/attachments", ipath);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	long long qid = 0;
 	json_array_foreach(json_object_get(j, "items"), i, it)
 		if (strcmp(json_string_value(json_object_get(it, "state")), "quarantined") == 0) {
@@ -213,7 +195,7 @@ static void test_files__infected_quarantined(void **state)
 	assert_int_equal(r.status, 403);
 	assert_null(strstr(r.body, "R8.6 tệp nhiễm"));
 	harness_resp_free(&r);
-	j = get_json(ipath, &officer, 200);
+	j = get_json_as(&srv, ipath, &officer, 200);
 	json_array_foreach(json_object_get(j, "timeline"), i, ev)
 		malware = malware || strcmp(json_string_value(json_object_get(ev, "kind")), "malware") == 0;
 	json_decref(j);
@@ -268,7 +250,7 @@ static void test_files__who_may(void **state)
 	{
 		json_t *mine = NULL;
 		snprintf(path, sizeof(path), "%s/attachments", ipath);
-		mine = get_json(path, &staff, 200);
+		mine = get_json_as(&srv, path, &staff, 200);
 		assert_true(json_array_size(json_object_get(mine, "items")) >= 1);
 		snprintf(path, sizeof(path), "%s/attachments/%lld", ipath,
 			 (long long)json_integer_value(json_object_get(json_array_get(json_object_get(mine, "items"), 0), "id")));
@@ -277,7 +259,7 @@ static void test_files__who_may(void **state)
 		assert_int_equal(r.status, 403);
 		harness_resp_free(&r);
 		snprintf(path, sizeof(path), "%s/observables", ipath);
-		json_decref(get_json(path, &staff, 200));
+		json_decref(get_json_as(&srv, path, &staff, 200));
 		assert_int_equal(call(&srv, "GET", path, &staff2, NULL, &r), 0);
 		assert_int_equal(r.status, 403);
 		harness_resp_free(&r);
@@ -308,7 +290,7 @@ static void test_files__document_download(void **state)
 	assert_int_equal(call(&srv, "GET", path, &officer, NULL, &r), 0);
 	assert_int_equal(r.status, 200);
 	harness_resp_free(&r);
-	j = get_json(ipath, &officer, 200);
+	j = get_json_as(&srv, ipath, &officer, 200);
 	json_t *doc = json_array_get(json_object_get(j, "documents"), 0);
 	assert_non_null(doc);
 	long long did = json_integer_value(json_object_get(doc, "id"));
@@ -360,7 +342,7 @@ static void test_files__observables(void **state)
 	assert_int_equal(call(&srv, "POST", path, &head2, "{\"kind\":\"domain\",\"value\":\"y.example\"}", &r), 0);
 	assert_int_equal(r.status, 403);
 	harness_resp_free(&r);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 3);
 	json_decref(j);
 }

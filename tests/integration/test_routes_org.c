@@ -17,13 +17,6 @@ static struct harness_server srv;
 static struct who officer, admin, staff;
 static long long nva, ttb; /* Nguyễn Văn A in agency 2, Trần Thị B in agency 3 */
 
-static json_t *cli(const char *const *args)
-{
-	json_t *j = cli_json(&srv, args);
-	assert_non_null(j);
-	return j;
-}
-
 static int setup(void **state)
 {
 	const char *a1[] = {"agency", "add", "--name", "Tỉnh", "--type", "province", NULL};
@@ -37,13 +30,13 @@ static int setup(void **state)
 	harness_init();
 	if (harness_server_start(&srv, NULL) != 0)
 		return -1;
-	json_decref(cli(a1));
-	json_decref(cli(a2));
-	json_decref(cli(a3));
-	j = cli(p2);
+	json_decref(cli_ok(&srv, a1));
+	json_decref(cli_ok(&srv, a2));
+	json_decref(cli_ok(&srv, a3));
+	j = cli_ok(&srv, p2);
 	nva = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
-	j = cli(p3);
+	j = cli_ok(&srv, p3);
 	ttb = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
 	if (make_user(&srv, &officer, "o.mot", "Lê Văn Cán", "2", "security_officer", true) != 0 ||
@@ -61,20 +54,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static json_t *get_json(const char *path, const struct who *w, long want)
-{
-	struct harness_resp r;
-	json_t *j;
-	assert_int_equal(call(&srv, "GET", path, w, NULL, &r), 0);
-	if (r.status != want)
-		print_error("GET %s: %ld %s\n", path, r.status, r.body);
-	assert_int_equal(r.status, want);
-	j = harness_json(&r);
-	harness_resp_free(&r);
-	assert_non_null(j);
-	return j;
-}
-
 static bool has_person(json_t *list, long long id)
 {
 	size_t i;
@@ -90,24 +69,24 @@ static void test_org__officer_sees_own_agency_people_only(void **state)
 	json_t *j;
 	(void)state;
 
-	j = get_json("/api/v1/people?limit=500", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/people?limit=500", &officer, 200);
 	assert_true(has_person(j, nva));
 	assert_false(has_person(j, ttb));
 	json_decref(j);
 	snprintf(path, sizeof(path), "/api/v1/people/%lld", ttb);
-	json_decref(get_json(path, &officer, 403));
-	json_decref(get_json("/api/v1/people?agency=3", &officer, 403));
+	json_decref(get_json_as(&srv, path, &officer, 403));
+	json_decref(get_json_as(&srv, "/api/v1/people?agency=3", &officer, 403));
 	snprintf(path, sizeof(path), "/api/v1/people/%lld", nva);
-	j = get_json(path, &officer, 200);
+	j = get_json_as(&srv, path, &officer, 200);
 	assert_string_equal(json_string_value(json_object_get(j, "full_name")), "Nguyễn Văn A");
 	json_decref(j);
 	/* The admin of the province sees both. */
-	j = get_json("/api/v1/people?limit=500", &admin, 200);
+	j = get_json_as(&srv, "/api/v1/people?limit=500", &admin, 200);
 	assert_true(has_person(j, nva));
 	assert_true(has_person(j, ttb));
 	json_decref(j);
 	/* Staff hold no people.read. */
-	json_decref(get_json("/api/v1/people", &staff, 403));
+	json_decref(get_json_as(&srv, "/api/v1/people", &staff, 403));
 }
 
 /* R1.2: search ignores case and Vietnamese diacritics. */
@@ -116,18 +95,18 @@ static void test_org__search_folds_diacritics(void **state)
 	json_t *j;
 	(void)state;
 
-	j = get_json("/api/v1/people?q=nguyen%20van%20a", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/people?q=nguyen%20van%20a", &officer, 200);
 	assert_true(has_person(j, nva));
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
 	json_decref(j);
-	j = get_json("/api/v1/people?q=NGUY%E1%BB%84N", &officer, 200); /* "NGUYỄN" */
+	j = get_json_as(&srv, "/api/v1/people?q=NGUY%E1%BB%84N", &officer, 200); /* "NGUYỄN" */
 	assert_true(has_person(j, nva));
 	json_decref(j);
 	/* Trần Thị B is in agency 3: not found by the officer of agency 2. */
-	j = get_json("/api/v1/people?q=tran%20thi%20b", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/people?q=tran%20thi%20b", &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
-	j = get_json("/api/v1/agencies?q=so%20mot", &admin, 200);
+	j = get_json_as(&srv, "/api/v1/agencies?q=so%20mot", &admin, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
 	json_decref(j);
 }
@@ -225,10 +204,10 @@ static void test_org__agencies(void **state)
 	json_t *j;
 	(void)state;
 
-	j = get_json("/api/v1/agencies", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/agencies", &officer, 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1); /* Sở Một only */
 	json_decref(j);
-	json_decref(get_json("/api/v1/agencies/3", &officer, 403));
+	json_decref(get_json_as(&srv, "/api/v1/agencies/3", &officer, 403));
 
 	assert_int_equal(call(&srv, "POST", "/api/v1/agencies", &officer,
 			      "{\"name\":\"Phòng Một\",\"type\":\"other\",\"parent_id\":2}", &r), 0);
@@ -258,7 +237,7 @@ static void test_org__agencies(void **state)
 	assert_int_equal(call(&srv, "POST", "/api/v1/agencies/4/merge", &admin, "{\"into\":2}", &r), 0);
 	assert_int_equal(r.status, 200);
 	harness_resp_free(&r);
-	j = get_json("/api/v1/agencies/4/history", &officer, 200);
+	j = get_json_as(&srv, "/api/v1/agencies/4/history", &officer, 200);
 	assert_true(json_array_size(json_object_get(j, "items")) >= 3); /* create, rename, merge */
 	json_decref(j);
 	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_event WHERE action='agency.merge' AND actor_name='q.tri'"), 1);

@@ -10,71 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "integration/harness.h"
 #include "attt/str.h"
 
 static char tmpdir[256];
 
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
-/* Runs $ATTT_BIN with args (NULL-terminated), stdout into out[size]; returns the exit status. */
-static int run(char *out, size_t size, const char *const *args)
-{
-	const char *bin = getenv("ATTT_BIN");
-	char *argv[16];
-	int pipefd[2], status = -1;
-	size_t got = 0, n = 0;
-	pid_t pid;
-
-	assert_non_null(bin);
-	argv[n++] = (char *)bin;
-	for (; args[n - 1] && n < 15; n++)
-		argv[n] = (char *)args[n - 1];
-	argv[n] = NULL;
-	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		execv(bin, argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t k = read(pipefd[0], out + got, size - 1 - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-		if (got == size - 1)
-			break;
-	}
-	out[got] = '\0';
-	close(pipefd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
 static int setup(void **state)
 {
-	const char *t = getenv("TMPDIR");
 	(void)state;
-	assert_int_equal(attt_str_printf(tmpdir, sizeof(tmpdir), "%s/attt-init-XXXXXX", t && *t ? t : "/tmp"), 0);
-	assert_non_null(mkdtemp(tmpdir));
+	assert_int_equal(harness_mkdtemp(tmpdir, sizeof(tmpdir), "attt-init-"), 0);
 	unsetenv("ATTT_DATA");
 	return 0;
 }
@@ -82,7 +32,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	harness_rmtree(tmpdir);
 	return 0;
 }
 
@@ -98,7 +48,7 @@ static void test_init_cli__json_and_refusal(void **state)
 	assert_int_equal(attt_str_printf(dir, sizeof(dir), "%s/d", tmpdir), 0);
 	{
 		const char *args[] = { "init", "--data", dir, "--json", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	j = json_loads(out, 0, &je);
 	assert_non_null(j);
@@ -118,7 +68,7 @@ static void test_init_cli__json_and_refusal(void **state)
 	/* A second init of the same directory fails and changes nothing. */
 	{
 		const char *args[] = { "init", "--data", dir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 1);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 1);
 	}
 	fp = fopen(pubpath, "re");
 	assert_non_null(fp);
@@ -137,7 +87,7 @@ static void test_init_cli__text_profile_and_env(void **state)
 	setenv("ATTT_DATA", dir, 1);
 	{
 		const char *args[] = { "init", "--profile", "thai-nguyen-10-2020", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	unsetenv("ATTT_DATA");
 	assert_non_null(strstr(out, "thai-nguyen-10-2020"));
@@ -153,29 +103,29 @@ static void test_init_cli__usage_errors(void **state)
 
 	{
 		const char *args[] = { "init", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "init", "--bogus", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "init", "--data", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	assert_int_equal(attt_str_printf(dir, sizeof(dir), "%s/f", tmpdir), 0);
 	{
 		const char *args[] = { "init", "--data", dir, "extra", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "init", "--data", dir, "--profile", "no-such-profile", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 1);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 1);
 	}
 	assert_int_equal(access(dir, F_OK), -1);
 	{
 		const char *args[] = { "init", "--help", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	assert_non_null(strstr(out, "attt init --data DIR"));
 }

@@ -11,15 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "integration/harness.h"
 #include "attt/db.h"
 #include "attt/err.h"
 #include "attt/str.h"
@@ -27,58 +25,10 @@
 
 static char tmpdir[256];
 
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
-/* Runs $ATTT_BIN with args (NULL-terminated), stdout into out[size]; returns the exit status. */
-static int run(char *out, size_t size, const char *const *args)
-{
-	const char *bin = getenv("ATTT_BIN");
-	char *argv[16];
-	int pipefd[2], status = -1;
-	size_t got = 0, n = 0;
-	pid_t pid;
-
-	assert_non_null(bin);
-	argv[n++] = (char *)bin;
-	for (; args[n - 1] && n < 15; n++)
-		argv[n] = (char *)args[n - 1];
-	argv[n] = NULL;
-	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		execv(bin, argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t k = read(pipefd[0], out + got, size - 1 - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-		if (got == size - 1)
-			break;
-	}
-	out[got] = '\0';
-	close(pipefd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
 static int setup(void **state)
 {
-	const char *t = getenv("TMPDIR");
 	(void)state;
-	assert_int_equal(attt_str_printf(tmpdir, sizeof(tmpdir), "%s/attt-dbcli-XXXXXX", t && *t ? t : "/tmp"), 0);
-	assert_non_null(mkdtemp(tmpdir));
+	assert_int_equal(harness_mkdtemp(tmpdir, sizeof(tmpdir), "attt-dbcli-"), 0);
 	unsetenv("ATTT_DATA");
 	return 0;
 }
@@ -86,7 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	harness_rmtree(tmpdir);
 	return 0;
 }
 
@@ -95,7 +45,7 @@ static json_t *run_json(const char *const *args)
 	char out[16384];
 	json_error_t je;
 	json_t *j;
-	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	j = json_loads(out, 0, &je);
 	assert_non_null(j);
 	return j;
@@ -135,11 +85,11 @@ static void test_db_cli__status_migrate_copy(void **state)
 	assert_int_equal(attt_str_printf(copy, sizeof(copy), "%s/copy.db", tmpdir), 0);
 	{
 		const char *args[] = { "db", "status", "--data", dir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 1); /* not initialised */
+		assert_int_equal(harness_run(args, out, sizeof(out)), 1); /* not initialised */
 	}
 	{
 		const char *args[] = { "init", "--data", dir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	{
 		const char *args[] = { "db", "status", "--data", dir, "--json", NULL };
@@ -177,7 +127,7 @@ static void test_db_cli__status_migrate_copy(void **state)
 	json_decref(j);
 	{
 		const char *args[] = { "db", "migrate", "--data", dir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	assert_non_null(strstr(out, "0001_core"));
 	{
@@ -195,7 +145,7 @@ static void test_db_cli__status_migrate_copy(void **state)
 	assert_int_equal(attt_str_printf(dir, sizeof(dir), "%s/e", tmpdir), 0);
 	{
 		const char *args[] = { "init", "--data", dir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	{
 		const char *args[] = { "db", "migrate", "--data", dir, "--json", NULL };
@@ -205,7 +155,7 @@ static void test_db_cli__status_migrate_copy(void **state)
 	}
 	{
 		const char *args[] = { "db", "copy", "--data", dir, "--to", copy, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	assert_int_equal(attt_db_open(copy, ATTT_DB_READONLY, &h), ATTT_OK);
 	{
@@ -216,7 +166,7 @@ static void test_db_cli__status_migrate_copy(void **state)
 	attt_db_close(h);
 	{
 		const char *args[] = { "db", "copy", "--data", dir, "--to", copy, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 1); /* never overwrites */
+		assert_int_equal(harness_run(args, out, sizeof(out)), 1); /* never overwrites */
 	}
 	{
 		/* R7.2: init's system.init (config, the profile), migrate (config), the copy (data) and the
@@ -243,23 +193,23 @@ static void test_db_cli__usage(void **state)
 	(void)state;
 	{
 		const char *args[] = { "db", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "db", "drop", "--data", tmpdir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "db", "copy", "--data", tmpdir, NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "db", "status", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 2);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 2);
 	}
 	{
 		const char *args[] = { "db", "--help", NULL };
-		assert_int_equal(run(out, sizeof(out), args), 0);
+		assert_int_equal(harness_run(args, out, sizeof(out)), 0);
 	}
 	assert_non_null(strstr(out, "attt db status"));
 }
