@@ -6,6 +6,7 @@
  * deleted. Move and merge rewrite the paths of a whole subtree with one range UPDATE (paths of a
  * subtree are the strings between path and its upper bound, see attt__org_path_upper).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,21 +324,14 @@ out:
 	return r;
 }
 
-int attt_org_agency_subtree(struct attt_db *db, int64_t ancestor, size_t max, int64_t **ret_ids, size_t *ret_n)
+/* Steps st to its end, collecting column 0 into a new array (*ret, *ret_n); ATTT_E_TOOBIG past max
+ * rows. */
+static int collect_ids(struct attt_stmt *st, size_t max, int64_t **ret, size_t *ret_n)
 {
-	struct attt_stmt *st = NULL;
-	char path[PATH_MAX_LEN], upper[PATH_MAX_LEN];
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
 	int r;
 
-	if ((r = get_path(db, ancestor, path, sizeof(path))) < 0 || (r = attt__org_path_upper(path, upper, sizeof(upper))) < 0)
-		return r;
-	r = attt_db_prepare_cached(db, "SELECT id FROM agency WHERE path >= ? AND path < ? ORDER BY path", &st);
-	if (r < 0)
-		return r;
-	if ((r = attt_stmt_bind_text(st, 1, path)) < 0 || (r = attt_stmt_bind_text(st, 2, upper)) < 0)
-		goto out;
 	while ((r = attt_stmt_step(st)) > 0) {
 		if (n >= max) {
 			r = ATTT_E_TOOBIG;
@@ -357,13 +351,31 @@ int attt_org_agency_subtree(struct attt_db *db, int64_t ancestor, size_t max, in
 	}
 	if (r < 0)
 		goto out;
-	*ret_ids = ids;
+	*ret = ids;
 	*ret_n = n;
 	ids = NULL;
 	r = ATTT_OK;
 out:
-	attt_stmt_finalize(st);
 	free(ids);
+	return r;
+}
+
+int attt_org_agency_subtree(struct attt_db *db, int64_t ancestor, size_t max, int64_t **ret_ids, size_t *ret_n)
+{
+	struct attt_stmt *st = NULL;
+	char path[PATH_MAX_LEN], upper[PATH_MAX_LEN];
+	int r;
+
+	if ((r = get_path(db, ancestor, path, sizeof(path))) < 0 || (r = attt__org_path_upper(path, upper, sizeof(upper))) < 0)
+		return r;
+	r = attt_db_prepare_cached(db, "SELECT id FROM agency WHERE path >= ? AND path < ? ORDER BY path", &st);
+	if (r < 0)
+		return r;
+	if ((r = attt_stmt_bind_text(st, 1, path)) < 0 || (r = attt_stmt_bind_text(st, 2, upper)) < 0)
+		goto out;
+	r = collect_ids(st, max, ret_ids, ret_n);
+out:
+	attt_stmt_finalize(st);
 	return r;
 }
 
@@ -563,36 +575,15 @@ int attt_org_agency_move(struct attt_db *db, const struct attt_clock *clock, con
 static int list_ids(struct attt_db *db, const char *sql, int64_t arg, int64_t **ret, size_t *ret_n)
 {
 	struct attt_stmt *st = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
 	int r;
 
 	if ((r = attt_db_prepare(db, sql, &st)) < 0)
 		return r;
 	if ((r = attt_stmt_bind_int64(st, 1, arg)) < 0)
 		goto out;
-	while ((r = attt_stmt_step(st)) > 0) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			int64_t *nids = realloc(ids, ncap * sizeof(*ids));
-			if (!nids) {
-				r = ATTT_E_NOMEM;
-				goto out;
-			}
-			ids = nids;
-			cap = ncap;
-		}
-		ids[n++] = attt_stmt_int64(st, 0);
-	}
-	if (r < 0)
-		goto out;
-	*ret = ids;
-	*ret_n = n;
-	ids = NULL;
-	r = ATTT_OK;
+	r = collect_ids(st, SIZE_MAX, ret, ret_n);
 out:
 	attt_stmt_finalize(st);
-	free(ids);
 	return r;
 }
 
