@@ -878,8 +878,9 @@ async function viewLogReviews(params) {
       let u = vnToRfc3339(to.value, true);
       if (!f) { showError(fbox, t('bad_time')); from.focus(); return; }
       if (!u) { showError(fbox, t('bad_time')); to.focus(); return; }
-      // A day typed without a time means up to its end, but never past now.
-      if (new Date(u) > new Date()) u = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      // A day typed without a time means up to its end, but never past now; a time typed in the
+      // future goes as it is, for the server to refuse.
+      if (!/\d:\d/.test(to.value) && new Date(u) > new Date()) u = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
       if (!findings.value.trim()) { showError(fbox, t('lr_findings_required')); findings.focus(); return; }
       setBusy(form, true);
       try {

@@ -227,6 +227,11 @@ async function main() {
   await op.click('#logreview-add button[type=submit]');
   await op.waitForSelector('#logreview-add .msg.error');
   check((await op.locator('#logreview-add .msg.error').textContent()).length > 0, 'R7.3: a date that does not exist is refused');
+  await op.fill('#logreview-add input[name=to]', vnDay(Date.now() + 86400000) + ' 10:00');
+  await op.fill('#logreview-add textarea[name=findings]', 'Rà soát trước thời hạn');
+  await op.click('#logreview-add button[type=submit]');
+  await op.waitForFunction(() => /future|tương lai/.test(document.querySelector('#logreview-add .msg.error')?.textContent || ''));
+  equal(atttJson('audit', 'review', 'list', '--agency', '2').items.length, 0, 'R7.3: a review ending tomorrow is refused by the server, and nothing is stored');
   const findings = 'Không phát hiện bất thường; 2 lần đăng nhập sai của an.nv đã được xác minh.';
   await op.fill('#logreview-add input[name=from]', vnDay(Date.now() - 86400000));
   await op.fill('#logreview-add input[name=to]', vnDay(Date.now()));
