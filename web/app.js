@@ -1032,8 +1032,14 @@ async function viewPeople(agencyId, params) {
     go(`#/agencies/${agencyId}` + (search.value.trim() ? '?q=' + encodeURIComponent(search.value.trim()) : ''));
   });
   const canAccount = has('account.write');
+  const canEdit = has('people.write');
   const rows = (r.items || []).map((p) => {
     const acts = [];
+    if (canEdit) {
+      const b = h('button', { type: 'button', class: 'edit-person' }, t('edit'));
+      b.addEventListener('click', () => { b.replaceWith(personForm(p)); });
+      acts.push(b);
+    }
     if (canAccount && p.status === 'active') {
       const b = h('button', { type: 'button', class: 'make-account' }, t('make_account'));
       b.addEventListener('click', () => { b.replaceWith(accountForm(p, box)); });
@@ -1061,6 +1067,29 @@ async function viewPeople(agencyId, params) {
     parts.push(form);
   }
   page(t('people', { a: ag.name }), ...parts);
+}
+
+// A person's record changed in place (people.write): name, position, contact, status. Only what
+// changed is sent; an emptied position, email or phone is cleared (null).
+const PERSON_STATUSES = ['active', 'on_leave', 'transferred', 'retired', 'left'];
+function personForm(p) {
+  const name = h('input', { name: 'full_name', required: true, maxlength: 200, value: p.full_name });
+  const pos = h('input', { name: 'position', maxlength: 200, value: p.position || '' });
+  const email = h('input', { name: 'email', type: 'email', maxlength: 254, value: p.email || '' });
+  const phone = h('input', { name: 'phone', maxlength: 32, value: p.phone || '' });
+  const status = h('select', { name: 'status' }, PERSON_STATUSES.map((k) => h('option', { value: k, selected: k === p.status }, t('pst_' + k))));
+  const form = miniForm(null, null, [field(t('full_name'), name), field(t('position'), pos), field(t('email'), email), field(t('phone'), phone),
+    field(t('col_status'), status)], t('save'), async () => {
+    const body = {};
+    if (name.value.trim() !== p.full_name) body.full_name = name.value.trim();
+    for (const [k, el] of [['position', pos], ['email', email], ['phone', phone]])
+      if (el.value.trim() !== (p[k] || '')) body[k] = el.value.trim() || null;
+    if (status.value !== p.status) body.status = status.value;
+    if (!Object.keys(body).length) return;
+    await api('PATCH', '/people/' + p.id, body);
+  });
+  form.classList.add('person-edit');
+  return form;
 }
 
 // R6.2.a: an account for a person, with a role; the temporary password is shown once (R6.1.a).

@@ -117,6 +117,7 @@ const STRINGS = {
   refused: ['Bạn không có quyền xem trang này. Vai trò của bạn không bao gồm quyền cần thiết ({p}).',
     'You may not see this page: none of your roles holds the permission it needs ({p}).'],
   add: ['Thêm', 'Add'],
+  edit: ['Sửa', 'Edit'],
   // incident detail
   tasks: ['Nhiệm vụ', 'Tasks'],
   task_title: ['Việc cần làm', 'Task'],

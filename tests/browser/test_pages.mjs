@@ -208,6 +208,25 @@ async function main() {
   check(relog.status === 200 && (await relog.json()).must_change_password === true, 'R6.2.a, R6.1.a: the new account logs in with the temporary password shown once, which must be changed');
   equal((atttJson('user', 'show', 'moi.vt').roles || [])[0].role, 'staff', 'the new account holds the role picked');
 
+  // The officer corrects the person's record in place: only what changed is sent, an emptied field
+  // is cleared.
+  const moiId = Number(await op.getAttribute('#people-list tr[data-name="Vũ Thị Mới"]', 'data-id'));
+  await op.click('#people-list tr[data-name="Vũ Thị Mới"] button.edit-person');
+  await op.fill('#people-list form.person-edit input[name=position]', 'Phó Trưởng phòng');
+  await op.fill('#people-list form.person-edit input[name=phone]', '0208 3855 123');
+  await op.selectOption('#people-list form.person-edit select[name=status]', 'on_leave');
+  await op.click('#people-list form.person-edit button[type=submit]');
+  await op.waitForFunction(() => /Phó Trưởng phòng/.test(document.querySelector('#people-list tr[data-name="Vũ Thị Mới"]')?.textContent || ''));
+  let moi = atttJson('person', 'show', String(moiId));
+  check(moi.position === 'Phó Trưởng phòng' && moi.phone === '02083855123' && moi.status === 'on_leave', 'an officer edits a person\'s position, phone (stored as digits) and status (checked with attt person show)');
+  await op.click('#people-list tr[data-name="Vũ Thị Mới"] button.edit-person');
+  await op.fill('#people-list form.person-edit input[name=phone]', '');
+  await op.click('#people-list form.person-edit button[type=submit]');
+  await op.waitForFunction(() => !/0208/.test(document.querySelector('#people-list tr[data-name="Vũ Thị Mới"]')?.textContent || 'x'));
+  moi = atttJson('person', 'show', String(moiId));
+  check(!moi.phone && moi.position === 'Phó Trưởng phòng', 'an emptied phone is cleared, the rest kept');
+  check((atttJson('audit', 'list', '--action', 'person.update').items || []).length >= 2, 'R7.2: each edit is an audit event');
+
   // R7.1, R7.3: the officer reads their agency's part of the trail and records a review of it.
   await op.click('nav a[href="#/audit"]');
   await op.waitForSelector('#audit-list');
