@@ -122,7 +122,8 @@ int attt_password_generate(const struct attt_rng *rng, char *ret, size_t size);
 
 /* The number of hashing slots (one per online core, at least 1). */
 int attt_password_slots(void);
-/* The hashing workers started so far (0 before the first hash, then attt_password_slots()) and the
+/* The hashing workers started so far (0 before the first hash, then attt_password_slots(), or fewer
+ * if threads could not be made: with none, callers hash themselves, still one per core) and the
  * most hashes or verifications that ever ran at once in this process (never above the slots). */
 void attt_password_pool_stats(int *ret_workers, int *ret_peak);
 

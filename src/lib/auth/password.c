@@ -419,18 +419,27 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Starts the workers on first use (the CLI hashes once or twice and never pays for idle threads).
- * They block every signal: `attt serve` takes its signals with sigwait() in the main thread. attt
- * never forks, so the workers are started once per process. Called with pool_lock held. */
+/* Starts the workers on first use (the CLI hashes once or twice and never pays for idle threads),
+ * once per process: attt never forks, and the pool is either the workers that could be made or, if
+ * none, the callers themselves (job_submit), never a mix. The workers block the asynchronous
+ * signals, since `attt serve` takes its signals with sigwait() in the main thread; the synchronous
+ * ones (a fault in a worker) stay deliverable so that a crash is reported. Called with pool_lock
+ * held. */
+static bool pool_tried;
+
 static void pool_start_locked(void)
 {
-	sigset_t all, old;
+	static const int sync_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT };
+	sigset_t block, old;
 
-	if (workers > 0)
+	if (pool_tried)
 		return;
+	pool_tried = true;
 	slots_init_locked();
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	sigfillset(&block);
+	for (size_t i = 0; i < sizeof(sync_sigs) / sizeof(sync_sigs[0]); i++)
+		sigdelset(&block, sync_sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (int i = 0; i < slots_total; i++) {
 		pthread_t t;
 		pthread_attr_t a;
@@ -447,7 +456,8 @@ static void pool_start_locked(void)
 }
 
 /* Runs j on a worker and waits for it. Without any worker (no thread could be made) the caller runs
- * it itself, still one per core at most: it waits until fewer than slots_total run. */
+ * it itself, still one per core at most: it waits until fewer than slots_total run (pool_cond then
+ * has no worker waiting on it). */
 static void job_submit(struct job *j)
 {
 	pthread_mutex_lock(&pool_lock);
