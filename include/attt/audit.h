@@ -282,6 +282,8 @@ int attt_audit_checkpoint_latest(struct attt_db *db, char **ret_note, uint64_t *
 /* The same, and *ret_time_us (may be NULL) the time it was signed: the note itself carries no time
  * (C2SP tlog-checkpoint), so this is the signer's clock as stored beside it. */
 int attt_audit_checkpoint_latest_at(struct attt_db *db, char **ret_note, uint64_t *ret_size, int64_t *ret_time_us);
+/* The time the checkpoint of tree size `size` was signed; ATTT_E_NOTFOUND if none has that size. */
+int attt_audit_checkpoint_time(struct attt_db *db, uint64_t size, int64_t *ret_time_us);
 
 /* ---- Verification ---- */
 

@@ -299,27 +299,29 @@ static int do_checkpoint(const struct opts *o)
 	struct attt_audit_signer *s = NULL;
 	char *note = NULL;
 	uint64_t size = 0;
+	int64_t at = 0;
 	int rc, r;
 
 	if ((rc = open_app(o, 0, &app)) != 0)
 		goto out;
 	if (o->no_new) {
-		r = attt_audit_checkpoint_latest(attt_app_db(app), &note, &size);
+		r = attt_audit_checkpoint_latest_at(attt_app_db(app), &note, &size, &at);
 	} else {
 		if ((rc = load_signer(app, &s)) != 0)
 			goto out;
 		r = attt_audit_checkpoint(attt_app_db(app), attt_app_clock(app), s, &note, &size);
+		/* The note carries no time; the time it was signed is stored beside it, by its size (a
+		 * newer checkpoint may have been signed meanwhile by `attt serve`). */
+		if (r == ATTT_OK)
+			r = attt_audit_checkpoint_time(attt_app_db(app), size, &at);
 	}
 	if (r < 0) {
 		rc = cli_fail(r, "audit checkpoint");
 		goto out;
 	}
 	if (o->json) {
-		/* The note carries no time; the time it was signed is stored beside it. */
-		int64_t at = 0;
 		char when[40] = "";
-		if (attt_audit_checkpoint_latest_at(attt_app_db(app), NULL, NULL, &at) == ATTT_OK)
-			attt_time_iso(at, when, sizeof(when));
+		attt_time_iso(at, when, sizeof(when));
 		rc = cli_print_json(json_pack("{s:I,s:s,s:s?}", "size", (json_int_t)size, "note", note, "signed_at",
 					      when[0] ? when : NULL));
 	} else {

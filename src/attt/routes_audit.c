@@ -397,7 +397,7 @@ static int h_checkpoint(struct attt_http_req *req, void *unused)
 		return r;
 	free(s);
 	if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "note") != 0)
-		return problem_field(req, ATTT_E_INVAL, "định dạng: note hoặc json", "format: note or json", "format");
+		return problem_field(req, ATTT_E_INVAL, "note hoặc json", "note or json", "format");
 	r = attt_audit_checkpoint_latest_at(db, &note, &size, &at);
 	if (r == ATTT_E_NOTFOUND)
 		return attt_http_reply_problem(req, r, "chưa có điểm kiểm tra nào được ký", "no signed checkpoint yet");
@@ -682,10 +682,12 @@ static int h_review_overdue(struct attt_http_req *req, void *unused)
 				      pv->audit_log_review_interval_days * INT64_C(86400) * ATTT_USEC_PER_SEC, &since, &overdue);
 	if (r < 0)
 		return r;
+	/* "now": a review may end no later than the server's clock, which a browser's may not match. */
 	return attt_http_reply_json(req, 200,
-				    json_pack("{s:I, s:o, s:b, s:I}", "agency", (json_int_t)agency, "since",
+				    json_pack("{s:I, s:o, s:b, s:I, s:o}", "agency", (json_int_t)agency, "since",
 					      since ? time_json(since) : json_null(), "overdue", overdue, "interval_days",
-					      (json_int_t)pv->audit_log_review_interval_days));
+					      (json_int_t)pv->audit_log_review_interval_days, "now",
+					      time_json(attt_now_us(attt_app_clock(g_app)))));
 }
 
 /* The route table: docs/access-control.md has one row per line here. */

@@ -86,6 +86,26 @@ int attt_audit_checkpoint_latest_at(struct attt_db *db, char **ret_note, uint64_
 	return ATTT_OK;
 }
 
+int attt_audit_checkpoint_time(struct attt_db *db, uint64_t size, int64_t *ret_time_us)
+{
+	struct attt_stmt *st = NULL;
+	int r = attt_db_prepare(db, "SELECT time_us FROM audit_checkpoint WHERE size = ?", &st);
+
+	if (r < 0)
+		return r;
+	if ((r = attt_stmt_bind_int64(st, 1, (int64_t)size)) < 0 || (r = attt_stmt_step(st)) < 0)
+		goto out;
+	if (r == 0) {
+		r = ATTT_E_NOTFOUND;
+		goto out;
+	}
+	*ret_time_us = attt_stmt_int64(st, 0);
+	r = ATTT_OK;
+out:
+	attt_stmt_finalize(st);
+	return r;
+}
+
 static int checkpoint_tx(struct attt_db *db, void *arg)
 {
 	struct cp_ctx *c = arg;

@@ -227,6 +227,10 @@ static void test_audit_tick__retry(void **state)
 	assert_int_equal(size, 2);
 	assert_int_equal(attt_audit_checkpoint_latest_at(t.db, NULL, &size, &at), ATTT_OK);
 	assert_int_equal(at, t.now);
+	at = 0;
+	assert_int_equal(attt_audit_checkpoint_time(t.db, 2, &at), ATTT_OK);
+	assert_int_equal(at, t.now);
+	assert_int_equal(attt_audit_checkpoint_time(t.db, 3, &at), ATTT_E_NOTFOUND);
 	attt_audit_ticker_free(tk);
 	attt_audit_signer_free(s);
 	tdb_close(&t);
