@@ -401,6 +401,7 @@ async function viewIncidents(params) {
     setBusy(more.parentElement, true);
     try { await load(); } catch (e) { showError(box, e); }
     setBusy(more.parentElement, false);
+    showRows();
   });
   const toggle = (name, on) => {
     const cb = h('input', { type: 'checkbox', checked: on });
@@ -411,10 +412,14 @@ async function viewIncidents(params) {
     });
     return h('label', { class: 'check' }, cb, ' ', t('only_' + name));
   };
-  page(t('incidents'), h('div', { class: 'filters' }, toggle('open', open), toggle('overdue', overdue)),
-    body.children.length ? h('table', { class: 'list', id: 'incident-list' }, h('thead', {}, h('tr', {},
-      [t('col_id'), t('f_title'), t('f_severity'), t('col_step'), t('col_status'), t('col_reported'), ''].map((c) => h('th', {}, c)))),
-    body) : h('p', {}, t('none')), box, h('p', {}, more));
+  // The table is on the page from the start (a first page may be empty when the caller may read
+  // none of the rows looked at, yet "next" goes on); "none" shows while it has no row.
+  const tableEl = h('table', { class: 'list', id: 'incident-list' }, h('thead', {}, h('tr', {},
+    [t('col_id'), t('f_title'), t('f_severity'), t('col_step'), t('col_status'), t('col_reported'), ''].map((c) => h('th', {}, c)))), body);
+  const none = h('p', { id: 'incidents-none' }, t('none'));
+  const showRows = () => { tableEl.hidden = !body.children.length; none.hidden = !!body.children.length; };
+  showRows();
+  page(t('incidents'), h('div', { class: 'filters' }, toggle('open', open), toggle('overdue', overdue)), tableEl, none, box, h('p', {}, more));
 }
 
 function dl(pairs) {
@@ -858,12 +863,15 @@ async function viewLogReviews(params) {
       ? t(due.overdue ? 'lr_overdue' : 'lr_pending', { since: fmtTime(due.since), n: due.interval_days })
       : t('lr_uptodate')),
     h('p', { class: 'hint' }, t('lr_scope', { a: due.agency ? String(due.agency) : t('lr_whole') })));
-  const rows = (list.items || []).slice().reverse().map((r) => h('tr', { 'data-id': r.id, 'data-agency': r.agency },
+  const rows = (list.items || []).map((r) => h('tr', { 'data-id': r.id, 'data-agency': r.agency },
     h('td', {}, String(r.id)), h('td', {}, r.agency ? String(r.agency) : t('lr_whole')), h('td', {}, fmtTime(r.from)),
     h('td', {}, fmtTime(r.to)), h('td', {}, r.reviewer || ''), h('td', {}, fmtTime(r.reviewed_at)),
     h('td', {}, String(r.tree_size)), h('td', { class: 'summary' }, r.findings || '')));
   let form = null;
-  if ((me.roles || []).some((g) => REVIEWER_ROLES.includes(g.role))) {
+  const loadedAt = Date.now();
+  const serverAt = due.now ? Date.parse(due.now) : loadedAt;
+  const reviewAgency = Number(chosen || due.agency || 0);
+  if ((me.roles || []).some((g) => REVIEWER_ROLES.includes(g.role)) && Number.isInteger(reviewAgency)) {
     const from = h('input', { name: 'from', placeholder: 'dd/mm/yyyy HH:MM', maxlength: 16, value: due.since ? fmtTime(due.since) : '' });
     const to = h('input', { name: 'to', placeholder: 'dd/mm/yyyy HH:MM', maxlength: 16, value: fmtTime(new Date().toISOString()) });
     const findings = h('textarea', { name: 'findings', rows: 3, maxlength: 4000 });
@@ -878,13 +886,16 @@ async function viewLogReviews(params) {
       let u = vnToRfc3339(to.value, true);
       if (!f) { showError(fbox, t('bad_time')); from.focus(); return; }
       if (!u) { showError(fbox, t('bad_time')); to.focus(); return; }
-      // A day typed without a time means up to its end, but never past now; a time typed in the
-      // future goes as it is, for the server to refuse.
-      if (!/\d:\d/.test(to.value) && new Date(u) > new Date()) u = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      // A day typed without a time means up to its end, but never past now by the server's clock
+      // (told with the overdue state; the browser's may run ahead); a time typed in the future goes
+      // as it is, for the server to refuse.
+      const serverNow = serverAt + (Date.now() - loadedAt) - 1000;
+      if (!/\d:\d/.test(to.value) && Date.parse(u) > serverNow) u = new Date(Math.floor(serverNow / 1000) * 1000).toISOString();
       if (!findings.value.trim()) { showError(fbox, t('lr_findings_required')); findings.focus(); return; }
       setBusy(form, true);
       try {
-        await api('POST', '/audit/reviews', { agency: Number(pick.value || due.agency || 0), from: f, to: u, findings: findings.value.trim() });
+        // The agency the page was drawn for (the picker redraws the page when it changes).
+        await api('POST', '/audit/reviews', { agency: reviewAgency, from: f, to: u, findings: findings.value.trim() });
       } catch (e) { setBusy(form, false); showError(fbox, e); return; }
       sessionStorage.setItem('attt.flash', t('lr_recorded'));
       route();
