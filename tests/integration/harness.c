@@ -251,6 +251,8 @@ int harness_mkdtemp(char *buf, size_t size, const char *prefix)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	int n = snprintf(buf, size, "%s/%sXXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", prefix);
+	if (n < 0 || (size_t)n >= size)
+		errno = ENAMETOOLONG;
 	if (n < 0 || (size_t)n >= size || !mkdtemp(buf)) {
 		fprintf(stderr, "harness: mkdtemp %s: %s\n", prefix, strerror(errno));
 		if (size)
