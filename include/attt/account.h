@@ -268,8 +268,23 @@ int attt_rules_acknowledge(const struct attt_auth_ctx *c, const struct attt_acto
  * badges) kept as evidence ("person.offboard", access). *ret_case gets the case id. */
 int attt_offboard_person(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t person_id,
 			 const char *reason, int64_t *ret_case);
-/* The case as JSON {id, person, reason, opened_at, items: [...]}. */
+/* The case as JSON {id, person, person_name, agency, reason, opened_at, closed_at, items: [{id, kind, description,
+ * done_at, done_by, done_by_username, note}]}. */
 int attt_offboard_json(const struct attt_auth_ctx *c, int64_t case_id, json_t **ret);
+/* The case of item_id (when > 0; else case_id itself) and that case's agency, for permission checks;
+ * ATTT_E_NOTFOUND when there is no such item or case. */
+int attt_offboard_locate(const struct attt_auth_ctx *c, int64_t case_id, int64_t item_id, int64_t *ret_case,
+			 int64_t *ret_agency);
+/* R5.3: ticks item_id as recovered, with a note (may be NULL; at most 1024 bytes of UTF-8), by actor
+ * ("person.offboard.item", access); the case closes with its last item (*ret_closed). ATTT_E_NOTFOUND
+ * for no such item, ATTT_E_CONFLICT when it is ticked already, ATTT_E_INVAL for a bad note.
+ * *ret_case (may be NULL) gets the item's case. */
+int attt_offboard_item_done(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
+			    const char *note, int64_t *ret_case, bool *ret_closed);
+/* The offboarding cases, newest first, at most limit (open_only: those not closed) as a JSON array
+ * of {id, person, person_name, agency, reason, opened_at, closed_at, pending}. The caller filters by
+ * agency. */
+int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, size_t limit, json_t **ret);
 
 /* ---- account reviews (R6.1.e) --------------------------------------------------------------- */
 

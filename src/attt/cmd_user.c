@@ -109,6 +109,9 @@ static void user_help(FILE *f)
 	      "  disable U [--reason LÝ_DO]                 vô hiệu hóa / disable\n"
 	      "  offboard --person ID --reason LÝ_DO        thôi việc: khóa mọi tài khoản, thu hồi quyền, mở danh mục\n"
 	      "                                             thu hồi tài sản (R5.3) / offboard a person (R5.3)\n"
+	      "  checklist [--case HỒ_SƠ | --done MỤC [--note GHI_CHÚ]]\n"
+	      "                                             hồ sơ thôi việc đang mở, một hồ sơ, hoặc đánh dấu một mục\n"
+	      "                                             đã thu hồi (R5.3) / open cases, one case, or tick an item\n"
 	      "  grant U --role VAI_TRÒ --agency ID         cấp vai trò trên cây cơ quan / grant a role on a subtree\n"
 	      "  revoke U --role VAI_TRÒ --agency ID        thu hồi vai trò / revoke a role\n"
 	      "  sweep                                      khóa tài khoản lâu không dùng và tài khoản bên ngoài hết hạn\n"
@@ -130,7 +133,7 @@ static void user_help(FILE *f)
 
 struct opts {
 	const char *data, *username, *person, *new_person, *agency, *role, *service, *sponsor, *end, *reason;
-	const char *name, *scope, *days, *publish, *version;
+	const char *name, *scope, *days, *publish, *version, *done, *note, *case_id;
 	bool json, token;
 	const char *args[1];
 };
@@ -144,7 +147,9 @@ static const struct cli_opt user_opts[] = {
 	CLI_FLAG(struct opts, token, "token", 't'),          CLI_VALUE(struct opts, reason, "reason", 'R'),
 	CLI_VALUE(struct opts, name, "name", 'n'),           CLI_VALUE(struct opts, scope, "scope", 'c'),
 	CLI_VALUE(struct opts, days, "days", 'D'),           CLI_VALUE(struct opts, publish, "publish", 'P'),
-	CLI_VALUE(struct opts, version, "version", 'V'),     { NULL, 0, CLI_OPT_VALUE, 0, 0, 0 },
+	CLI_VALUE(struct opts, version, "version", 'V'),     CLI_VALUE(struct opts, done, "done", 'o'),
+	CLI_VALUE(struct opts, note, "note", 'm'),           CLI_VALUE(struct opts, case_id, "case", 'k'),
+	{ NULL, 0, CLI_OPT_VALUE, 0, 0, 0 },
 };
 
 static const struct cli_noun user_noun = { "user", user_opts, user_help };
@@ -377,6 +382,21 @@ static int do_reset(struct auth_env *env, const struct opts *o)
 	return rc;
 }
 
+static void print_case(json_t *j)
+{
+	size_t i;
+	json_t *it;
+	printf("Hồ sơ thôi việc / offboarding case %lld (%s)%s:\n", (long long)json_integer_value(json_object_get(j, "id")),
+	       json_string_value(json_object_get(j, "reason")),
+	       json_is_null(json_object_get(j, "closed_at")) ? "" : " — đã đóng / closed");
+	json_array_foreach(json_object_get(j, "items"), i, it) {
+		const char *note = json_string_value(json_object_get(it, "note"));
+		printf("  %lld [%s] %s%s%s\n", (long long)json_integer_value(json_object_get(it, "id")),
+		       json_is_null(json_object_get(it, "done_at")) ? " " : "x", json_string_value(json_object_get(it, "description")),
+		       note && *note ? " — " : "", note ? note : "");
+	}
+}
+
 static int do_offboard(struct auth_env *env, const struct opts *o)
 {
 	json_t *j = NULL;
@@ -394,13 +414,61 @@ static int do_offboard(struct auth_env *env, const struct opts *o)
 		return fail(r, "offboard", o->person);
 	if (o->json)
 		return cli_print_json(j);
-	printf("Hồ sơ thôi việc / offboarding case %lld: mọi tài khoản đã khóa, quyền đã thu hồi (R5.3).\n"
-	       "All accounts disabled, roles removed (R5.3). Danh mục cần thu hồi / checklist:\n", (long long)case_id);
-	size_t i;
-	json_t *it;
-	json_array_foreach(json_object_get(j, "items"), i, it)
-		printf("  [%s] %s\n", json_is_null(json_object_get(it, "done_at")) ? " " : "x",
-		       json_string_value(json_object_get(it, "description")));
+	printf("Mọi tài khoản đã khóa, quyền đã thu hồi (R5.3). All accounts disabled, roles removed (R5.3).\n"
+	       "Đánh dấu từng mục khi đã thu hồi / tick each item when recovered: attt user checklist --done MỤC\n");
+	print_case(j);
+	json_decref(j);
+	return ATTT_EXIT_OK;
+}
+
+/* R5.3: `checklist` lists the open cases, `--case ID` shows one, `--done ITEM` ticks
+ * an item as recovered (the case closes with its last item). */
+static int do_checklist(struct auth_env *env, const struct opts *o)
+{
+	json_t *j = NULL;
+	int64_t case_id = 0, item = 0, agency = 0;
+	int r, rc;
+
+	if (o->note && !o->done)
+		return cli_usage("user checklist: --note đi cùng --done (--note goes with --done)");
+	if (o->case_id && o->done)
+		return cli_usage("user checklist: --case hoặc --done, không cả hai (--case or --done, not both)");
+	if (o->done) {
+		if ((rc = parse_id("checklist", "done", o->done, &item)) != 0)
+			return rc;
+		r = attt_offboard_item_done(&env->c, &cli_actor, item, o->note, &case_id, NULL);
+		if (r == ATTT_E_CONFLICT)
+			return cli_fail(r, "user checklist --done %s (đã đánh dấu / ticked already)", o->done);
+		if (r == ATTT_OK)
+			r = attt_offboard_json(&env->c, case_id, &j);
+		if (r < 0)
+			return cli_fail(r, "user checklist --done %s", o->done);
+	} else if (o->case_id) {
+		if ((rc = parse_id("checklist", "case", o->case_id, &case_id)) != 0)
+			return rc;
+		if ((r = attt_offboard_locate(&env->c, case_id, 0, NULL, &agency)) < 0 ||
+		    (r = attt_offboard_json(&env->c, case_id, &j)) < 0)
+			return cli_fail(r, "user checklist --case %s", o->case_id);
+	} else {
+		size_t i;
+		json_t *it;
+		if ((r = attt_offboard_list(&env->c, true, ATTT_HTTP_MAX_PAGE, &j)) < 0)
+			return cli_fail(r, "user checklist");
+		if (o->json)
+			return cli_print_json(json_pack("{s:o}", "items", j));
+		json_array_foreach(j, i, it)
+			printf("%lld  %s  %s  (%lld mục chưa thu hồi / items pending)\n",
+			       (long long)json_integer_value(json_object_get(it, "id")),
+			       json_string_value(json_object_get(it, "person_name")), json_string_value(json_object_get(it, "reason")),
+			       (long long)json_integer_value(json_object_get(it, "pending")));
+		if (!json_array_size(j))
+			printf("Không có hồ sơ thôi việc đang mở / no open offboarding case\n");
+		json_decref(j);
+		return ATTT_EXIT_OK;
+	}
+	if (o->json)
+		return cli_print_json(j);
+	print_case(j);
 	json_decref(j);
 	return ATTT_EXIT_OK;
 }
@@ -520,7 +588,7 @@ int cmd_user(int argc, char **argv)
 		{"lock", "j", 1, do_lock},        {"unlock", "j", 1, do_unlock},   {"reset", "jt", 1, do_reset},
 		{"disable", "jR", 1, do_disable}, {"offboard", "jpR", 0, do_offboard}, {"grant", "jra", 1, do_grant},
 		{"revoke", "jra", 1, do_revoke},  {"sweep", "j", 0, do_sweep},     {"token", "jncD", 1, do_token},
-		{"rules", "jPV", 0, do_rules},
+		{"rules", "jPV", 0, do_rules},    {"checklist", "jkom", 0, do_checklist},
 	};
 	struct attt_app *app = NULL;
 	struct auth_env env;

@@ -22,6 +22,8 @@
 #include "attt/db.h"
 #include "attt/err.h"
 #include "attt/http.h"
+#include "attt/limits.h"
+#include "attt/org.h"
 #include "attt/policy.h"
 #include "attt/str.h"
 #include "auth_cli.h"
@@ -916,6 +918,130 @@ out:
 	return r;
 }
 
+/* --- offboarding (R5.3) ---------------------------------------------------------------------- */
+
+/* One action on a person (account.write on their agency): every account disabled, sessions and
+ * tokens ended, roles removed, a case opened with its checklist; answered with the case. */
+static int h_offboard(struct attt_http_req *req, void *unused)
+{
+	struct attt_auth_ctx c;
+	struct attt_actor actor;
+	struct attt_person person = {0};
+	const char *reason = NULL;
+	int64_t id = 0, case_id = 0;
+	json_t *b = NULL, *j = NULL;
+	int r;
+
+	(void)unused;
+	if ((r = path_id(req, &id)) < 0 || (r = ctx_of(&c)) < 0 || (r = attt_org_person_get(c.db, id, &person)) < 0)
+		return r;
+	r = need(&c, req, ATTT_PERM_ACCOUNT_WRITE, person.agency_id);
+	attt_org_person_done(&person);
+	if (r < 0)
+		return r;
+	if ((r = body_obj(req, &b)) < 0)
+		return r;
+	if (str_field(b, "reason", true, &reason) < 0 || !*reason) {
+		r = problem_field(req, ATTT_E_INVAL, "cần lý do thôi việc", "a reason is required", "reason");
+		goto out;
+	}
+	attt_principal_actor(me(req), source(req), &actor);
+	r = attt_offboard_person(&c, &actor, id, reason, &case_id);
+	if (r == ATTT_E_INVAL)
+		r = problem_field(req, r, "lý do quá dài hoặc không hợp lệ", "the reason is too long or invalid", "reason");
+	else if (r == ATTT_OK && (r = attt_offboard_json(&c, case_id, &j)) == ATTT_OK)
+		r = attt_http_reply_json(req, 201, j);
+out:
+	json_decref(b);
+	return r;
+}
+
+/* The cases of the agencies the caller reads accounts of; ?open=true: those not closed. */
+static int h_offboarding_list(struct attt_http_req *req, void *unused)
+{
+	struct attt_auth_ctx c;
+	const char *open = attt_http_req_query(req, "open");
+	json_t *all = NULL, *out = NULL, *it;
+	size_t i;
+	int r;
+
+	(void)unused;
+	if (open && strcmp(open, "true") != 0 && strcmp(open, "false") != 0)
+		return problem_field(req, ATTT_E_INVAL, "true hoặc false", "true or false", "open");
+	if ((r = ctx_of(&c)) < 0 || (r = attt_offboard_list(&c, open && strcmp(open, "true") == 0, ATTT_HTTP_MAX_PAGE, &all)) < 0)
+		return r;
+	out = json_array();
+	json_array_foreach(all, i, it) {
+		bool ok = false;
+		if (!out) {
+			r = ATTT_E_NOMEM;
+			break;
+		}
+		if ((r = attt_principal_can(&c, me(req), ATTT_PERM_ACCOUNT_READ,
+					    (int64_t)json_integer_value(json_object_get(it, "agency")), &ok)) < 0)
+			break;
+		if (ok && json_array_append(out, it) < 0) {
+			r = ATTT_E_NOMEM;
+			break;
+		}
+	}
+	json_decref(all);
+	if (r < 0) {
+		json_decref(out);
+		return r;
+	}
+	return attt_http_reply_json(req, 200, json_pack("{s:o}", "items", out));
+}
+
+static int h_offboarding(struct attt_http_req *req, void *unused)
+{
+	struct attt_auth_ctx c;
+	int64_t id = 0, agency = 0;
+	json_t *j = NULL;
+	int r;
+
+	(void)unused;
+	if ((r = path_id(req, &id)) < 0 || (r = ctx_of(&c)) < 0 || (r = attt_offboard_locate(&c, id, 0, NULL, &agency)) < 0 ||
+	    (r = need(&c, req, ATTT_PERM_ACCOUNT_READ, agency)) < 0 || (r = attt_offboard_json(&c, id, &j)) < 0)
+		return r;
+	return attt_http_reply_json(req, 200, j);
+}
+
+/* R5.3: an item of the checklist recovered, with a note; answered with the case (closed with its
+ * last item). */
+static int h_offboarding_item(struct attt_http_req *req, void *unused)
+{
+	struct attt_auth_ctx c;
+	struct attt_actor actor;
+	const char *note = NULL;
+	int64_t item = 0, case_id = 0, agency = 0;
+	json_t *b = NULL, *j = NULL;
+	int r;
+
+	(void)unused;
+	if ((r = path_id(req, &item)) < 0 || (r = ctx_of(&c)) < 0 ||
+	    (r = attt_offboard_locate(&c, 0, item, &case_id, &agency)) < 0 ||
+	    (r = need(&c, req, ATTT_PERM_ACCOUNT_WRITE, agency)) < 0)
+		return r;
+	if ((r = body_obj(req, &b)) < 0)
+		return r;
+	if (str_field(b, "note", false, &note) < 0) {
+		r = problem_field(req, ATTT_E_INVAL, "ghi chú phải là chuỗi", "the note must be a string", "note");
+		goto out;
+	}
+	attt_principal_actor(me(req), source(req), &actor);
+	r = attt_offboard_item_done(&c, &actor, item, note, NULL, NULL);
+	if (r == ATTT_E_CONFLICT)
+		r = problem_field(req, r, "mục đã được đánh dấu thu hồi", "the item is ticked already", "item");
+	else if (r == ATTT_E_INVAL)
+		r = problem_field(req, r, "ghi chú quá dài hoặc không hợp lệ", "the note is too long or invalid", "note");
+	else if (r == ATTT_OK && (r = attt_offboard_json(&c, case_id, &j)) == ATTT_OK)
+		r = attt_http_reply_json(req, 200, j);
+out:
+	json_decref(b);
+	return r;
+}
+
 /* The route table: docs/access-control.md has one row per line here. */
 static const struct {
 	const char *method, *pattern;
@@ -945,6 +1071,10 @@ static const struct {
 	{"POST", "/api/v1/reviews", 0, h_review_start},
 	{"GET", "/api/v1/reviews/{id}", 0, h_review},
 	{"POST", "/api/v1/reviews/items/{id}", 0, h_review_decide},
+	{"POST", "/api/v1/people/{id}/offboard", 0, h_offboard},
+	{"GET", "/api/v1/offboarding", 0, h_offboarding_list},
+	{"GET", "/api/v1/offboarding/{id}", 0, h_offboarding},
+	{"POST", "/api/v1/offboarding/items/{id}", 0, h_offboarding_item},
 };
 
 int routes_auth_register(struct attt_http_server *srv, struct attt_app *app)

@@ -80,6 +80,7 @@ CLI = {
         "revoke": ("change", "access"), "token": ("change", "access"),
         "sweep": ("cond", "data"),  # account.disable per dormant or ended account (test_process.c)
         "rules": ("change", "config"),  # with --publish (rules.publish); without it, read
+        "checklist": ("change", "access"),  # --done ITEM (person.offboard.item, R5.3); without it, read
     },
     "review": {
         "start": ("change", "access"), "list": ("read", ""), "show": ("read", ""),
@@ -156,6 +157,11 @@ ROUTES = {
     ("POST", "/api/v1/people"): ("change", "data"),
     ("GET", "/api/v1/people/{id}"): ("read", ""),
     ("PATCH", "/api/v1/people/{id}"): ("change", "data"),
+    # R5.3 offboarding (src/attt/routes_auth.c): the one action and each tick of its checklist.
+    ("POST", "/api/v1/people/{id}/offboard"): ("change", "access"),
+    ("GET", "/api/v1/offboarding"): ("read", ""),
+    ("GET", "/api/v1/offboarding/{id}"): ("read", ""),
+    ("POST", "/api/v1/offboarding/items/{id}"): ("change", "access"),
     # the audit trail (src/attt/routes_audit.c): reading the trail is not a configuration view;
     # its export (format csv or jsonl) is audited as audit.export (access) before the data leaves.
     ("GET", "/api/v1/audit/events"): ("view", "access"),  # called with ?format=csv
@@ -339,6 +345,9 @@ def cli_cases(tmp, data):
     yield "review", "decide", ["review", "decide", st["item"], "--decision", "confirm"]
     yield "user", "disable", ["user", "disable", "u.one", "--reason", "thử"]
     yield "user", "offboard", ["user", "offboard", "--person", st["person"], "--reason", "nghỉ hưu"]
+    st["check"] = str(run(["user", "checklist"], data)["items"][0]["id"])
+    st["tick"] = str(run(["user", "checklist", "--case", st["check"]], data)["items"][0]["id"])
+    yield "user", "checklist", ["user", "checklist", "--done", st["tick"], "--note", "đã thu hồi"]
     yield "user", "sweep", ["user", "sweep"]
     # R10.2.c: the repository must be on another device than the sources and the data directory.
     src = os.path.join(tmp, "plan-src")
@@ -565,6 +574,13 @@ def test_routes(tmp, routes):
             opt("GET", "/api/v1/people", so, "/api/v1/people?agency=2")
             opt("GET", "/api/v1/people/{id}", so, f"/api/v1/people/{pp['id']}")
             opt("PATCH", "/api/v1/people/{id}", so, f"/api/v1/people/{pp['id']}", {"position": "Kế toán"})
+            oc = opt("POST", "/api/v1/people/{id}/offboard", so, f"/api/v1/people/{pp['id']}/offboard",
+                     {"reason": "chuyển công tác"})
+            if oc:
+                opt("GET", "/api/v1/offboarding", so, "/api/v1/offboarding?open=true")
+                opt("GET", "/api/v1/offboarding/{id}", so, f"/api/v1/offboarding/{oc['id']}")
+                opt("POST", "/api/v1/offboarding/items/{id}", so, f"/api/v1/offboarding/items/{oc['items'][0]['id']}",
+                    {"note": "đã thu hồi máy tính"})
         opt("GET", "/api/v1/audit/events", so, "/api/v1/audit/events?format=csv")
         opt("GET", "/api/v1/audit/checkpoint", so, ok=(200, 404))  # 404 until the first checkpoint
         opt("GET", "/api/v1/audit/key", so)

@@ -20,7 +20,7 @@ static const char *const role_names[ROLES] = {"staff", "security_officer", "agen
 					      "steering", "auditor", "admin", NULL};
 static struct harness_server srv;
 static struct who users[ROLES]; /* [8]: anonymous, unused */
-static long long target[4], person[4], campaign[4], item[4], incident[4];
+static long long target[4], person[4], campaign[4], item[4], incident[4], offcase[4], offitem[4];
 
 static int setup(void **state)
 {
@@ -75,6 +75,22 @@ static int setup(void **state)
 		item[a] = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
 		json_decref(j);
 		if (campaign[a] <= 0 || item[a] <= 0)
+			return -1;
+	}
+	/* R5.3: an offboarding case in each agency, of a person of its own. */
+	for (int a = 2; a <= 3; a++) {
+		const char *padd[] = {"person", "add", "--agency", a == 2 ? "2" : "3", "--name", a == 2 ? "Người Nghỉ Hai" : "Người Nghỉ Ba",
+				      NULL};
+		char pid[24];
+		json_t *j = cli_ok(&srv, padd);
+		snprintf(pid, sizeof(pid), "%lld", (long long)json_integer_value(json_object_get(j, "id")));
+		json_decref(j);
+		const char *off[] = {"user", "offboard", "--person", pid, "--reason", "Nghỉ hưu", NULL};
+		j = cli_ok(&srv, off);
+		offcase[a] = json_integer_value(json_object_get(j, "id"));
+		offitem[a] = json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+		json_decref(j);
+		if (offcase[a] <= 0 || offitem[a] <= 0)
 			return -1;
 	}
 	/* An incident reported in each agency (R8.8). */
@@ -156,7 +172,9 @@ static void subst(const struct row *rw, int who, char *path, size_t size, char *
 	const char *id = strstr(rw->path, "{id}"), *ref = strstr(rw->path, "{ref}");
 	body[0] = '\0';
 	if (id) {
-		long long v = strstr(rw->path, "/reviews/items/") ? item[agency]
+		long long v = strstr(rw->path, "/offboarding/items/") ? offitem[agency]
+			      : strstr(rw->path, "/offboarding/")	     ? offcase[agency]
+			      : strstr(rw->path, "/reviews/items/") ? item[agency]
 			      : strstr(rw->path, "/reviews/")	     ? campaign[agency]
 			      : strstr(rw->path, "/agencies/")	     ? agency
 			      : strstr(rw->path, "/people/")	     ? person[agency]
@@ -218,6 +236,9 @@ static void subst(const struct row *rw, int who, char *path, size_t size, char *
 		snprintf(body, bsize, "{}");
 	else if (strstr(rw->path, "/reviews/items/"))
 		snprintf(body, bsize, "{\"decision\":\"confirm\"}");
+	/* R5.3: no reason, a note that is not text: 400 once authorised, and nothing changes. */
+	else if (strstr(rw->path, "/offboard"))
+		snprintf(body, bsize, strstr(rw->path, "/items/") ? "{\"note\":5}" : "{}");
 	else if (strstr(rw->path, "/auth/") && !strstr(rw->path, "logout") && !strstr(rw->path, "enrol"))
 		snprintf(body, bsize, "{}"); /* 400 after authorisation, and no password tried */
 }

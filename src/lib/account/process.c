@@ -229,16 +229,18 @@ int attt_offboard_json(const struct attt_auth_ctx *c, int64_t case_id, json_t **
 
 	if (!items)
 		return ATTT_E_NOMEM;
-	r = attt__acct_prep(c->db, &st, "SELECT person_id, agency_id, reason, opened_at, closed_at FROM offboarding WHERE id = ?",
+	r = attt__acct_prep(c->db, &st,
+			    "SELECT o.person_id, o.agency_id, o.reason, o.opened_at, o.closed_at, p.full_name FROM offboarding o "
+			    "LEFT JOIN person p ON p.id = o.person_id WHERE o.id = ?",
 			    "i", case_id);
 	if (r < 0)
 		goto out;
 	r = attt_stmt_step(st);
 	if (r > 0) {
-		o = json_pack("{s:I, s:I, s:I, s:s, s:o, s:o}", "id", (json_int_t)case_id, "person",
-			      (json_int_t)attt_stmt_int64(st, 0), "agency", (json_int_t)attt_stmt_int64(st, 1), "reason",
-			      attt_stmt_text(st, 2), "opened_at", time_json(attt_stmt_int64(st, 3)), "closed_at",
-			      time_json(attt_stmt_int64(st, 4)));
+		o = json_pack("{s:I, s:I, s:s?, s:I, s:s, s:o, s:o}", "id", (json_int_t)case_id, "person",
+			      (json_int_t)attt_stmt_int64(st, 0), "person_name", attt_stmt_text(st, 5), "agency",
+			      (json_int_t)attt_stmt_int64(st, 1), "reason", attt_stmt_text(st, 2), "opened_at",
+			      time_json(attt_stmt_int64(st, 3)), "closed_at", time_json(attt_stmt_int64(st, 4)));
 		r = o ? ATTT_OK : ATTT_E_NOMEM;
 	} else if (r == 0) {
 		r = ATTT_E_NOTFOUND;
@@ -247,12 +249,16 @@ int attt_offboard_json(const struct attt_auth_ctx *c, int64_t case_id, json_t **
 	st = NULL;
 	if (r < 0)
 		goto out;
-	r = attt__acct_prep(c->db, &st, "SELECT id, kind, description, done_at FROM offboarding_item WHERE case_id = ? ORDER BY id",
+	r = attt__acct_prep(c->db, &st,
+			    "SELECT i.id, i.kind, i.description, i.done_at, i.done_by, i.note, a.username FROM offboarding_item i "
+			    "LEFT JOIN account a ON a.id = i.done_by WHERE i.case_id = ? ORDER BY i.id",
 			    "i", case_id);
 	while (r >= 0 && (r = attt_stmt_step(st)) > 0)
-		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)attt_stmt_int64(st, 0), "kind",
-						       attt_stmt_text(st, 1), "description", attt_stmt_text(st, 2), "done_at",
-						       time_json(attt_stmt_int64(st, 3))));
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o, s:I, s:s?, s:s}", "id", (json_int_t)attt_stmt_int64(st, 0),
+						       "kind", attt_stmt_text(st, 1), "description", attt_stmt_text(st, 2),
+						       "done_at", time_json(attt_stmt_int64(st, 3)), "done_by",
+						       (json_int_t)attt_stmt_int64(st, 4), "done_by_username", attt_stmt_text(st, 6),
+						       "note", attt_stmt_text(st, 5) ? attt_stmt_text(st, 5) : ""));
 	attt_stmt_finalize(st);
 	if (r < 0)
 		goto out;
@@ -263,6 +269,128 @@ out:
 	json_decref(o);
 	json_decref(items);
 	return r;
+}
+
+int attt_offboard_locate(const struct attt_auth_ctx *c, int64_t case_id, int64_t item_id, int64_t *ret_case,
+			 int64_t *ret_agency)
+{
+	int64_t cid = case_id;
+	int r;
+
+	if (item_id > 0 && (r = attt__acct_int(c->db, &cid, "SELECT case_id FROM offboarding_item WHERE id = ?", "i", item_id)) < 0)
+		return r;
+	if ((r = attt__acct_int(c->db, ret_agency, "SELECT agency_id FROM offboarding WHERE id = ?", "i", cid)) < 0)
+		return r;
+	if (ret_case)
+		*ret_case = cid;
+	return ATTT_OK;
+}
+
+struct tick_tx {
+	const struct attt_auth_ctx *c;
+	const struct attt_actor *actor;
+	int64_t item_id, case_id;
+	const char *note;
+	bool closed;
+};
+
+static int tick_fn(struct attt_db *db, void *arg)
+{
+	struct tick_tx *t = arg;
+	struct attt_stmt *st = NULL;
+	int64_t now = attt__acct_now(t->c), agency = 0, person = 0, done_at = 0, left = 0;
+	char kind[64] = "";
+	int r;
+
+	/* A fresh read inside the transaction: two officers ticking the same item, one wins. */
+	r = attt__acct_prep(db, &st,
+			    "SELECT i.case_id, i.done_at, i.kind, o.agency_id, o.person_id FROM offboarding_item i "
+			    "JOIN offboarding o ON o.id = i.case_id WHERE i.id = ?",
+			    "i", t->item_id);
+	if (r >= 0 && (r = attt_stmt_step(st)) == 0)
+		r = ATTT_E_NOTFOUND;
+	if (r > 0) {
+		t->case_id = attt_stmt_int64(st, 0);
+		done_at = attt_stmt_int64(st, 1);
+		attt_str_copy(kind, sizeof(kind), attt_stmt_text(st, 2) ? attt_stmt_text(st, 2) : "");
+		agency = attt_stmt_int64(st, 3);
+		person = attt_stmt_int64(st, 4);
+		r = ATTT_OK;
+	}
+	attt_stmt_finalize(st);
+	if (r < 0)
+		return r;
+	if (done_at != 0)
+		return ATTT_E_CONFLICT;
+	r = attt__acct_exec(db, "UPDATE offboarding_item SET done_at = ?, done_by = ?, note = ? WHERE id = ?", "iiti", now,
+			    t->actor ? t->actor->account_id : (int64_t)0, t->note ? t->note : "", t->item_id);
+	if (r == ATTT_OK)
+		r = attt__acct_int(db, &left, "SELECT count(*) FROM offboarding_item WHERE case_id = ? AND done_at = 0", "i",
+				   t->case_id);
+	/* R5.3: the case closes with its last item. */
+	if (r == ATTT_OK && left == 0) {
+		r = attt__acct_exec(db, "UPDATE offboarding SET closed_at = ? WHERE id = ?", "ii", now, t->case_id);
+		t->closed = true;
+	}
+	if (r < 0)
+		return r;
+	return attt__acct_audit(t->c, t->actor, ATTT_AUDIT_ACCESS, "person.offboard.item", "offboarding_item", t->item_id,
+				agency, ATTT_AUDIT_SUCCESS, "R5.3",
+				json_pack("{s:I, s:I, s:s, s:s, s:b}", "case", (json_int_t)t->case_id, "person",
+					  (json_int_t)person, "kind", kind, "note", t->note ? t->note : "", "case_closed",
+					  t->closed));
+}
+
+int attt_offboard_item_done(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
+			    const char *note, int64_t *ret_case, bool *ret_closed)
+{
+	struct tick_tx t = {c, actor, item_id, 0, note, false};
+	int r;
+
+	if (note && (strlen(note) > ATTT_MAX_SHORT_TEXT * 4 || !attt_utf8_valid(note, strlen(note))))
+		return ATTT_E_INVAL;
+	r = attt__acct_tx(c->db, tick_fn, &t);
+	if (r == ATTT_OK) {
+		if (ret_case)
+			*ret_case = t.case_id;
+		if (ret_closed)
+			*ret_closed = t.closed;
+	}
+	return r;
+}
+
+int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, size_t limit, json_t **ret)
+{
+	struct attt_stmt *st = NULL;
+	json_t *items = json_array();
+	int r;
+
+	if (!items)
+		return ATTT_E_NOMEM;
+	r = attt__acct_prep(c->db, &st,
+			    "SELECT o.id, o.person_id, p.full_name, o.agency_id, o.reason, o.opened_at, o.closed_at, "
+			    "(SELECT count(*) FROM offboarding_item i WHERE i.case_id = o.id AND i.done_at = 0) "
+			    "FROM offboarding o JOIN person p ON p.id = o.person_id "
+			    "WHERE ? = 0 OR o.closed_at = 0 ORDER BY o.id DESC LIMIT ?",
+			    "ii", (int64_t)open_only, (int64_t)limit);
+	while (r >= 0 && (r = attt_stmt_step(st)) > 0) {
+		json_t *o = json_pack("{s:I, s:I, s:s?, s:I, s:s?, s:o, s:o, s:I}", "id", (json_int_t)attt_stmt_int64(st, 0),
+				      "person", (json_int_t)attt_stmt_int64(st, 1), "person_name", attt_stmt_text(st, 2),
+				      "agency", (json_int_t)attt_stmt_int64(st, 3), "reason", attt_stmt_text(st, 4),
+				      "opened_at", time_json(attt_stmt_int64(st, 5)), "closed_at",
+				      time_json(attt_stmt_int64(st, 6)), "pending", (json_int_t)attt_stmt_int64(st, 7));
+		if (!o || json_array_append_new(items, o) < 0) {
+			r = ATTT_E_NOMEM;
+			break;
+		}
+	}
+	attt_stmt_finalize(st);
+	if (r < 0) {
+		json_decref(items);
+		return r;
+	}
+	*ret = items;
+	return ATTT_OK;
 }
 
 /* --- R6.1.e reviews -------------------------------------------------------------------------------- */

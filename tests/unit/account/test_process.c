@@ -74,6 +74,64 @@ static void test_offboard__one_action(void **state)
 	assert_int_equal(attt_offboard_person(&f->c, &fx_cli, 1, "", &case_id), ATTT_E_INVAL);
 }
 
+/* R5.3: the checklist is ticked item by item, each tick audited with its note; a tick is final;
+ * the case closes with its last item and the list of open cases loses it. */
+static void test_offboard__checklist(void **state)
+{
+	struct fx *f = *state;
+	const struct attt_actor officer = {7, 0, 0, "so.one", NULL, "test"};
+	json_t *cs = NULL, *list = NULL, *it;
+	char pw[17];
+	int64_t case_id = 0, got_case = 0, agency = 0, first = 0;
+	bool closed = true;
+	size_t i, n;
+
+	(void)fx_add(f, "an.nv", 1, ATTT_ROLE_STAFF, pw);
+	assert_int_equal(attt_offboard_person(&f->c, &fx_cli, 1, "Chuyển công tác (transferred)", &case_id), ATTT_OK);
+	assert_int_equal(attt_offboard_list(&f->c, true, 50, &list), ATTT_OK);
+	assert_int_equal(json_array_size(list), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "pending")), 4);
+	json_decref(list);
+	assert_int_equal(attt_offboard_json(&f->c, case_id, &cs), ATTT_OK);
+	n = json_array_size(json_object_get(cs, "items"));
+	assert_int_equal(n, 4); /* one account, assets, external accounts, keys */
+	first = json_integer_value(json_object_get(json_array_get(json_object_get(cs, "items"), 0), "id"));
+	json_decref(cs);
+	assert_int_equal(attt_offboard_locate(&f->c, 0, first, &got_case, &agency), ATTT_OK);
+	assert_int_equal(got_case, case_id);
+	assert_true(agency > 0);
+	assert_int_equal(attt_offboard_locate(&f->c, 0, 9999, &got_case, &agency), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_offboard_item_done(&f->c, &officer, first, "Đã thu hồi máy tính xách tay số 12", &got_case, &closed),
+			 ATTT_OK);
+	assert_false(closed);
+	assert_int_equal(got_case, case_id);
+	/* A tick is final, and an unknown item or a note that is not UTF-8 is refused. */
+	assert_int_equal(attt_offboard_item_done(&f->c, &officer, first, NULL, NULL, NULL), ATTT_E_CONFLICT);
+	assert_int_equal(attt_offboard_item_done(&f->c, &officer, 9999, NULL, NULL, NULL), ATTT_E_NOTFOUND);
+	assert_int_equal(attt_offboard_item_done(&f->c, &officer, first + 1, "\xff", NULL, NULL), ATTT_E_INVAL);
+	for (int64_t id = first + 1; id < first + (int64_t)n; id++) {
+		assert_int_equal(attt_offboard_item_done(&f->c, &officer, id, NULL, NULL, &closed), ATTT_OK);
+		assert_true(closed == (id == first + (int64_t)n - 1));
+	}
+	assert_int_equal(attt_offboard_json(&f->c, case_id, &cs), ATTT_OK);
+	assert_false(json_is_null(json_object_get(cs, "closed_at")));
+	json_array_foreach(json_object_get(cs, "items"), i, it) {
+		assert_false(json_is_null(json_object_get(it, "done_at")));
+		assert_int_equal(json_integer_value(json_object_get(it, "done_by")), 7);
+	}
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(cs, "items"), 0), "note")),
+			    "Đã thu hồi máy tính xách tay số 12");
+	json_decref(cs);
+	assert_int_equal(attt_offboard_list(&f->c, true, 50, &list), ATTT_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(attt_offboard_list(&f->c, false, 50, &list), ATTT_OK);
+	assert_int_equal(json_array_size(list), 1);
+	json_decref(list);
+	assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM audit_event WHERE action = 'person.offboard.item' AND rule = 'R5.3'"),
+			 (int64_t)n);
+}
+
 /* R6.1.e: a campaign lists every account and role; a revocation applies at once; the campaign
  * closes when all is decided; agencies without a recent campaign and late campaigns are flagged. */
 static void test_review__campaign(void **state)
@@ -176,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rules__acknowledge_activates, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_offboard__one_action, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_offboard__checklist, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_review__campaign, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep__dormant_and_external, fx_setup, fx_teardown),
 	};
