@@ -1056,11 +1056,17 @@ async function viewPeople(agencyId, params) {
       b.addEventListener('click', () => { b.replaceWith(accountForm(p, box)); });
       acts.push(b);
     }
+    if (canAccount) {
+      const b = h('button', { type: 'button', class: 'offboard' }, t('offboard'));
+      b.addEventListener('click', () => { b.replaceWith(offboardForm(p)); });
+      acts.push(b);
+    }
     return h('tr', { 'data-id': p.id, 'data-name': p.full_name },
       h('td', {}, p.full_name), h('td', {}, p.position || ''), h('td', {}, p.email || ''), h('td', {}, p.phone || ''),
       h('td', {}, t('pst_' + p.status)), h('td', { class: 'acts' }, acts));
   });
-  const parts = [h('p', {}, h('a', { href: '#/agencies' }, '← ' + t('agency_tree'))), sform, box,
+  const parts = [h('p', {}, h('a', { href: '#/agencies' }, '← ' + t('agency_tree')),
+    has('account.read') ? [' · ', h('a', { href: '#/offboarding', id: 'offboarding-link' }, t('offboarding'))] : null), sform, box,
     rows.length ? table('people-list', [t('full_name'), t('position'), t('email'), t('phone'), t('col_status'), ''], rows) : h('p', { id: 'people-none' }, t('none'))];
   if (has('people.write')) {
     const name = h('input', { name: 'full_name', required: true, maxlength: 200 });
@@ -1101,6 +1107,69 @@ function personForm(p) {
   });
   form.classList.add('person-edit');
   return form;
+}
+
+// R5.3: one action on a person (every account disabled, sessions ended, roles removed), then the
+// case with its checklist.
+function offboardForm(p) {
+  const reason = h('input', { name: 'reason', required: true, maxlength: 256, placeholder: t('offboard_reason_hint') });
+  const box = messageBox();
+  const form = h('form', { class: 'inline offboard-form', novalidate: true }, field(t('offboard_reason'), reason),
+    h('p', { class: 'hint' }, t('offboard_warn', { name: p.full_name })), box, h('button', { type: 'submit', class: 'danger' }, t('offboard')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!reason.value.trim()) { showError(box, t('offboard_reason_required')); reason.focus(); return; }
+    if (!window.confirm(t('offboard_confirm', { name: p.full_name }))) return;
+    setBusy(form, true);
+    try {
+      const c = await api('POST', `/people/${p.id}/offboard`, { reason: reason.value.trim() });
+      go('#/offboarding/' + c.id);
+    } catch (e) {
+      showError(box, e);
+      setBusy(form, false);
+    }
+  });
+  return form;
+}
+
+// R5.3: the open offboarding cases of the caller's agencies.
+async function viewOffboardings(params) {
+  if (!has('account.read')) { page(t('offboarding'), h('p', { class: 'msg error', id: 'refused', role: 'alert' }, t('refused', { p: 'account.read' }))); return; }
+  const all = params.get('all') === 'true';
+  const r = await api('GET', '/offboarding' + (all ? '' : '?open=true'));
+  const cb = h('input', { type: 'checkbox', checked: all });
+  cb.addEventListener('change', () => go('#/offboarding' + (cb.checked ? '?all=true' : '')));
+  const rows = (r.items || []).map((c) => h('tr', { 'data-id': c.id },
+    h('td', {}, h('a', { href: '#/offboarding/' + c.id }, String(c.id))), h('td', {}, c.person_name || ''), h('td', {}, String(c.agency)),
+    h('td', {}, c.reason || ''), h('td', {}, fmtTime(c.opened_at)), h('td', {}, c.closed_at ? fmtTime(c.closed_at) : t('ob_pending', { n: c.pending }))));
+  page(t('offboarding'), h('p', { class: 'hint' }, t('offboarding_intro')),
+    h('div', { class: 'filters' }, h('label', { class: 'check' }, cb, ' ', t('ob_show_closed'))),
+    rows.length ? table('offboarding-list', ['#', t('full_name'), t('audit_agency'), t('offboard_reason'), t('col_started'), t('col_status')], rows)
+      : h('p', { id: 'offboarding-none' }, t('none')));
+}
+
+// R5.3: one case; each item ticked when recovered, with a note (account.write).
+async function viewOffboarding(id) {
+  const c = await api('GET', '/offboarding/' + id);
+  const box = messageBox();
+  const canTick = has('account.write') && !c.closed_at;
+  const rows = (c.items || []).map((it) => {
+    let act = null;
+    if (!it.done_at && canTick) {
+      const note = h('input', { name: 'note', maxlength: 1024, placeholder: t('ob_note_hint') });
+      act = miniForm(null, null, [note], t('ob_tick'), async () => {
+        await api('POST', `/offboarding/items/${it.id}`, note.value.trim() ? { note: note.value.trim() } : {});
+      });
+      act.classList.add('tick');
+    }
+    return h('tr', { 'data-id': it.id, 'data-kind': it.kind, 'data-done': it.done_at ? '1' : '0' },
+      h('td', {}, it.description), h('td', {}, it.done_at ? `${fmtTime(it.done_at)} · ${it.done_by_username || 'cli'}` : ''),
+      h('td', { class: 'summary' }, it.note || ''), h('td', { class: 'acts' }, act));
+  });
+  page(t('ob_case', { id: c.id }), h('p', {}, h('a', { href: '#/offboarding' }, '← ' + t('offboarding'))), box,
+    dl([[t('full_name'), c.person_name || String(c.person)], [t('offboard_reason'), c.reason], [t('audit_agency'), String(c.agency)], [t('col_started'), fmtTime(c.opened_at)],
+      [t('col_status'), c.closed_at ? t('ob_closed', { at: fmtTime(c.closed_at) }) : t('ob_open')]]),
+    table('checklist', [t('ob_item'), t('ob_done'), t('ob_note'), ''], rows));
 }
 
 // R6.2.a: an account for a person, with a role; the temporary password is shown once (R6.1.a).
@@ -1147,6 +1216,8 @@ async function route() {
     else if (path === '/accounts') await viewAccounts(params);
     else if (path === '/audit') await viewAudit(params);
     else if (path === '/logreviews') await viewLogReviews(params);
+    else if (path === '/offboarding') await viewOffboardings(params);
+    else if (/^\/offboarding\/\d+$/.test(path)) await viewOffboarding(path.split('/')[2]);
     else if (path === '/reviews') await viewReviews(params);
     else if (/^\/reviews\/\d+$/.test(path)) await viewReview(path.split('/')[2]);
     else if (path === '/agencies') await viewAgencies();

@@ -227,6 +227,41 @@ async function main() {
   check(!moi.phone && moi.position === 'Phó Trưởng phòng', 'an emptied phone is cleared, the rest kept');
   check((atttJson('audit', 'list', '--action', 'person.update').items || []).length >= 2, 'R7.2: each edit is an audit event');
 
+  // R5.3: offboarding in one action from the people page, then its checklist ticked item by item.
+  await op.click('#people-list tr[data-name="Vũ Thị Mới"] button.offboard');
+  await op.click('#people-list form.offboard-form button[type=submit]');
+  await op.waitForSelector('#people-list form.offboard-form .msg.error');
+  equal(atttJson('user', 'show', 'moi.vt').status !== 'disabled', true, 'R5.3: no offboarding without a reason (refused before it is sent)');
+  await op.fill('#people-list form.offboard-form input[name=reason]', 'Chuyển công tác sang Sở Tài chính');
+  await op.click('#people-list form.offboard-form button[type=submit]');
+  await op.waitForSelector('#checklist');
+  const caseId = Number(op.url().split('/').pop());
+  equal(atttJson('user', 'show', 'moi.vt').status, 'disabled', 'R5.3: offboarding from the page disables the person\'s account');
+  equal(await op.locator('#checklist tbody tr').count(), 4, 'R5.3: the checklist holds the account, assets, outside accounts and keys');
+  await op.fill('#checklist tr[data-kind="assets"] input[name=note]', 'Máy tính xách tay số 12 đã nộp lại');
+  await op.click('#checklist tr[data-kind="assets"] button[type=submit]');
+  await op.waitForSelector('#checklist tr[data-kind="assets"][data-done="1"]');
+  let oc = atttJson('user', 'checklist', '--case', String(caseId));
+  const assets = oc.items.find((x) => x.kind === 'assets');
+  check(assets.done_at && assets.note === 'Máy tính xách tay số 12 đã nộp lại' && assets.done_by_username === 'binh.tt',
+    'R5.3: a ticked item keeps its time, note and officer (checked with attt user checklist)');
+  check(oc.closed_at === null, 'R5.3: the case stays open while items remain');
+  for (const kind of ['account', 'external_accounts', 'keys']) {
+    await op.click(`#checklist tr[data-kind="${kind}"] button[type=submit]`);
+    await op.waitForSelector(`#checklist tr[data-kind="${kind}"][data-done="1"]`);
+  }
+  oc = atttJson('user', 'checklist', '--case', String(caseId));
+  check(oc.closed_at !== null, 'R5.3: the case closes with its last item');
+  equal(await op.locator('#checklist button[type=submit]').count(), 0, 'R5.3: a closed case offers nothing to tick');
+  equal((atttJson('audit', 'list', '--action', 'person.offboard.item').items || []).length, 4, 'R7.2: each tick is an audit event');
+  await shot(op, 'offboarding');
+  await op.goto(base + '/#/offboarding');
+  await settled(op);
+  equal(await op.locator(`#offboarding-list tr[data-id="${caseId}"]`).count(), 0, 'R5.3: a closed case leaves the list of open cases');
+  await op.goto(base + '/#/offboarding?all=true');
+  await settled(op);
+  equal(await op.locator(`#offboarding-list tr[data-id="${caseId}"]`).count(), 1, 'R5.3: and is listed with the closed ones');
+
   // R7.1, R7.3: the officer reads their agency's part of the trail and records a review of it.
   await op.click('nav a[href="#/audit"]');
   await op.waitForSelector('#audit-list');
