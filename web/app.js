@@ -7,7 +7,7 @@
 import { api, apiUpload, apiText, ApiError, setCsrf, hasCsrf } from './api.js';
 import {
   t, label, getLang, setLang, fmtTime, vnToRfc3339, INCIDENT_TYPES, SEVERITIES, ACTIONS, EVENT_KINDS, ROLES, OBS_KINDS,
-  LINK_KINDS, LINK_KINDS_IN, AUDIT_CATEGORIES, OUTCOMES,
+  LINK_KINDS, LINK_KINDS_IN, AUDIT_CATEGORIES, OUTCOMES, AGENCY_TYPES,
 } from './i18n.js';
 
 const main = document.getElementById('main');
@@ -1020,12 +1020,62 @@ async function viewReview(id) {
 async function viewAgencies() {
   if (!may('agencies')) { refused('agencies', t('agencies')); return; }
   const r = await api('GET', '/agencies?limit=500');
-  const rows = (r.items || []).map((a) => h('tr', { 'data-id': a.id },
-    h('td', { class: 'tree' }, h('span', { class: 'indent' }, '\u00a0\u00a0\u00a0\u00a0'.repeat(Math.max(0, (a.depth || 1) - 1))),
-      h('a', { href: '#/agencies/' + a.id }, a.name)),
-    h('td', {}, a.code || ''), h('td', {}, a.type), h('td', {}, a.status)));
-  page(t('agency_tree'), rows.length ? table('agency-list', [t('col_name'), t('code'), t('f_type'), t('col_status')], rows) : h('p', {}, t('none')),
-    r.total > (r.items || []).length ? h('p', { class: 'hint' }, `${(r.items || []).length} / ${r.total}`) : null);
+  const items = r.items || [];
+  // R1.2: the province's tree is platform configuration (config.write: administrators).
+  const canEdit = has('config.write');
+  const rows = items.map((a) => {
+    const acts = [];
+    if (canEdit && a.status === 'active') {
+      const ren = h('button', { type: 'button', class: 'rename' }, t('ag_rename'));
+      ren.addEventListener('click', () => {
+        const name = h('input', { name: 'name', required: true, maxlength: 200, value: a.name });
+        const f = miniForm(null, null, [field(t('col_name'), name)], t('save'), async () => {
+          if (!name.value.trim() || name.value.trim() === a.name) return;
+          await api('POST', `/agencies/${a.id}/rename`, { name: name.value.trim() });
+        });
+        f.classList.add('agency-rename');
+        ren.replaceWith(f);
+      });
+      acts.push(ren);
+      if (a.parent_id) {
+        const mv = h('button', { type: 'button', class: 'move' }, t('ag_move'));
+        mv.addEventListener('click', () => {
+          const parent = agencyPicker(items.filter((x) => x.id !== a.id && x.status === 'active' && !(x.path || '').startsWith(a.path || '\0')),
+            a.parent_id, { name: 'parent_id' });
+          const f = miniForm(null, null, [field(t('ag_parent'), parent)], t('save'), async () => {
+            if (Number(parent.value) === a.parent_id) return;
+            await api('POST', `/agencies/${a.id}/move`, { parent_id: Number(parent.value) });
+          });
+          f.classList.add('agency-move');
+          mv.replaceWith(f);
+        });
+        acts.push(mv);
+      }
+    }
+    return h('tr', { 'data-id': a.id, 'data-name': a.name },
+      h('td', { class: 'tree' }, h('span', { class: 'indent' }, '\u00a0\u00a0\u00a0\u00a0'.repeat(Math.max(0, (a.depth || 1) - 1))),
+        h('a', { href: '#/agencies/' + a.id }, a.name)),
+      h('td', {}, a.code || ''), h('td', {}, label(AGENCY_TYPES, a.type)), h('td', {}, a.status), h('td', { class: 'acts' }, acts));
+  });
+  const parts = [rows.length ? table('agency-list', [t('col_name'), t('code'), t('f_type'), t('col_status'), ''], rows) : h('p', {}, t('none')),
+    r.total > items.length ? h('p', { class: 'hint' }, `${items.length} / ${r.total}`) : null];
+  if (canEdit) {
+    const name = h('input', { name: 'name', required: true, maxlength: 200 });
+    const code = h('input', { name: 'code', maxlength: 64 });
+    const type = h('select', { name: 'type' }, Object.keys(AGENCY_TYPES).map((k) => h('option', { value: k, selected: k === 'department' }, label(AGENCY_TYPES, k))));
+    const parent = agencyPicker(items.filter((x) => x.status === 'active'), items.length ? items[0].id : '', { name: 'parent_id' });
+    const form = miniForm('agency-add', t('ag_add'), [field(t('col_name'), name), field(t('code'), code), field(t('f_type'), type), field(t('ag_parent'), parent)],
+      t('add'), async () => {
+        if (!name.value.trim()) throw t('ag_name_required');
+        const body = { name: name.value.trim(), type: type.value };
+        if (code.value.trim()) body.code = code.value.trim();
+        if (parent.value) body.parent_id = Number(parent.value);
+        await api('POST', '/agencies', body);
+      });
+    form.classList.add('card');
+    parts.push(form);
+  }
+  page(t('agency_tree'), ...parts);
 }
 
 async function viewPeople(agencyId, params) {

@@ -224,6 +224,11 @@ const STRINGS = {
   // agencies and people
   agencies: ['Cơ quan và cán bộ', 'Agencies and people'],
   agency_tree: ['Cây cơ quan, đơn vị', 'The agency tree'],
+  ag_rename: ['Đổi tên', 'Rename'],
+  ag_move: ['Chuyển cấp trên', 'Move'],
+  ag_parent: ['Cơ quan cấp trên', 'Parent agency'],
+  ag_add: ['Thêm cơ quan, đơn vị', 'Add an agency'],
+  ag_name_required: ['Cần tên cơ quan', 'A name is required'],
   code: ['Mã', 'Code'],
   people: ['Cán bộ của {a}', 'People of {a}'],
   search: ['Tìm (không cần dấu)', 'Search (diacritics optional)'],
@@ -327,6 +332,18 @@ export const AUDIT_CATEGORIES = {
   config: ['Cấu hình', 'Configuration'],
   connection: ['Kết nối', 'Connection'],
   access: ['Truy cập', 'Access'],
+};
+// The agency types of the org module (`attt agency types`).
+export const AGENCY_TYPES = {
+  province: ['Tỉnh', 'Province'],
+  department: ['Sở, ban, ngành', 'Department'],
+  commune: ['Xã, phường, đặc khu', 'Commune'],
+  district: ['Huyện (trước 2025)', 'District (before 2025)'],
+  public_service_unit: ['Đơn vị sự nghiệp công lập', 'Public service unit'],
+  party_body: ['Cơ quan Đảng', 'Party body'],
+  central_body: ['Cơ quan Trung ương trên địa bàn', 'Central body in the province'],
+  socio_political: ['Tổ chức chính trị - xã hội', 'Socio-political organisation'],
+  other: ['Khác', 'Other'],
 };
 export const OUTCOMES = {
   success: ['Thành công', 'Success'],

@@ -381,6 +381,27 @@ async function main() {
   await mp.click('nav a[href="#/agencies"]');
   await mp.waitForSelector('#agency-list');
   equal(await mp.locator('#agency-list tbody tr').count(), 3, 'an administrator of the province sees the whole agency tree');
+  // R1.2: the administrator keeps the tree: adds an agency, renames it, moves it under another.
+  await mp.fill('#agency-add input[name=name]', 'Sở Khoa học và Công nghệ');
+  await mp.selectOption('#agency-add select[name=parent_id]', '1');
+  await mp.click('#agency-add button[type=submit]');
+  await mp.waitForSelector('#agency-list tr[data-name="Sở Khoa học và Công nghệ"]');
+  const newAg = Number(await mp.getAttribute('#agency-list tr[data-name="Sở Khoa học và Công nghệ"]', 'data-id'));
+  let ag = atttJson('agency', 'show', String(newAg));
+  check(ag.type === 'department' && ag.parent_id === 1, 'an administrator adds a department under the province (checked with attt agency show)');
+  await mp.click(`#agency-list tr[data-id="${newAg}"] button.rename`);
+  await mp.fill(`#agency-list tr[data-id="${newAg}"] form.agency-rename input[name=name]`, 'Sở KH&CN');
+  await mp.click(`#agency-list tr[data-id="${newAg}"] form.agency-rename button[type=submit]`);
+  await mp.waitForSelector('#agency-list tr[data-name="Sở KH&CN"]');
+  await mp.click(`#agency-list tr[data-id="${newAg}"] button.move`);
+  const parents = await mp.locator(`#agency-list tr[data-id="${newAg}"] form.agency-move select option`).evaluateAll((os) => os.map((o) => Number(o.value)));
+  check(parents.includes(2) && !parents.includes(newAg), 'an agency is offered other parents, never itself');
+  await mp.selectOption(`#agency-list tr[data-id="${newAg}"] form.agency-move select[name=parent_id]`, '2');
+  await mp.click(`#agency-list tr[data-id="${newAg}"] form.agency-move button[type=submit]`);
+  await mp.waitForFunction((id) => document.querySelector(`#agency-list tr[data-id="${id}"] .indent`)?.textContent.length === 8, newAg);
+  ag = atttJson('agency', 'show', String(newAg));
+  check(ag.name === 'Sở KH&CN' && ag.parent_id === 2, 'it renames it and moves it under another agency');
+  check((ag.history || []).some((x) => x.kind === 'rename') && (ag.history || []).some((x) => x.kind === 'move'), 'both kept in the agency\'s history');
   await mp.goto(base + '/#/reviews');
   await mp.waitForSelector('#refused');
   check((await mp.locator('#refused').textContent()).includes('review.read'), 'an administrator typing #/reviews is refused, naming the permission');
