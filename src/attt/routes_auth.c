@@ -918,6 +918,64 @@ out:
 	return r;
 }
 
+/* --- roles on agency subtrees ----------------------------------------------------------------- */
+
+/* Grants or revokes {"role", "agency"} on an account (account.write on the account's agency), when
+ * the caller holds role.grant on that agency and a role that may give this one: a security officer
+ * gives staff, security_officer and agency_head within their subtree, an administrator any role
+ * (docs/access-control.md). Answered with the account. */
+static int role_change(struct attt_http_req *req, bool grant)
+{
+	const struct attt_principal *p = me(req);
+	struct attt_auth_ctx c;
+	struct attt_actor actor;
+	struct attt_account a;
+	const char *role = NULL;
+	enum attt_role rl;
+	json_t *b = NULL, *ag, *j = NULL;
+	bool ok = false, may = false;
+	int64_t agency;
+	int r;
+
+	if ((r = ctx_of(&c)) < 0 || (r = load_account(req, &c, ATTT_PERM_ACCOUNT_WRITE, &a)) < 0)
+		return r;
+	if ((r = body_obj(req, &b)) < 0)
+		return r;
+	ag = json_object_get(b, "agency");
+	if (str_field(b, "role", true, &role) < 0 || attt_role_parse(role, &rl) < 0) {
+		r = problem_field(req, ATTT_E_INVAL, "cần một vai trò có", "a known role is required", "role");
+		goto out;
+	}
+	if (!json_is_integer(ag) || json_integer_value(ag) < 1) {
+		r = problem_field(req, ATTT_E_INVAL, "cần số cơ quan", "an agency id is required", "agency");
+		goto out;
+	}
+	agency = json_integer_value(ag);
+	if ((r = attt_principal_can(&c, p, ATTT_PERM_ROLE_GRANT, agency, &ok)) < 0)
+		goto out;
+	for (size_t i = 0; i < p->n_grants; i++)
+		if (attt_role_can_grant(p->grants[i].role, rl))
+			may = true;
+	if (!ok || !may) {
+		r = ATTT_E_PERM;
+		goto out;
+	}
+	attt_principal_actor(p, source(req), &actor);
+	r = grant ? attt_account_grant(&c, &actor, a.id, rl, agency) : attt_account_revoke(&c, &actor, a.id, rl, agency);
+	if (r == ATTT_E_EXISTS)
+		r = problem_field(req, r, "tài khoản đã có vai trò này ở đó", "the account holds that role there already", "role");
+	else if (r == ATTT_E_NOTFOUND && !grant)
+		r = problem_field(req, r, "tài khoản không có vai trò này ở đó", "the account does not hold that role there", "role");
+	else if (r == ATTT_OK && (r = attt_account_json(&c, a.id, &j)) == ATTT_OK)
+		r = attt_http_reply_json(req, 200, j);
+out:
+	json_decref(b);
+	return r;
+}
+
+static int h_role_grant(struct attt_http_req *req, void *u) { (void)u; return role_change(req, true); }
+static int h_role_revoke(struct attt_http_req *req, void *u) { (void)u; return role_change(req, false); }
+
 /* --- offboarding (R5.3) ---------------------------------------------------------------------- */
 
 /* One action on a person (account.write on their agency): every account disabled, sessions and
@@ -1067,6 +1125,8 @@ static const struct {
 	{"POST", "/api/v1/accounts/{id}/unlock", 0, h_unlock},
 	{"POST", "/api/v1/accounts/{id}/disable", 0, h_disable},
 	{"POST", "/api/v1/accounts/{id}/reset", 0, h_reset_issue},
+	{"POST", "/api/v1/accounts/{id}/roles", 0, h_role_grant},
+	{"POST", "/api/v1/accounts/{id}/roles/revoke", 0, h_role_revoke},
 	{"GET", "/api/v1/reviews", 0, h_reviews},
 	{"POST", "/api/v1/reviews", 0, h_review_start},
 	{"GET", "/api/v1/reviews/{id}", 0, h_review},

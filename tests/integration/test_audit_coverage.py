@@ -157,6 +157,8 @@ ROUTES = {
     ("POST", "/api/v1/people"): ("change", "data"),
     ("GET", "/api/v1/people/{id}"): ("read", ""),
     ("PATCH", "/api/v1/people/{id}"): ("change", "data"),
+    ("POST", "/api/v1/accounts/{id}/roles"): ("change", "access"),
+    ("POST", "/api/v1/accounts/{id}/roles/revoke"): ("change", "access"),
     # R5.3 offboarding (src/attt/routes_auth.c): the one action and each tick of its checklist.
     ("POST", "/api/v1/people/{id}/offboard"): ("change", "access"),
     ("GET", "/api/v1/offboarding"): ("read", ""),
@@ -539,6 +541,12 @@ def test_routes(tmp, routes):
         acc = step("POST", "/api/v1/accounts", so, body={"username": "new.one", "person": int(person), "role": "staff"})
         aid = str(acc["id"])
         step("GET", "/api/v1/accounts/{id}", so, "/api/v1/accounts/" + aid)
+        opt_roles = ("POST", "/api/v1/accounts/{id}/roles") in reg
+        if opt_roles:
+            step("POST", "/api/v1/accounts/{id}/roles", so, f"/api/v1/accounts/{aid}/roles",
+                 body={"role": "agency_head", "agency": 2})
+            step("POST", "/api/v1/accounts/{id}/roles/revoke", so, f"/api/v1/accounts/{aid}/roles/revoke",
+                 body={"role": "agency_head", "agency": 2})
         for verb in ("lock", "unlock", "reset", "disable"):
             step("POST", "/api/v1/accounts/{id}/" + verb, so, f"/api/v1/accounts/{aid}/{verb}")
         rv = step("POST", "/api/v1/reviews", so, body={"agency": 2})

@@ -629,6 +629,82 @@ static void test_cli__review_and_offboard(void **state)
 	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'person.offboard' AND rule = 'R5.3'"), 1);
 }
 
+/* Roles on agency subtrees over the API: an officer grants and revokes within their subtree the
+ * roles an officer may give, nothing else, and each change is audited. */
+static void test_roles__grant_revoke_over_api(void **state)
+{
+	const char *a3[] = {"agency", "add", "--name", "Sở Ba", "--type", "department", "--parent", "1", NULL};
+	const char *sql = "SELECT COUNT(*) FROM audit_event WHERE action IN ('role.grant', 'role.revoke')";
+	struct who o = officer, n = {0};
+	struct harness_resp r;
+	char path[96], rpath[112], roles[256];
+	long long events0, third;
+	json_t *j;
+	(void)state;
+
+	j = cli_ok(&srv, a3);
+	third = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	assert_int_equal(make_user(&srv, &n, "ngoc.x", "Lý Thị Ngọc", "2", "staff", false), 0);
+	events0 = db_count(&srv, sql);
+	snprintf(path, sizeof(path), "/api/v1/accounts/%lld/roles", n.id);
+	snprintf(rpath, sizeof(rpath), "/api/v1/accounts/%lld/roles/revoke", n.id);
+
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"role\":\"agency_head\",\"agency\":2}", &r), 0);
+	if (r.status != 200)
+		print_error("grant: %ld %s\n", r.status, r.body);
+	assert_int_equal(r.status, 200);
+	harness_resp_free(&r);
+	roles_of("ngoc.x", roles, sizeof(roles));
+	assert_non_null(strstr(roles, "agency_head@2"));
+	/* Held already: 409; a role an officer may not give, or another agency: 403, nothing changes. */
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"role\":\"agency_head\",\"agency\":2}", &r), 0);
+	assert_int_equal(r.status, 409);
+	harness_resp_free(&r);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"role\":\"auditor\",\"agency\":2}", &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
+	{
+		char body[64];
+		snprintf(body, sizeof(body), "{\"role\":\"staff\",\"agency\":%lld}", third);
+		assert_int_equal(call(&srv, "POST", path, &o, body, &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+	}
+	/* Bad bodies: 400 naming the field. */
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"role\":\"chief\",\"agency\":2}", &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "role"));
+	harness_resp_free(&r);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"role\":\"staff\"}", &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "agency"));
+	harness_resp_free(&r);
+	roles_of("ngoc.x", roles, sizeof(roles));
+	assert_null(strstr(roles, "auditor"));
+	assert_null(strstr(roles, "@3"));
+
+	assert_int_equal(call(&srv, "POST", rpath, &o, "{\"role\":\"agency_head\",\"agency\":2}", &r), 0);
+	assert_int_equal(r.status, 200);
+	harness_resp_free(&r);
+	roles_of("ngoc.x", roles, sizeof(roles));
+	assert_null(strstr(roles, "agency_head"));
+	assert_non_null(strstr(roles, "staff@2"));
+	assert_int_equal(call(&srv, "POST", rpath, &o, "{\"role\":\"agency_head\",\"agency\":2}", &r), 0);
+	assert_int_equal(r.status, 404);
+	harness_resp_free(&r);
+	/* A staff member grants nothing, even to themselves. */
+	{
+		struct who me2 = n;
+		assert_int_equal(call(&srv, "POST", path, &me2, "{\"role\":\"staff\",\"agency\":2}", &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+	}
+	if (db_count(&srv, sql) != events0 + 2)
+		print_error("events: %lld, before %lld\n", db_count(&srv, sql), events0);
+	assert_int_equal(db_count(&srv, sql), events0 + 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_csrf__required),
 		cmocka_unit_test(test_password__rule_reasons),
 		cmocka_unit_test(test_review__change_role),
+		/* Before the drills that move the server's clock (the fixture's sessions would idle out). */
+		cmocka_unit_test(test_roles__grant_revoke_over_api),
 		cmocka_unit_test(test_login__no_enumeration),
 		cmocka_unit_test(test_lockout__dos_drill),
 		cmocka_unit_test(test_lockout__dos_drill_lock_lifts_by_time),

@@ -236,6 +236,9 @@ static void subst(const struct row *rw, int who, char *path, size_t size, char *
 		snprintf(body, bsize, "{}");
 	else if (strstr(rw->path, "/reviews/items/"))
 		snprintf(body, bsize, "{\"decision\":\"confirm\"}");
+	/* Roles: no role named, 400 once authorised, and nothing changes. */
+	else if (strstr(rw->path, "/roles"))
+		snprintf(body, bsize, "{}");
 	/* R5.3: no reason, a note that is not text: 400 once authorised, and nothing changes. */
 	else if (strstr(rw->path, "/offboard"))
 		snprintf(body, bsize, strstr(rw->path, "/items/") ? "{\"note\":5}" : "{}");
