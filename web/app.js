@@ -665,6 +665,32 @@ async function viewAccounts(params) {
   const box = messageBox();
   const q = params.get('agency') ? '?agency=' + encodeURIComponent(params.get('agency')) : '';
   const r = await api('GET', '/accounts' + q);
+  const canGrant = has('role.grant') && has('account.write');
+  const agencies = canGrant ? await agencyList() : [];
+  // Roles on agency subtrees: granted or revoked in place; the server decides which roles this
+  // caller may give and where (an officer: staff, security_officer, agency_head in their subtree).
+  const roleForm = (a) => {
+    const role = h('select', { name: 'role' }, Object.keys(ROLES).map((k) => h('option', { value: k }, label(ROLES, k))));
+    const agency = agencyPicker(agencies, a.agency || '', { name: 'agency' });
+    const fbox = messageBox();
+    const send = async (path) => {
+      setBusy(form, true);
+      try {
+        await api('POST', `/accounts/${a.id}/${path}`, { role: role.value, agency: Number(agency.value) });
+        await refill();
+      } catch (e) {
+        showError(fbox, e);
+        setBusy(form, false);
+      }
+    };
+    const grant = h('button', { type: 'button', class: 'grant' }, t('role_grant'));
+    const revoke = h('button', { type: 'button', class: 'revoke' }, t('role_revoke'));
+    grant.addEventListener('click', () => send('roles'));
+    revoke.addEventListener('click', () => send('roles/revoke'));
+    const form = h('form', { class: 'inline role-form', novalidate: true }, field(t('role'), role), field(t('audit_agency'), agency), fbox, grant, ' ', revoke);
+    form.addEventListener('submit', (ev) => ev.preventDefault());
+    return form;
+  };
   const act = (a, verb, label) => {
     const b = h('button', { type: 'button', class: 'act-' + verb }, label);
     b.addEventListener('click', async () => {
@@ -696,16 +722,22 @@ async function viewAccounts(params) {
         acts.push(a.locked ? act(a, 'unlock', t('acc_unlock')) : act(a, 'lock', t('acc_lock')));
         acts.push(act(a, 'reset', t('acc_reset')));
         acts.push(act(a, 'disable', t('acc_disable')));
+        if (canGrant) {
+          const b = h('button', { type: 'button', class: 'roles' }, t('roles'));
+          b.addEventListener('click', () => { b.replaceWith(roleForm(a)); });
+          acts.push(b);
+        }
       }
       return h('tr', { 'data-username': a.username, class: a.locked ? 'locked' : '' },
         h('td', {}, a.username), h('td', {}, a.full_name || ''), h('td', { class: 'state' }, state.join('; ')),
+        h('td', { class: 'roles-held' }, (a.roles || []).map((g) => `${label(ROLES, g.role)} (${g.agency || '*'})`).join(', ')),
         h('td', {}, a.mfa ? t('yes') : t('no')), h('td', { class: 'acts' }, acts));
     }));
   };
   const refill = async () => fill((await api('GET', '/accounts' + q)).items || []);
   fill(r.items || []);
   page(t('accounts'), box, h('table', { class: 'list', id: 'accounts' }, h('thead', {}, h('tr', {},
-    ['username', t('acc_name'), t('acc_state'), t('acc_mfa'), ''].map((c) => h('th', {}, c)))), tbody));
+    ['username', t('acc_name'), t('acc_state'), t('roles'), t('acc_mfa'), ''].map((c) => h('th', {}, c)))), tbody));
 }
 
 // ---- inbox: every notification also appears here (issue 5) ------------------------------------

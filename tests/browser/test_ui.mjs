@@ -196,6 +196,26 @@ async function main() {
   const relogBody = await relog.json();
   check(relog.status === 200 && relogBody.must_change_password === true, 'R6.1.a: the re-issued password logs in and must be changed');
 
+  // Roles on agency subtrees, granted and revoked in place: the officer may give agency_head within
+  // their agency, not auditor (the server's refusal is shown).
+  const rolesOf = () => (atttJson('user', 'show', 'cuong.lv').roles || []).map((g) => `${g.role}@${g.agency}`).sort().join(',');
+  await locked.locator('button.roles').click();
+  await locked.locator('form.role-form select[name=role]').selectOption('agency_head');
+  await locked.locator('form.role-form select[name=agency]').selectOption('2');
+  await locked.locator('form.role-form button.grant').click();
+  await p2.waitForFunction(() => /Thủ trưởng/.test(document.querySelector('#accounts tr[data-username="cuong.lv"] td.roles-held')?.textContent || ''));
+  equal(rolesOf(), 'agency_head@2,staff@2', 'an officer grants agency_head on their agency from the accounts page (checked with attt user show)');
+  await locked.locator('button.roles').click();
+  await locked.locator('form.role-form select[name=role]').selectOption('auditor');
+  await locked.locator('form.role-form select[name=agency]').selectOption('2');
+  await locked.locator('form.role-form button.grant').click();
+  await p2.waitForSelector('#accounts tr[data-username="cuong.lv"] form.role-form .msg.error');
+  equal(rolesOf(), 'agency_head@2,staff@2', 'a role an officer may not give is refused, and nothing changes');
+  await locked.locator('form.role-form select[name=role]').selectOption('agency_head');
+  await locked.locator('form.role-form button.revoke').click();
+  await p2.waitForFunction(() => !document.querySelector('#accounts tr[data-username="cuong.lv"] form.role-form'));
+  equal(rolesOf(), 'staff@2', 'and revokes it again');
+
   await p2.click('nav a[href="#/incidents"]');
   await p2.waitForSelector(`#incident-list tr[data-id="${id}"]`);
   const row = await p2.locator(`#incident-list tr[data-id="${id}"]`).textContent();
