@@ -55,6 +55,9 @@ function ruleList(failed) {
     h('li', { 'data-rule': f.rule }, getLang() === 'en' ? f.en : f.vi, f.legal_basis ? ` (${f.legal_basis})` : '')));
 }
 
+// The server bounds text in bytes of UTF-8 (a Vietnamese letter takes two or three), not characters.
+function utf8Length(text) { return new TextEncoder().encode(text).length; }
+
 function setBusy(form, busy) {
   for (const el of form.querySelectorAll('button, input, select, textarea')) el.disabled = busy;
 }
@@ -1201,6 +1204,7 @@ function offboardForm(p) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!reason.value.trim()) { showError(box, t('offboard_reason_required')); reason.focus(); return; }
+    if (utf8Length(reason.value.trim()) > 256) { showError(box, t('too_long', { n: 256 })); reason.focus(); return; }
     if (!window.confirm(t('offboard_confirm', { name: p.full_name }))) return;
     setBusy(form, true);
     try {
@@ -1240,6 +1244,7 @@ async function viewOffboarding(id) {
     if (!it.done_at && canTick) {
       const note = h('input', { name: 'note', maxlength: 1024, placeholder: t('ob_note_hint') });
       act = miniForm(null, null, [note], t('ob_tick'), async () => {
+        if (utf8Length(note.value.trim()) > 1024) throw t('too_long', { n: 1024 });
         await api('POST', `/offboarding/items/${it.id}`, note.value.trim() ? { note: note.value.trim() } : {});
       });
       act.classList.add('tick');

@@ -243,6 +243,7 @@ const STRINGS = {
   role_grant: ['Cấp vai trò', 'Grant'],
   role_revoke: ['Thu hồi vai trò', 'Revoke'],
   offboard: ['Thôi việc (R5.3)', 'Offboard (R5.3)'],
+  too_long: ['Quá dài: tối đa {n} byte (chữ có dấu chiếm 2-3 byte)', 'Too long: at most {n} bytes (letters with diacritics take 2-3)'],
   offboard_reason: ['Lý do', 'Reason'],
   offboard_reason_hint: ['vd. nghỉ hưu, chuyển công tác', 'e.g. retired, transferred'],
   offboard_reason_required: ['Cần ghi lý do thôi việc', 'A reason is required'],

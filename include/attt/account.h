@@ -268,6 +268,15 @@ int attt_rules_acknowledge(const struct attt_auth_ctx *c, const struct attt_acto
  * badges) kept as evidence ("person.offboard", access). *ret_case gets the case id. */
 int attt_offboard_person(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t person_id,
 			 const char *reason, int64_t *ret_case);
+/* The same, done only while the person still belongs to agency_id (> 0), the agency the caller's
+ * rights were checked on (ATTT_E_CONFLICT otherwise). Both refuse a person who has an open case
+ * already: ATTT_E_EXISTS, *ret_case that case. */
+int attt_offboard_person_in(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t person_id,
+			    int64_t agency_id, const char *reason, int64_t *ret_case);
+/* The roles held by the accounts of person_id into grants[max] (ATTT_E_TOOBIG beyond), so that a
+ * caller about to offboard them can be checked on each: offboarding removes them all. */
+int attt_person_grants(const struct attt_auth_ctx *c, int64_t person_id, struct attt_grant *grants, size_t max,
+		       size_t *ret_n);
 /* The case as JSON {id, person, person_name, agency, reason, opened_at, closed_at, items: [{id, kind, description,
  * done_at, done_by, done_by_username, note}]}. */
 int attt_offboard_json(const struct attt_auth_ctx *c, int64_t case_id, json_t **ret);
@@ -281,10 +290,10 @@ int attt_offboard_locate(const struct attt_auth_ctx *c, int64_t case_id, int64_t
  * *ret_case (may be NULL) gets the item's case. */
 int attt_offboard_item_done(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t item_id,
 			    const char *note, int64_t *ret_case, bool *ret_closed);
-/* The offboarding cases, newest first, at most limit (open_only: those not closed) as a JSON array
- * of {id, person, person_name, agency, reason, opened_at, closed_at, pending}. The caller filters by
- * agency. */
-int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, size_t limit, json_t **ret);
+/* The offboarding cases, newest first, with ids below before_id (0: from the newest), at most limit
+ * (open_only: those not closed) as a JSON array of {id, person, person_name, agency, reason,
+ * opened_at, closed_at, pending}. The caller filters by agency, reading on with before_id. */
+int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, int64_t before_id, size_t limit, json_t **ret);
 
 /* ---- account reviews (R6.1.e) --------------------------------------------------------------- */
 

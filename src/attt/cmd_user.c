@@ -408,6 +408,9 @@ static int do_offboard(struct auth_env *env, const struct opts *o)
 	if (!o->reason || !*o->reason)
 		return cli_usage("user offboard: thiếu --reason (missing --reason)");
 	r = attt_offboard_person(&env->c, &cli_actor, person, o->reason, &case_id);
+	if (r == ATTT_E_EXISTS)
+		return cli_fail(r, "user offboard --person %s: đã có hồ sơ thôi việc đang mở %lld (an open case exists: "
+				   "attt user checklist --case %lld)", o->person, (long long)case_id, (long long)case_id);
 	if (r == ATTT_OK)
 		r = attt_offboard_json(&env->c, case_id, &j);
 	if (r < 0)
@@ -452,7 +455,7 @@ static int do_checklist(struct auth_env *env, const struct opts *o)
 	} else {
 		size_t i;
 		json_t *it;
-		if ((r = attt_offboard_list(&env->c, true, ATTT_HTTP_MAX_PAGE, &j)) < 0)
+		if ((r = attt_offboard_list(&env->c, true, 0, ATTT_HTTP_MAX_PAGE, &j)) < 0)
 			return cli_fail(r, "user checklist");
 		if (o->json)
 			return cli_print_json(json_pack("{s:o}", "items", j));

@@ -632,6 +632,31 @@ static int h_account(struct attt_http_req *req, void *unused)
 	return attt_http_reply_json(req, 200, j);
 }
 
+/* Whether p may give (or take back) role on agency: p's token or session carries role.grant there,
+ * and one of the roles p holds over agency's own subtree (never one held over another subtree only)
+ * both carries role.grant and may give that role: an officer staff, security_officer and
+ * agency_head, an administrator any (docs/access-control.md). Platform-wide grants (agency 0) are
+ * not given over the API. */
+static int may_give(struct attt_auth_ctx *c, const struct attt_principal *p, enum attt_role role, int64_t agency,
+		    bool *ret)
+{
+	unsigned held = 0;
+	bool ok = false;
+	int r;
+
+	*ret = false;
+	if (agency <= 0)
+		return ATTT_OK;
+	if ((r = attt_principal_can(c, p, ATTT_PERM_ROLE_GRANT, agency, &ok)) < 0 || !ok)
+		return r;
+	if ((r = attt_acl_roles_on(p->grants, p->n_grants, agency, attt_account_agency_within, c->db, &held)) < 0)
+		return r;
+	for (int k = 1; k <= ATTT_ROLE_COUNT; k++) /* roles are numbered from 1 */
+		if ((held & (1u << k)) && attt_role_has(k, ATTT_PERM_ROLE_GRANT) && attt_role_can_grant(k, (int)role))
+			*ret = true;
+	return ATTT_OK;
+}
+
 static int h_account_create(struct attt_http_req *req, void *unused)
 {
 	struct attt_principal *p = me(req);
@@ -679,15 +704,9 @@ static int h_account_create(struct attt_http_req *req, void *unused)
 			goto out;
 	}
 	r = attt_principal_can(&c, p, ATTT_PERM_ACCOUNT_WRITE, agency, &ok);
-	if (r == ATTT_OK && ok && in.role) {
-		/* Granting needs role.grant there too, and a role this granter may give. */
-		bool may = false;
-		r = attt_principal_can(&c, p, ATTT_PERM_ROLE_GRANT, agency, &ok);
-		for (size_t i = 0; i < p->n_grants; i++)
-			if (attt_role_can_grant(p->grants[i].role, in.role))
-				may = true;
-		ok = ok && may;
-	}
+	/* Granting needs role.grant there too, from a role held over that agency that may give it. */
+	if (r == ATTT_OK && ok && in.role)
+		r = may_give(&c, p, in.role, agency, &ok);
 	if (r < 0)
 		goto out;
 	if (!ok) {
@@ -933,7 +952,7 @@ static int role_change(struct attt_http_req *req, bool grant)
 	const char *role = NULL;
 	enum attt_role rl;
 	json_t *b = NULL, *ag, *j = NULL;
-	bool ok = false, may = false;
+	bool may = false;
 	int64_t agency;
 	int r;
 
@@ -951,12 +970,15 @@ static int role_change(struct attt_http_req *req, bool grant)
 		goto out;
 	}
 	agency = json_integer_value(ag);
-	if ((r = attt_principal_can(&c, p, ATTT_PERM_ROLE_GRANT, agency, &ok)) < 0)
+	/* Never to or from one's own account: no one widens or keeps their own rights. */
+	if (a.id == p->account_id) {
+		r = problem_field(req, ATTT_E_PERM, "không tự cấp hoặc thu hồi vai trò của mình",
+				  "no one grants or revokes their own roles", "id");
 		goto out;
-	for (size_t i = 0; i < p->n_grants; i++)
-		if (attt_role_can_grant(p->grants[i].role, rl))
-			may = true;
-	if (!ok || !may) {
+	}
+	if ((r = may_give(&c, p, rl, agency, &may)) < 0)
+		goto out;
+	if (!may) {
 		r = ATTT_E_PERM;
 		goto out;
 	}
@@ -986,17 +1008,36 @@ static int h_offboard(struct attt_http_req *req, void *unused)
 	struct attt_actor actor;
 	struct attt_person person = {0};
 	const char *reason = NULL;
-	int64_t id = 0, case_id = 0;
+	int64_t id = 0, case_id = 0, agency = 0;
 	json_t *b = NULL, *j = NULL;
 	int r;
 
 	(void)unused;
 	if ((r = path_id(req, &id)) < 0 || (r = ctx_of(&c)) < 0 || (r = attt_org_person_get(c.db, id, &person)) < 0)
 		return r;
-	r = need(&c, req, ATTT_PERM_ACCOUNT_WRITE, person.agency_id);
+	agency = person.agency_id;
 	attt_org_person_done(&person);
-	if (r < 0)
+	if ((r = need(&c, req, ATTT_PERM_ACCOUNT_WRITE, agency)) < 0)
 		return r;
+	/* Offboarding removes every role the person holds, wherever: the caller must be one who could
+	 * take back each of them (docs/access-control.md), and never offboards themselves. */
+	if (id == me(req)->person_id)
+		return problem_field(req, ATTT_E_PERM, "không tự cho mình thôi việc", "no one offboards themselves", "id");
+	{
+		struct attt_grant held[64];
+		size_t n = 0;
+		if ((r = attt_person_grants(&c, id, held, sizeof(held) / sizeof(held[0]), &n)) < 0)
+			return r;
+		for (size_t i = 0; i < n; i++) {
+			bool may = false;
+			if ((r = may_give(&c, me(req), held[i].role, held[i].agency_id, &may)) < 0)
+				return r;
+			if (!may)
+				return problem_field(req, ATTT_E_PERM,
+						     "người này giữ vai trò ngoài quyền thu hồi của bạn (quản trị viên thực hiện)",
+						     "the person holds a role you may not take back (an administrator does this)", "id");
+		}
+	}
 	if ((r = body_obj(req, &b)) < 0)
 		return r;
 	if (str_field(b, "reason", true, &reason) < 0 || !*reason) {
@@ -1004,8 +1045,15 @@ static int h_offboard(struct attt_http_req *req, void *unused)
 		goto out;
 	}
 	attt_principal_actor(me(req), source(req), &actor);
-	r = attt_offboard_person(&c, &actor, id, reason, &case_id);
-	if (r == ATTT_E_INVAL)
+	r = attt_offboard_person_in(&c, &actor, id, agency, reason, &case_id);
+	if (r == ATTT_E_EXISTS) {
+		char vi[96], en[96];
+		attt_str_printf(vi, sizeof(vi), "người này đã có hồ sơ thôi việc đang mở: %lld", (long long)case_id);
+		attt_str_printf(en, sizeof(en), "the person has an open offboarding case already: %lld", (long long)case_id);
+		r = problem_field(req, ATTT_E_CONFLICT, vi, en, "id");
+	} else if (r == ATTT_E_CONFLICT) {
+		r = problem_field(req, r, "người này vừa chuyển cơ quan; hãy thử lại", "the person has just moved agency; try again", "id");
+	} else if (r == ATTT_E_INVAL)
 		r = problem_field(req, r, "lý do quá dài hoặc không hợp lệ", "the reason is too long or invalid", "reason");
 	else if (r == ATTT_OK && (r = attt_offboard_json(&c, case_id, &j)) == ATTT_OK)
 		r = attt_http_reply_json(req, 201, j);
@@ -1020,30 +1068,40 @@ static int h_offboarding_list(struct attt_http_req *req, void *unused)
 	struct attt_auth_ctx c;
 	const char *open = attt_http_req_query(req, "open");
 	json_t *all = NULL, *out = NULL, *it;
+	int64_t before = 0;
 	size_t i;
-	int r;
+	int r = ATTT_OK;
 
 	(void)unused;
 	if (open && strcmp(open, "true") != 0 && strcmp(open, "false") != 0)
 		return problem_field(req, ATTT_E_INVAL, "true hoặc false", "true or false", "open");
-	if ((r = ctx_of(&c)) < 0 || (r = attt_offboard_list(&c, open && strcmp(open, "true") == 0, ATTT_HTTP_MAX_PAGE, &all)) < 0)
+	if ((r = ctx_of(&c)) < 0)
 		return r;
-	out = json_array();
-	json_array_foreach(all, i, it) {
-		bool ok = false;
-		if (!out) {
-			r = ATTT_E_NOMEM;
+	if (!(out = json_array()))
+		return ATTT_E_NOMEM;
+	/* The caller's cases among everyone's, read page by page until a page's worth is visible (at
+	 * most 20 pages looked at per request, like the incident list). */
+	for (int page = 0; page < 20 && json_array_size(out) < ATTT_HTTP_MAX_PAGE; page++) {
+		size_t n;
+		if ((r = attt_offboard_list(&c, open && strcmp(open, "true") == 0, before, ATTT_HTTP_MAX_PAGE, &all)) < 0)
 			break;
+		n = json_array_size(all);
+		json_array_foreach(all, i, it) {
+			bool ok = false;
+			before = (int64_t)json_integer_value(json_object_get(it, "id"));
+			if ((r = attt_principal_can(&c, me(req), ATTT_PERM_ACCOUNT_READ,
+						    (int64_t)json_integer_value(json_object_get(it, "agency")), &ok)) < 0)
+				break;
+			if (ok && (json_array_size(out) >= ATTT_HTTP_MAX_PAGE || json_array_append(out, it) < 0)) {
+				r = json_array_size(out) >= ATTT_HTTP_MAX_PAGE ? ATTT_OK : ATTT_E_NOMEM;
+				break;
+			}
 		}
-		if ((r = attt_principal_can(&c, me(req), ATTT_PERM_ACCOUNT_READ,
-					    (int64_t)json_integer_value(json_object_get(it, "agency")), &ok)) < 0)
+		json_decref(all);
+		all = NULL;
+		if (r < 0 || n < ATTT_HTTP_MAX_PAGE)
 			break;
-		if (ok && json_array_append(out, it) < 0) {
-			r = ATTT_E_NOMEM;
-			break;
-		}
 	}
-	json_decref(all);
 	if (r < 0) {
 		json_decref(out);
 		return r;

@@ -232,6 +232,10 @@ async function main() {
   await op.click('#people-list form.offboard-form button[type=submit]');
   await op.waitForSelector('#people-list form.offboard-form .msg.error');
   equal(atttJson('user', 'show', 'moi.vt').status !== 'disabled', true, 'R5.3: no offboarding without a reason (refused before it is sent)');
+  await op.fill('#people-list form.offboard-form input[name=reason]', 'ữ'.repeat(100));
+  await op.click('#people-list form.offboard-form button[type=submit]');
+  await op.waitForFunction(() => /256/.test(document.querySelector('#people-list form.offboard-form .msg.error')?.textContent || ''));
+  equal(atttJson('user', 'show', 'moi.vt').status !== 'disabled', true, 'R5.3: a reason of 100 letters but 300 bytes is refused before it is sent');
   await op.fill('#people-list form.offboard-form input[name=reason]', 'Chuyển công tác sang Sở Tài chính');
   await op.click('#people-list form.offboard-form button[type=submit]');
   await op.waitForSelector('#checklist');

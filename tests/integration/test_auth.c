@@ -626,7 +626,13 @@ static void test_cli__review_and_offboard(void **state)
 	assert_int_equal(r.status, 401);
 	harness_resp_free(&r);
 	assert_int_equal(login(&srv, &w, NULL), 401);
-	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM audit_event WHERE action = 'person.offboard' AND rule = 'R5.3'"), 1);
+	{
+		char sql[192];
+		snprintf(sql, sizeof(sql),
+			 "SELECT COUNT(*) FROM audit_event WHERE action = 'person.offboard' AND rule = 'R5.3' AND object_id = '%s'",
+			 person);
+		assert_int_equal(db_count(&srv, sql), 1);
+	}
 }
 
 /* Roles on agency subtrees over the API: an officer grants and revokes within their subtree the
@@ -700,9 +706,102 @@ static void test_roles__grant_revoke_over_api(void **state)
 		assert_int_equal(r.status, 403);
 		harness_resp_free(&r);
 	}
-	if (db_count(&srv, sql) != events0 + 2)
+	/* No one grants or revokes their own roles. */
+	{
+		char self[96];
+		snprintf(self, sizeof(self), "/api/v1/accounts/%lld/roles", o.id);
+		assert_int_equal(call(&srv, "POST", self, &o, "{\"role\":\"agency_head\",\"agency\":2}", &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+	}
+	/* A role held over another agency gives no right here: an officer of agency 2 who is also an
+	 * administrator of agency 3 cannot make anyone an administrator of agency 2. */
+	{
+		const char *adm3[] = {"user", "grant", "so.ba", "--role", "admin", "--agency", NULL, NULL};
+		char third_s[24];
+		struct who x = {0};
+		json_t *g;
+		assert_int_equal(make_user(&srv, &x, "so.ba", "Tạ Văn Ba", "2", "security_officer", true), 0);
+		snprintf(third_s, sizeof(third_s), "%lld", third);
+		adm3[6] = third_s;
+		g = cli_ok(&srv, adm3);
+		json_decref(g);
+		/* The session holds on, with the new grant (grants are read at each request). */
+		assert_int_equal(call(&srv, "GET", "/api/v1/me", &x, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		assert_non_null(strstr(r.body, "\"admin\""));
+		harness_resp_free(&r);
+		assert_int_equal(call(&srv, "POST", path, &x, "{\"role\":\"admin\",\"agency\":2}", &r), 0);
+		assert_int_equal(r.status, 403);
+		harness_resp_free(&r);
+	}
+	/* The API's grant and revoke, and the CLI's two grants to so.ba (its officer role at creation,
+	 * admin on agency 3); the refusals change nothing. */
+	if (db_count(&srv, sql) != events0 + 4)
 		print_error("events: %lld, before %lld\n", db_count(&srv, sql), events0);
-	assert_int_equal(db_count(&srv, sql), events0 + 2);
+	assert_int_equal(db_count(&srv, sql), events0 + 4);
+	roles_of("ngoc.x", roles, sizeof(roles));
+	assert_null(strstr(roles, "admin"));
+}
+
+/* R5.3 over the API: offboarding removes every role the person holds, so an officer offboards only
+ * people whose roles they could take back; never themselves; and once (one open case). */
+static void test_offboard__scope_over_api(void **state)
+{
+	const char *grant_aud[] = {"user", "grant", "kiem.hai", "--role", "auditor", "--agency", "1", NULL};
+	const char *show_self[] = {"user", "show", "so.officer", NULL};
+	struct who o = officer, k = {0}, q = {0};
+	struct harness_resp r;
+	char path[96];
+	long long kp, qp, me_p;
+	json_t *j;
+	(void)state;
+
+	assert_int_equal(make_user(&srv, &k, "kiem.hai", "Kiều Văn Hai", "2", "staff", false), 0);
+	j = cli_ok(&srv, grant_aud);
+	kp = json_integer_value(json_object_get(j, "person"));
+	json_decref(j);
+	assert_int_equal(make_user(&srv, &q, "nghi.viec", "Ninh Thị Việc", "2", "staff", false), 0);
+	qp = db_count(&srv, "SELECT person_id FROM account WHERE username = 'nghi.viec'");
+	j = cli_ok(&srv, show_self);
+	me_p = json_integer_value(json_object_get(j, "person"));
+	json_decref(j);
+	assert_true(kp > 0 && qp > 0 && me_p > 0);
+
+	/* An auditor of the province is beyond an officer of agency 2: refused, nothing changes. */
+	snprintf(path, sizeof(path), "/api/v1/people/%lld/offboard", kp);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"reason\":\"nghỉ hưu\"}", &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
+	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM account WHERE username = 'kiem.hai' AND status = 'active'"), 1);
+	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM role_grant g JOIN account a ON a.id = g.account_id "
+					"WHERE a.username = 'kiem.hai' AND g.role = 'auditor'"),
+			 1);
+	/* Not oneself. */
+	snprintf(path, sizeof(path), "/api/v1/people/%lld/offboard", me_p);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"reason\":\"nghỉ hưu\"}", &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
+	/* A staff member of agency 2: done once; a second time is 409 naming the open case. */
+	snprintf(path, sizeof(path), "/api/v1/people/%lld/offboard", qp);
+	assert_int_equal(call(&srv, "POST", path, &o, "{\"reason\":\"chuyển công tác\"}", &r), 0);
+	assert_int_equal(r.status, 201);
+	j = harness_json(&r);
+	harness_resp_free(&r);
+	assert_non_null(j);
+	{
+		char cid[24];
+		snprintf(cid, sizeof(cid), "%lld", (long long)json_integer_value(json_object_get(j, "id")));
+		json_decref(j);
+		assert_int_equal(call(&srv, "POST", path, &o, "{\"reason\":\"lần nữa\"}", &r), 0);
+		assert_int_equal(r.status, 409);
+		assert_non_null(strstr(r.body, cid));
+		harness_resp_free(&r);
+	}
+	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM offboarding o JOIN account a ON a.person_id = o.person_id "
+					"WHERE a.username = 'nghi.viec'"),
+			 1);
+	assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM account WHERE username = 'nghi.viec' AND status = 'disabled'"), 1);
 }
 
 int main(void)
@@ -714,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_review__change_role),
 		/* Before the drills that move the server's clock (the fixture's sessions would idle out). */
 		cmocka_unit_test(test_roles__grant_revoke_over_api),
+		cmocka_unit_test(test_offboard__scope_over_api),
 		cmocka_unit_test(test_login__no_enumeration),
 		cmocka_unit_test(test_lockout__dos_drill),
 		cmocka_unit_test(test_lockout__dos_drill_lock_lifts_by_time),

@@ -27,6 +27,11 @@ int attt__acct_int(struct attt_db *db, int64_t *ret, const char *sql, const char
  * in SQLite's busy handler (which left cores idle under a flood of logins). */
 int attt__acct_tx(struct attt_db *db, int (*fn)(struct attt_db *db, void *ctx), void *ctx);
 
+/* Steps st (role name, agency id) to its end into grants[max] and finalizes it; *ret_n the count.
+ * strict: ATTT_E_TOOBIG past max and ATTT_E_CORRUPT for a role name not known, else both are left
+ * out. */
+int attt__acct_read_grants(struct attt_stmt *st, struct attt_grant *grants, size_t max, bool strict, size_t *ret_n);
+
 /* One audit event; summary (may be NULL) is taken over (decref'ed). object_id 0: none. */
 int attt__acct_audit(const struct attt_auth_ctx *c, const struct attt_actor *actor, enum attt_audit_category cat,
 		     const char *action, const char *object_type, int64_t object_id, int64_t agency_id,

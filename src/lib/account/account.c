@@ -767,14 +767,28 @@ int attt_account_grants(const struct attt_auth_ctx *c, int64_t account_id, struc
 			size_t *ret_n)
 {
 	struct attt_stmt *st = NULL;
-	size_t n = 0;
 	int r;
 
 	r = attt__acct_prep(c->db, &st, "SELECT role, COALESCE(agency_id, 0) FROM role_grant WHERE account_id = ? ORDER BY id",
 			    "i", account_id);
-	while (r >= 0 && (r = attt_stmt_step(st)) > 0) {
+	if (r < 0)
+		return r;
+	return attt__acct_read_grants(st, grants, max, false, ret_n);
+}
+
+int attt__acct_read_grants(struct attt_stmt *st, struct attt_grant *grants, size_t max, bool strict, size_t *ret_n)
+{
+	size_t n = 0;
+	int r;
+
+	while ((r = attt_stmt_step(st)) > 0) {
 		enum attt_role role;
-		if (n < max && attt_role_parse(attt_stmt_text(st, 0), &role) == ATTT_OK) {
+		bool known = attt_role_parse(attt_stmt_text(st, 0), &role) == ATTT_OK;
+		if (strict && (n >= max || !known)) {
+			r = n >= max ? ATTT_E_TOOBIG : ATTT_E_CORRUPT;
+			break;
+		}
+		if (n < max && known) {
 			grants[n].role = role;
 			grants[n].agency_id = attt_stmt_int64(st, 1);
 			n++;

@@ -127,6 +127,7 @@ struct off_tx {
 	const struct attt_actor *actor;
 	int64_t person_id, case_id;
 	const char *reason;
+	int64_t expect_agency; /* > 0: the agency the caller was checked on */
 };
 
 static int add_item(struct attt_db *db, int64_t case_id, const char *kind, const char *desc)
@@ -152,6 +153,24 @@ static int off_fn(struct attt_db *db, void *arg)
 	r = attt__acct_int(db, &agency, "SELECT agency_id FROM person WHERE id = ?", "i", t->person_id);
 	if (r < 0)
 		goto out;
+	/* The person moved since the caller's rights were checked on their agency: nothing is done. */
+	if (t->expect_agency > 0 && agency != t->expect_agency) {
+		r = ATTT_E_CONFLICT;
+		goto out;
+	}
+	/* R5.3: one open case per person; a second action would only repeat the first. */
+	{
+		int64_t open_case = 0;
+		r = attt__acct_int(db, &open_case, "SELECT id FROM offboarding WHERE person_id = ? AND closed_at = 0 LIMIT 1", "i",
+				   t->person_id);
+		if (r == ATTT_OK) {
+			t->case_id = open_case;
+			r = ATTT_E_EXISTS;
+			goto out;
+		}
+		if (r != ATTT_E_NOTFOUND)
+			goto out;
+	}
 	r = attt__acct_int(db, &t->case_id,
 			   "INSERT INTO offboarding (person_id, agency_id, reason, opened_by, opened_at) VALUES (?, ?, ?, ?, ?) "
 			   "RETURNING id",
@@ -210,15 +229,36 @@ out:
 int attt_offboard_person(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t person_id,
 			 const char *reason, int64_t *ret_case)
 {
-	struct off_tx t = {c, actor, person_id, 0, reason};
+	return attt_offboard_person_in(c, actor, person_id, 0, reason, ret_case);
+}
+
+int attt_offboard_person_in(const struct attt_auth_ctx *c, const struct attt_actor *actor, int64_t person_id,
+			    int64_t agency_id, const char *reason, int64_t *ret_case)
+{
+	struct off_tx t = {c, actor, person_id, 0, reason, agency_id};
 	int r;
 
 	if (!reason || !*reason || strlen(reason) > ATTT_MAX_SHORT_TEXT || !attt_utf8_valid(reason, strlen(reason)))
 		return ATTT_E_INVAL;
 	r = attt__acct_tx(c->db, off_fn, &t);
-	if (r == ATTT_OK)
+	if (r == ATTT_OK || r == ATTT_E_EXISTS)
 		*ret_case = t.case_id;
 	return r;
+}
+
+int attt_person_grants(const struct attt_auth_ctx *c, int64_t person_id, struct attt_grant *grants, size_t max,
+		       size_t *ret_n)
+{
+	struct attt_stmt *st = NULL;
+	int r = attt__acct_prep(c->db, &st,
+				"SELECT g.role, COALESCE(g.agency_id, 0) FROM role_grant g JOIN account a ON a.id = g.account_id "
+				"WHERE a.person_id = ? ORDER BY g.id",
+				"i", person_id);
+
+	if (r < 0)
+		return r;
+	/* Strict: a role left out would be removed by the offboarding without having been checked. */
+	return attt__acct_read_grants(st, grants, max, true, ret_n);
 }
 
 int attt_offboard_json(const struct attt_auth_ctx *c, int64_t case_id, json_t **ret)
@@ -254,11 +294,14 @@ int attt_offboard_json(const struct attt_auth_ctx *c, int64_t case_id, json_t **
 			    "LEFT JOIN account a ON a.id = i.done_by WHERE i.case_id = ? ORDER BY i.id",
 			    "i", case_id);
 	while (r >= 0 && (r = attt_stmt_step(st)) > 0)
-		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o, s:I, s:s?, s:s}", "id", (json_int_t)attt_stmt_int64(st, 0),
+		if (json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o, s:I, s:s?, s:s}", "id", (json_int_t)attt_stmt_int64(st, 0),
 						       "kind", attt_stmt_text(st, 1), "description", attt_stmt_text(st, 2),
 						       "done_at", time_json(attt_stmt_int64(st, 3)), "done_by",
 						       (json_int_t)attt_stmt_int64(st, 4), "done_by_username", attt_stmt_text(st, 6),
-						       "note", attt_stmt_text(st, 5) ? attt_stmt_text(st, 5) : ""));
+						       "note", attt_stmt_text(st, 5) ? attt_stmt_text(st, 5) : "")) < 0) {
+			r = ATTT_E_NOMEM;
+			break;
+		}
 	attt_stmt_finalize(st);
 	if (r < 0)
 		goto out;
@@ -322,7 +365,7 @@ static int tick_fn(struct attt_db *db, void *arg)
 		return r;
 	if (done_at != 0)
 		return ATTT_E_CONFLICT;
-	r = attt__acct_exec(db, "UPDATE offboarding_item SET done_at = ?, done_by = ?, note = ? WHERE id = ?", "iiti", now,
+	r = attt__acct_exec(db, "UPDATE offboarding_item SET done_at = ?, done_by = ?, note = ? WHERE id = ? AND done_at = 0", "iiti", now,
 			    t->actor ? t->actor->account_id : (int64_t)0, t->note ? t->note : "", t->item_id);
 	if (r == ATTT_OK)
 		r = attt__acct_int(db, &left, "SELECT count(*) FROM offboarding_item WHERE case_id = ? AND done_at = 0", "i",
@@ -359,7 +402,7 @@ int attt_offboard_item_done(const struct attt_auth_ctx *c, const struct attt_act
 	return r;
 }
 
-int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, size_t limit, json_t **ret)
+int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, int64_t before_id, size_t limit, json_t **ret)
 {
 	struct attt_stmt *st = NULL;
 	json_t *items = json_array();
@@ -371,8 +414,8 @@ int attt_offboard_list(const struct attt_auth_ctx *c, bool open_only, size_t lim
 			    "SELECT o.id, o.person_id, p.full_name, o.agency_id, o.reason, o.opened_at, o.closed_at, "
 			    "(SELECT count(*) FROM offboarding_item i WHERE i.case_id = o.id AND i.done_at = 0) "
 			    "FROM offboarding o JOIN person p ON p.id = o.person_id "
-			    "WHERE ? = 0 OR o.closed_at = 0 ORDER BY o.id DESC LIMIT ?",
-			    "ii", (int64_t)open_only, (int64_t)limit);
+			    "WHERE (? = 0 OR o.closed_at = 0) AND (? = 0 OR o.id < ?) ORDER BY o.id DESC LIMIT ?",
+			    "iiii", (int64_t)open_only, before_id, before_id, (int64_t)limit);
 	while (r >= 0 && (r = attt_stmt_step(st)) > 0) {
 		json_t *o = json_pack("{s:I, s:I, s:s?, s:I, s:s?, s:o, s:o, s:I}", "id", (json_int_t)attt_stmt_int64(st, 0),
 				      "person", (json_int_t)attt_stmt_int64(st, 1), "person_name", attt_stmt_text(st, 2),

@@ -86,9 +86,25 @@ static void test_offboard__checklist(void **state)
 	bool closed = true;
 	size_t i, n;
 
+	struct attt_grant held[4];
+	size_t nh = 0;
+	int64_t again = 0;
+
 	(void)fx_add(f, "an.nv", 1, ATTT_ROLE_STAFF, pw);
+	assert_int_equal(attt_person_grants(&f->c, 1, held, 4, &nh), ATTT_OK);
+	assert_int_equal(nh, 1);
+	assert_int_equal(held[0].role, ATTT_ROLE_STAFF);
+	/* Done only while the person is still in the agency the caller was checked on. */
+	assert_int_equal(attt_offboard_person_in(&f->c, &fx_cli, 1, 999, "Chuyển công tác", &case_id), ATTT_E_CONFLICT);
+	assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM offboarding"), 0);
 	assert_int_equal(attt_offboard_person(&f->c, &fx_cli, 1, "Chuyển công tác (transferred)", &case_id), ATTT_OK);
-	assert_int_equal(attt_offboard_list(&f->c, true, 50, &list), ATTT_OK);
+	/* One open case per person: a second action names it and changes nothing. */
+	assert_int_equal(attt_offboard_person(&f->c, &fx_cli, 1, "Lần nữa", &again), ATTT_E_EXISTS);
+	assert_int_equal(again, case_id);
+	assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM offboarding"), 1);
+	assert_int_equal(attt_person_grants(&f->c, 1, held, 4, &nh), ATTT_OK);
+	assert_int_equal(nh, 0); /* roles removed */
+	assert_int_equal(attt_offboard_list(&f->c, true, 0, 50, &list), ATTT_OK);
 	assert_int_equal(json_array_size(list), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "pending")), 4);
 	json_decref(list);
@@ -122,10 +138,10 @@ static void test_offboard__checklist(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(cs, "items"), 0), "note")),
 			    "Đã thu hồi máy tính xách tay số 12");
 	json_decref(cs);
-	assert_int_equal(attt_offboard_list(&f->c, true, 50, &list), ATTT_OK);
+	assert_int_equal(attt_offboard_list(&f->c, true, 0, 50, &list), ATTT_OK);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
-	assert_int_equal(attt_offboard_list(&f->c, false, 50, &list), ATTT_OK);
+	assert_int_equal(attt_offboard_list(&f->c, false, 0, 50, &list), ATTT_OK);
 	assert_int_equal(json_array_size(list), 1);
 	json_decref(list);
 	assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM audit_event WHERE action = 'person.offboard.item' AND rule = 'R5.3'"),
