@@ -327,6 +327,8 @@ int attt_review_item_agency(const struct attt_auth_ctx *c, int64_t item_id, int6
 /* The agency (0: platform-wide) of the grant a role item reviews. ATTT_E_NOTFOUND for an account
  * item or a grant revoked since. */
 int attt_review_item_grant(const struct attt_auth_ctx *c, int64_t item_id, int64_t *ret_role_agency);
+/* The account an item reviews. ATTT_E_NOTFOUND. */
+int attt_review_item_account(const struct attt_auth_ctx *c, int64_t item_id, int64_t *ret_account);
 
 /* ---- periodic work -------------------------------------------------------------------------- */
 

@@ -859,21 +859,23 @@ static int may_change(struct attt_auth_ctx *c, struct attt_http_req *req, int64_
 {
 	const struct attt_principal *p = me(req);
 	int64_t role_agency = 0;
-	bool ok = false, may = false;
+	bool may = false;
 	int r = attt_review_item_grant(c, item, &role_agency);
 
 	if (r < 0)
 		return r;
+	/* The new role is given on the grant's agency: by a role held over that agency's subtree that
+	 * may give it (a platform-wide grant: by a platform-wide role). */
 	if (role_agency) {
-		r = attt_principal_can(c, p, ATTT_PERM_ROLE_GRANT, role_agency, &ok);
-		if (r < 0)
+		if ((r = may_give(c, p, to, role_agency, &may)) < 0)
 			return r;
+		return may ? ATTT_OK : ATTT_E_PERM;
 	}
 	for (size_t i = 0; i < p->n_grants; i++)
-		if (attt_role_can_grant(p->grants[i].role, to) &&
-		    (role_agency || (p->grants[i].agency_id == 0 && attt_role_has(p->grants[i].role, ATTT_PERM_ROLE_GRANT))))
+		if (attt_role_can_grant(p->grants[i].role, to) && p->grants[i].agency_id == 0 &&
+		    attt_role_has(p->grants[i].role, ATTT_PERM_ROLE_GRANT))
 			may = true;
-	return (role_agency ? ok : true) && may ? ATTT_OK : ATTT_E_PERM;
+	return may ? ATTT_OK : ATTT_E_PERM;
 }
 
 static int h_review_decide(struct attt_http_req *req, void *unused)
@@ -881,14 +883,18 @@ static int h_review_decide(struct attt_http_req *req, void *unused)
 	struct attt_auth_ctx c;
 	struct attt_actor actor;
 	const char *decision = NULL, *note = NULL, *role = NULL;
-	int64_t item = 0, agency = 0;
+	int64_t item = 0, agency = 0, subject = 0;
 	json_t *b = NULL;
 	int r;
 
 	(void)unused;
 	if ((r = path_id(req, &item)) < 0 || (r = ctx_of(&c)) < 0 || (r = attt_review_item_agency(&c, item, &agency)) < 0 ||
-	    (r = need(&c, req, ATTT_PERM_REVIEW_DECIDE, agency)) < 0)
+	    (r = need(&c, req, ATTT_PERM_REVIEW_DECIDE, agency)) < 0 || (r = attt_review_item_account(&c, item, &subject)) < 0)
 		return r;
+	/* R6.1.e: a reviewer does not decide on their own account or roles; another reviewer does. */
+	if (subject == me(req)->account_id)
+		return problem_field(req, ATTT_E_PERM, "không tự rà soát tài khoản của mình", "no one reviews their own account",
+				     "item");
 	if ((r = body_obj(req, &b)) < 0)
 		return r;
 	if (str_field(b, "decision", true, &decision) < 0 || str_field(b, "note", false, &note) < 0 ||

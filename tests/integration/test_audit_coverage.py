@@ -552,7 +552,9 @@ def test_routes(tmp, routes):
         rv = step("POST", "/api/v1/reviews", so, body={"agency": 2})
         step("GET", "/api/v1/reviews", so, "/api/v1/reviews?agency=2")
         rv = step("GET", "/api/v1/reviews/{id}", so, f"/api/v1/reviews/{rv['id']}")
-        step("POST", "/api/v1/reviews/items/{id}", so, f"/api/v1/reviews/items/{rv['items'][0]['id']}",
+        # R6.1.e: a reviewer does not decide on their own account: an item of someone else's.
+        other = next(i for i in rv["items"] if i.get("username") != "so.one")
+        step("POST", "/api/v1/reviews/items/{id}", so, f"/api/v1/reviews/items/{other['id']}",
              body={"decision": "confirm"})
         # Admin: the agency tree (config.write). Only routes the server registers are called, so
         # that this test runs while other areas are still being added.

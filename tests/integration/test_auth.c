@@ -734,6 +734,37 @@ static void test_roles__grant_revoke_over_api(void **state)
 		assert_int_equal(call(&srv, "POST", path, &x, "{\"role\":\"admin\",\"agency\":2}", &r), 0);
 		assert_int_equal(r.status, 403);
 		harness_resp_free(&r);
+		/* Nor through a review decision: changing a role item of agency 2 into admin is refused. */
+		{
+			char cpath[64], ipath[64];
+			long long staff_item = 0, own_item = 0;
+			json_t *cj, *it;
+			size_t i;
+			snprintf(cpath, sizeof(cpath), "/api/v1/reviews/%lld", campaign_id);
+			cj = get_json_as(&srv, cpath, &o, 200);
+			json_array_foreach(json_object_get(cj, "items"), i, it) {
+				const char *u = json_string_value(json_object_get(it, "username"));
+				if (!u)
+					continue;
+				if (!own_item && strcmp(u, "so.officer") == 0)
+					own_item = json_integer_value(json_object_get(it, "id"));
+				if (!staff_item && strcmp(u, "erin.x") == 0 && json_is_string(json_object_get(it, "role")) &&
+				    strcmp(json_string_value(json_object_get(it, "decision")), "pending") == 0)
+					staff_item = json_integer_value(json_object_get(it, "id"));
+			}
+			json_decref(cj);
+			assert_true(staff_item > 0 && own_item > 0);
+			snprintf(ipath, sizeof(ipath), "/api/v1/reviews/items/%lld", staff_item);
+			assert_int_equal(call(&srv, "POST", ipath, &x, "{\"decision\":\"change\",\"role\":\"admin\"}", &r), 0);
+			assert_int_equal(r.status, 403);
+			harness_resp_free(&r);
+			/* R6.1.e: and no reviewer decides on their own account. */
+			snprintf(ipath, sizeof(ipath), "/api/v1/reviews/items/%lld", own_item);
+			assert_int_equal(call(&srv, "POST", ipath, &o, "{\"decision\":\"confirm\"}", &r), 0);
+			assert_int_equal(r.status, 403);
+			assert_non_null(strstr(r.body, "own account"));
+			harness_resp_free(&r);
+		}
 	}
 	/* The API's grant and revoke, and the CLI's two grants to so.ba (its officer role at creation,
 	 * admin on agency 3); the refusals change nothing. */

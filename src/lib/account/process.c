@@ -774,6 +774,11 @@ int attt_review_item_grant(const struct attt_auth_ctx *c, int64_t item_id, int64
 			      "i", item_id);
 }
 
+int attt_review_item_account(const struct attt_auth_ctx *c, int64_t item_id, int64_t *ret_account)
+{
+	return attt__acct_int(c->db, ret_account, "SELECT account_id FROM review_item WHERE id = ?", "i", item_id);
+}
+
 int attt_review_agency(const struct attt_auth_ctx *c, int64_t campaign_id, int64_t *ret)
 {
 	return attt__acct_int(c->db, ret, "SELECT agency_id FROM review_campaign WHERE id = ?", "i", campaign_id);
