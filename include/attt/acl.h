@@ -84,12 +84,14 @@ bool attt_role_mfa_required(int role);
  * role, a security officer staff, security_officer and agency_head. */
 bool attt_role_can_grant(int granter, int role);
 
-/* Answers whether agency lies within the subtree of ancestor (itself included). */
+/* Answers whether agency lies within the subtree of ancestor (itself included). agency 0 (the
+ * platform) asks whether ancestor is a root agency, whose grants govern platform objects. */
 typedef int (*attt_acl_within_fn)(void *ctx, int64_t agency, int64_t ancestor, bool *ret);
 
 /* Sets *ret_allowed when one of grants[0..n) carries perm on object_agency: its role has perm and
- * object_agency is within the grant's agency. object_agency 0 means a platform object (settings):
- * then perm alone decides. Errors of within are returned (and *ret_allowed is not written). */
+ * object_agency is within the grant's agency. object_agency 0 means a platform object (settings,
+ * the agency tree): then only a grant that is platform-wide (agency 0) or on a root agency counts.
+ * Errors of within are returned (and *ret_allowed is not written). */
 int attt_acl_check(const struct attt_grant *grants, size_t n, enum attt_perm perm, int64_t object_agency,
 		   attt_acl_within_fn within, void *ctx, bool *ret_allowed);
 /* Sets *ret_roles to the roles (bit 1 << role) of those grants[0..n) whose subtree holds

@@ -734,6 +734,23 @@ static void test_roles__grant_revoke_over_api(void **state)
 		assert_int_equal(call(&srv, "POST", path, &x, "{\"role\":\"admin\",\"agency\":2}", &r), 0);
 		assert_int_equal(r.status, 403);
 		harness_resp_free(&r);
+		/* Nor does administering one department govern the platform: the agency tree is out of
+		 * reach (an administrator of agency 3 moving agency 2 under 3 would then own it). */
+		{
+			char mv[64], body[64];
+			snprintf(mv, sizeof(mv), "/api/v1/agencies/2/move");
+			snprintf(body, sizeof(body), "{\"parent_id\":%lld}", third);
+			assert_int_equal(call(&srv, "POST", mv, &x, body, &r), 0);
+			assert_int_equal(r.status, 403);
+			harness_resp_free(&r);
+			assert_int_equal(call(&srv, "POST", "/api/v1/agencies/2/rename", &x, "{\"name\":\"Sở Của Tôi\"}", &r), 0);
+			assert_int_equal(r.status, 403);
+			harness_resp_free(&r);
+			assert_int_equal(call(&srv, "POST", "/api/v1/agencies", &x, "{\"name\":\"Gốc Mới\",\"type\":\"province\"}", &r), 0);
+			assert_int_equal(r.status, 403);
+			harness_resp_free(&r);
+			assert_int_equal(db_count(&srv, "SELECT COUNT(*) FROM agency WHERE id = 2 AND parent_id = 1"), 1);
+		}
 		/* Nor through a review decision: changing a role item of agency 2 into admin is refused. */
 		{
 			char cpath[64], ipath[64];

@@ -807,6 +807,14 @@ int attt_account_agency_within(void *dbp, int64_t agency, int64_t ancestor, bool
 	struct attt_stmt *st = NULL;
 	int r;
 
+	/* The platform is "within" a root agency only: a grant there governs platform objects. */
+	if (agency == 0) {
+		int64_t roots = 0;
+		r = attt__acct_int(db, &roots, "SELECT COUNT(*) FROM agency WHERE id = ? AND parent_id IS NULL", "i", ancestor);
+		if (r == ATTT_OK)
+			*ret = roots > 0;
+		return r;
+	}
 	/* R1.2: the materialised path of 0002_org: X is within Y when X.path starts with Y.path. */
 	r = attt__acct_prep(db, &st,
 			    "SELECT substr(x.path, 1, length(y.path)) = y.path FROM agency x, agency y WHERE x.id = ? AND y.id = ?",

@@ -153,9 +153,23 @@ int attt_acl_check(const struct attt_grant *grants, size_t n, enum attt_perm per
 
 		if (!attt_role_has(grants[i].role, perm))
 			continue;
+		/* A platform object (settings, the agency tree itself) is reached only from a grant that
+		 * governs a whole tree: platform-wide, or on a root agency (within(ctx, 0, A) asks whether A
+		 * is a root). An administrator of one department changes nothing of the platform. */
 		if (object_agency == 0) {
-			*ret_allowed = true;
-			return ATTT_OK;
+			if (grants[i].agency_id == 0) {
+				*ret_allowed = true;
+				return ATTT_OK;
+			}
+			if (!within)
+				continue;
+			if ((r = within(ctx, 0, grants[i].agency_id, &in)) < 0)
+				return r;
+			if (in) {
+				*ret_allowed = true;
+				return ATTT_OK;
+			}
+			continue;
 		}
 		r = grant_covers(&grants[i], object_agency, within, ctx, &in);
 		if (r < 0)

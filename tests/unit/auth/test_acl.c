@@ -20,6 +20,10 @@ static int within(void *ctx, int64_t agency, int64_t ancestor, bool *ret)
 {
 	int *calls = ctx;
 	(*calls)++;
+	if (agency == 0 && ancestor >= 1 && ancestor <= 4) { /* the platform: within a root only */
+		*ret = parent[ancestor] == 0;
+		return ATTT_OK;
+	}
 	if (agency < 1 || agency > 4)
 		return ATTT_E_NOTFOUND;
 	for (int64_t a = agency; a != 0; a = parent[a])
@@ -120,6 +124,22 @@ static void test_acl_check__subtree_scope(void **state)
 	assert_false(ok);
 	assert_int_equal(attt_acl_check(authority, 1, ATTT_PERM_CONFIG_READ, 0, within, &calls, &ok), ATTT_OK);
 	assert_false(ok);
+	/* Platform objects (settings, the agency tree): an administrator of the root or of the platform
+	 * reaches them, an administrator of one department does not, whatever else is held. */
+	{
+		struct attt_grant root_admin[] = {{ATTT_ROLE_ADMIN, 1}}, platform[] = {{ATTT_ROLE_ADMIN, 0}},
+				  dept_admin[] = {{ATTT_ROLE_SECURITY_OFFICER, 2}, {ATTT_ROLE_ADMIN, 3}};
+		assert_int_equal(attt_acl_check(root_admin, 1, ATTT_PERM_CONFIG_WRITE, 0, within, &calls, &ok), ATTT_OK);
+		assert_true(ok);
+		assert_int_equal(attt_acl_check(platform, 1, ATTT_PERM_CONFIG_WRITE, 0, within, &calls, &ok), ATTT_OK);
+		assert_true(ok);
+		assert_int_equal(attt_acl_check(dept_admin, 2, ATTT_PERM_CONFIG_WRITE, 0, within, &calls, &ok), ATTT_OK);
+		assert_false(ok);
+		assert_int_equal(attt_acl_check(platform, 1, ATTT_PERM_CONFIG_WRITE, 0, NULL, NULL, &ok), ATTT_OK);
+		assert_true(ok);
+		assert_int_equal(attt_acl_check(root_admin, 1, ATTT_PERM_CONFIG_WRITE, 0, NULL, NULL, &ok), ATTT_OK);
+		assert_false(ok);
+	}
 	/* Errors of the tree are passed on, *ret untouched. */
 	ok = true;
 	assert_int_equal(attt_acl_check(officer2, 1, ATTT_PERM_ACCOUNT_READ, 9, within, &calls, &ok), ATTT_E_NOTFOUND);
