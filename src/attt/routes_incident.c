@@ -451,6 +451,17 @@ static int acting_role(struct attt_http_req *req, struct attt_db *db, int64_t ag
 	r = attt_acl_roles_on(p->grants, p->n_grants, agency, attt_account_agency_within, db, &held);
 	if (r < 0)
 		return r;
+	/* An API token acts only through the permissions it was given: a role whose workflow rights
+	 * (incident.manage, incident.approve) the token's scope leaves out is not one it acts in. */
+	for (int k = 1; p->api_token_id && k <= ATTT_ROLE_COUNT; k++) {
+		bool usable = false;
+		static const enum attt_perm steps[] = {ATTT_PERM_INCIDENT_MANAGE, ATTT_PERM_INCIDENT_APPROVE};
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+			if (attt_role_has(k, steps[i]) && (p->scopes & (1u << steps[i])))
+				usable = true;
+		if (!usable)
+			held &= ~(1u << k);
+	}
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 		if ((held & (1u << order[k])) && attt_incident_role_may(order[k], a)) {
 			*ret = order[k];

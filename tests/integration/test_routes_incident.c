@@ -288,6 +288,56 @@ static void test_incident__authority_takes_its_steps(void **state)
 	json_decref(j);
 }
 
+/* R11.2 (security): an API token acts only through its scopes. An officer of agency 2 who is also
+ * the province's authority holds a token for incident.manage only: it may not take the authority's
+ * step (coordinated, incident.approve) on an agency-2 incident; a token with incident.approve may.
+ * Before the fix the manage-only token answered 200, acting as authority. */
+static void test_incident__token_acts_within_its_scope(void **state)
+{
+	static struct who two;
+	const char *grant[] = {"user", "grant", "tok.two", "--role", "authority", "--agency", "1", NULL};
+	const char *tok_manage[] = {"user", "token", "tok.two", "--name", "m", "--scope", "incident.manage,incident.read",
+				    "--days", "1", NULL};
+	const char *tok_approve[] = {"user", "token", "tok.two", "--name", "a", "--scope", "incident.approve,incident.read",
+				     "--days", "1", NULL};
+	const char *rep[] = {"incident", "report", "--agency", "2", "--title", "Mã độc mã hóa dữ liệu", "--description",
+			     "Máy chủ tệp bị mã hóa", "--json", NULL};
+	const char *h[3] = {NULL, "Content-Type: application/json", NULL};
+	const char *body = "{\"action\":\"coordinated\",\"text\":\"đã phối hợp\"}";
+	struct harness_resp r;
+	char auth[128], url[256], id[24];
+	json_t *j;
+	(void)state;
+
+	assert_int_equal(make_user(&srv, &two, "tok.two", "Tô Văn Hai", "2", "security_officer", true), 0);
+	json_decref(cli_ok(&srv, grant));
+	snprintf(id, sizeof(id), "%lld", cli_id(rep));
+	const char *hosted[] = {"incident", "advance", id, "--action", "hosted", "--as", "security_officer", "--text",
+				"TTDL tỉnh", "--json", NULL};
+	const char *reported[] = {"incident", "advance", id, "--action", "reported", "--as", "security_officer",
+				  "--text", "Mẫu 03 số 9", "--json", NULL};
+	json_decref(cli_ok(&srv, hosted));
+	json_decref(cli_ok(&srv, reported));
+	snprintf(url, sizeof(url), "%s/api/v1/incidents/%s/advance", srv.url, id);
+
+	j = cli_ok(&srv, tok_manage);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", json_string_value(json_object_get(j, "token")));
+	json_decref(j);
+	h[0] = auth;
+	assert_int_equal(harness_request("POST", url, h, body, strlen(body), &r), 0);
+	assert_int_equal(r.status, 403);
+	harness_resp_free(&r);
+	assert_int_equal(db_count(&srv, "SELECT step FROM incident ORDER BY id DESC LIMIT 1"), 4);
+
+	j = cli_ok(&srv, tok_approve);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", json_string_value(json_object_get(j, "token")));
+	json_decref(j);
+	assert_int_equal(harness_request("POST", url, h, body, strlen(body), &r), 0);
+	assert_int_equal(r.status, 200);
+	harness_resp_free(&r);
+	assert_int_equal(db_count(&srv, "SELECT step FROM incident ORDER BY id DESC LIMIT 1"), 5);
+}
+
 /* Issue 5: staff follow their own reports (list and show) without incident.read on the agency,
  * and see neither others' reports nor who was notified. */
 static void test_incident__reporter_reads_own(void **state)
@@ -434,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_incident__suggest),
 		cmocka_unit_test(test_incident__acting_role_is_per_agency),
 		cmocka_unit_test(test_incident__authority_takes_its_steps),
+		cmocka_unit_test(test_incident__token_acts_within_its_scope),
 		cmocka_unit_test(test_incident__reporter_reads_own),
 		cmocka_unit_test(test_incident__tasks),
 		cmocka_unit_test(test_incident__links),
