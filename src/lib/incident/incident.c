@@ -317,8 +317,8 @@ static int escalate_vars(const struct row *w, const char *why, int64_t notice_du
 	return ATTT_OK;
 }
 
-/* R11.3: notifies the superior agency's security officers and heads and every authority account
- * (inbox, and mail when the account's person has an address) with the incident.escalated template,
+/* R11.3: notifies the superior agency's security officers and heads and the authority accounts
+ * over the incident's agency (inbox, and mail when the account's person has an address) with the incident.escalated template,
  * sets the deadlines of the profile on the first escalation, and records the escalation on the
  * timeline. why: "severity" or "beyond" (notification kind incident.beyond_capacity). */
 static int escalate(struct attt_db *db, const struct attt_clock *clock, const struct attt_policy *pol,
@@ -370,14 +370,18 @@ static int escalate(struct attt_db *db, const struct attt_clock *clock, const st
 	if ((r = attt__incident_template_vars(db, id, &vars)) < 0 ||
 	    (r = escalate_vars(&w, why, notice_due, report_due, vars)) < 0)
 		goto out;
+	/* The authority accounts whose subtree holds the incident's agency (an authority granted on
+	 * another subtree only is told nothing of it: it may not read it either). */
 	r = attt_db_prepare(db,
 			    "SELECT a.id FROM account a WHERE a.status <> 'disabled' AND a.id IN "
-			    "(SELECT account_id FROM role_grant WHERE role = 'authority' OR "
-			    "(role IN ('security_officer', 'agency_head') AND agency_id = ?)) ORDER BY a.id",
+			    "(SELECT g.account_id FROM role_grant g WHERE (g.role = 'authority' AND (COALESCE(g.agency_id, 0) = 0 "
+			    "OR EXISTS (SELECT 1 FROM agency x, agency y WHERE x.id = ? AND y.id = g.agency_id "
+			    "AND substr(x.path, 1, length(y.path)) = y.path))) OR "
+			    "(g.role IN ('security_officer', 'agency_head') AND g.agency_id = ?)) ORDER BY a.id",
 			    &st);
 	if (r < 0)
 		goto out;
-	if ((r = attt_stmt_bind_int64(st, 1, parent)) < 0)
+	if ((r = attt_stmt_bind_int64(st, 1, w.agency_id)) < 0 || (r = attt_stmt_bind_int64(st, 2, parent)) < 0)
 		goto out;
 	while ((r = attt_stmt_step(st)) > 0) {
 		int e = attt__incident_notify_account(db, clock, attt_stmt_int64(st, 0),

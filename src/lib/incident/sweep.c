@@ -99,14 +99,18 @@ static int notice_tx(struct attt_db *db, void *vctx)
 		goto out;
 	}
 	/* R11.3: the owner, the agency's security officers and the authority. */
+	/* The authority: accounts whose authority grant's subtree holds the agency (not any authority). */
 	r = attt_db_prepare(db,
-			    "SELECT id FROM account WHERE status <> 'disabled' AND (id = ? OR id IN (SELECT account_id "
-			    "FROM role_grant WHERE role = 'authority' OR (role = 'security_officer' AND agency_id = ?))) "
+			    "SELECT id FROM account WHERE status <> 'disabled' AND (id = ? OR id IN (SELECT g.account_id "
+			    "FROM role_grant g WHERE (g.role = 'authority' AND (COALESCE(g.agency_id, 0) = 0 OR EXISTS "
+			    "(SELECT 1 FROM agency x, agency y WHERE x.id = ? AND y.id = g.agency_id "
+			    "AND substr(x.path, 1, length(y.path)) = y.path))) OR (g.role = 'security_officer' AND g.agency_id = ?))) "
 			    "ORDER BY id",
 			    &st);
 	if (r < 0)
 		goto out;
-	if ((r = attt_stmt_bind_int64(st, 1, d->owner)) < 0 || (r = attt_stmt_bind_int64(st, 2, d->agency)) < 0)
+	if ((r = attt_stmt_bind_int64(st, 1, d->owner)) < 0 || (r = attt_stmt_bind_int64(st, 2, d->agency)) < 0 ||
+	    (r = attt_stmt_bind_int64(st, 3, d->agency)) < 0)
 		goto out;
 	while ((r = attt_stmt_step(st)) > 0) {
 		int e = attt__incident_notify_account(db, c->clock, attt_stmt_int64(st, 0),

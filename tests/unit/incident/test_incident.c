@@ -94,6 +94,16 @@ static int setup(void **state)
 		 (long long)pid, (long long)t->parent, (long long)t->parent, (long long)t->child, (long long)t->parent,
 		 (long long)t->parent, (long long)t->child);
 	assert_int_equal(attt_db_exec(t->db, sql), ATTT_OK);
+	/* An authority granted on another tree only: told nothing of these incidents. */
+	{
+		int64_t other = agency(t, "Sở Y tế", 0);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO account (id, username, kind, service_name, agency_id, status, created_at, updated_at) "
+			 "VALUES (13, 'authority.khac', 'service', 'so-yte', %lld, 'active', 0, 0);"
+			 "INSERT INTO role_grant (account_id, role, agency_id, granted_at) VALUES (13, 'authority', %lld, 0);",
+			 (long long)other, (long long)other);
+		assert_int_equal(attt_db_exec(t->db, sql), ATTT_OK);
+	}
 	*state = t;
 	return 0;
 }
@@ -432,6 +442,8 @@ static void test_escalate_thai_nguyen(void **state)
 		check_escalation_mail(t, id, "incident.escalated", "Cao", "mức độ nghiêm trọng", want);
 	}
 	assert_int_equal(due(t, id, "report_due_at"), 0);
+	/* Nor for an authority of another tree (it may not read the incident either). */
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE account_id = 13"), 0);
 	/* The escalation is not for the agency's own officer: its only item is the report notice. */
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM inbox_item WHERE account_id = 12 AND notification_id IN "
 				  "(SELECT id FROM notification WHERE kind = 'incident.escalated')"), 0);
@@ -820,6 +832,9 @@ static void test_sweep_thai_nguyen(void **state)
 					       ATTT_INCIDENT_CLOSE, "Biên bản kết thúc"), ATTT_OK);
 	t->now += 1000 * HOUR;
 	assert_int_equal(sweep(t, t->tn, &st), 0);
+	/* The authority of another tree was told of none of the deadlines. */
+	assert_int_equal(count(t, "SELECT COUNT(*) FROM notification WHERE account_id = 13"), 0);
+	assert_true(count(t, "SELECT COUNT(*) FROM notification WHERE account_id = 11 AND kind LIKE 'incident.deadline%'") > 0);
 }
 
 /* R11.3: national-2026: the 24 h first notice (approaching 6 h before) and the 72 h report
