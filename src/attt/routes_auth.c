@@ -871,6 +871,10 @@ static int may_change(struct attt_auth_ctx *c, struct attt_http_req *req, int64_
 			return r;
 		return may ? ATTT_OK : ATTT_E_PERM;
 	}
+	/* The token's scope (or the account's restriction) must carry role.grant too. */
+	if ((r = attt_principal_can(c, p, ATTT_PERM_ROLE_GRANT, 0, &may)) < 0 || !may)
+		return r < 0 ? r : ATTT_E_PERM;
+	may = false;
 	for (size_t i = 0; i < p->n_grants; i++)
 		if (attt_role_can_grant(p->grants[i].role, to) && p->grants[i].agency_id == 0 &&
 		    attt_role_has(p->grants[i].role, ATTT_PERM_ROLE_GRANT))
