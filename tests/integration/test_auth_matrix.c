@@ -20,6 +20,9 @@ static const char *const role_names[ROLES] = {"staff", "security_officer", "agen
 					      "steering", "auditor", "admin", NULL};
 static struct harness_server srv;
 static struct who users[ROLES]; /* [8]: anonymous, unused */
+/* A security officer of agency 2 who also administers agency 3 (a sibling): see
+ * test_matrix__second_grant_adds_nothing_here. */
+static struct who combo;
 static long long target[4], person[4], campaign[4], item[4], incident[4], offcase[4], offitem[4];
 
 static int setup(void **state)
@@ -48,6 +51,12 @@ static int setup(void **state)
 				*p = '-';
 		if (make_user(&srv, &users[i], user, names[i], agency, role_names[i], mfa) != 0)
 			return -1;
+	}
+	{
+		const char *adm3[] = {"user", "grant", "u.combo", "--role", "admin", "--agency", "3", NULL};
+		if (make_user(&srv, &combo, "u.combo", "Chu Văn Hai Vai", "2", "security_officer", true) != 0)
+			return -1;
+		json_decref(cli_ok(&srv, adm3));
 	}
 	/* The objects: an account and a person in agency 2 and in agency 3. */
 	for (int a = 2; a <= 3; a++) {
@@ -273,6 +282,34 @@ static void test_matrix__every_route_every_role(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* Rights come from the grant over the object's agency only: an officer of agency 2 who also
+ * administers agency 3 may do on agency 2's objects and on the platform exactly what the officer
+ * of agency 2 may (the row's security_officer column), nothing the administration of agency 3 would
+ * give elsewhere. This session's review found four routes where a second grant leaked. */
+static void test_matrix__second_grant_adds_nothing_here(void **state)
+{
+	struct row rows[256];
+	int n = load_matrix(rows, 256), bad = 0;
+	(void)state;
+
+	for (int i = 0; i < n; i++) {
+		char path[256], body[256];
+		struct harness_resp r;
+		if (strcmp(rows[i].object, "agency 3") == 0)
+			continue;
+		subst(&rows[i], 90, path, sizeof(path), body, sizeof(body));
+		assert_int_equal(call(&srv, rows[i].method, path, &combo, body[0] ? body : NULL, &r), 0);
+		bool allowed = r.status != 401 && r.status != 403;
+		if (allowed != rows[i].allow[2]) {
+			print_error("%s %s (%s) as officer of 2 + admin of 3: %ld, the officer of 2 alone: %s\n", rows[i].method,
+				    path, rows[i].object, r.status, rows[i].allow[2] ? "yes" : "no");
+			bad++;
+		}
+		harness_resp_free(&r);
+	}
+	assert_int_equal(bad, 0);
+}
+
 /* Every route registered by routes_auth.c, routes_org.c and routes_audit.c has a row. */
 static void test_matrix__covers_every_route(void **state)
 {
@@ -316,6 +353,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix__covers_every_route),
 		cmocka_unit_test(test_matrix__every_route_every_role),
+		cmocka_unit_test(test_matrix__second_grant_adds_nothing_here),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
