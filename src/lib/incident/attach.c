@@ -263,26 +263,17 @@ int attt_incident_content_disposition(const char *name, char *out, size_t size)
 int attt_incident_scope(struct attt_db *db, int64_t id, int64_t *ret_agency, int64_t *ret_reporter_account)
 {
 	struct attt_stmt *st = NULL;
-	int r = attt_db_prepare_cached(db, "SELECT agency_id, COALESCE(reporter_account_id, 0) FROM incident WHERE id = ?",
-				       &st);
+	int r = attt__incident_row(db, "SELECT agency_id, COALESCE(reporter_account_id, 0) FROM incident WHERE id = ?",
+				   id, &st);
 
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	if (ret_agency)
 		*ret_agency = attt_stmt_int64(st, 0);
 	if (ret_reporter_account)
 		*ret_reporter_account = attt_stmt_int64(st, 1);
-	r = ATTT_OK;
-out:
 	attt_stmt_finalize(st);
-	return r;
+	return ATTT_OK;
 }
 
 /* ---- attach --------------------------------------------------------------------------------- */
@@ -327,19 +318,12 @@ static int attach_tx(struct attt_db *db, void *vctx)
 	bool q = c->a.quarantined;
 	int r;
 
-	r = attt_db_prepare_cached(db,
-				   "SELECT agency_id, (SELECT count(*) FROM incident_attachment WHERE incident_id = "
-				   "incident.id) FROM incident WHERE id = ?",
-				   &st);
+	r = attt__incident_row(db,
+			       "SELECT agency_id, (SELECT count(*) FROM incident_attachment WHERE incident_id = "
+			       "incident.id) FROM incident WHERE id = ?",
+			       c->id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, c->id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	agency = attt_stmt_int64(st, 0);
 	count = attt_stmt_int64(st, 1);
 	attt_stmt_finalize(st);

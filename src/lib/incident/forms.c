@@ -16,6 +16,7 @@
 #include "attt/err.h"
 #include "attt/incident.h"
 #include "attt/str.h"
+#include "incident-int.h"
 
 #define ICT_OFFSET_US (INT64_C(7) * 3600 * 1000000) /* Asia/Ho_Chi_Minh, no daylight saving */
 
@@ -143,20 +144,13 @@ int attt_incident_form_data(struct attt_db *db, int64_t id, const char *form, js
 
 	if (!form || (strcmp(form, "03") != 0 && strcmp(form, "04") != 0 && strcmp(form, "05") != 0))
 		return ATTT_E_INVAL;
-	r = attt_db_prepare(db,
-			    "SELECT i.agency_id, a.name, COALESCE(p.name, ''), i.title, i.description, i.detected_at, "
-			    "i.reported_at, i.reporter, COALESCE(i.affected_system, '') FROM incident i "
-			    "JOIN agency a ON a.id = i.agency_id LEFT JOIN agency p ON p.id = a.parent_id WHERE i.id = ?",
-			    &st);
+	r = attt__incident_row(db,
+			       "SELECT i.agency_id, a.name, COALESCE(p.name, ''), i.title, i.description, i.detected_at, "
+			       "i.reported_at, i.reporter, COALESCE(i.affected_system, '') FROM incident i "
+			       "JOIN agency a ON a.id = i.agency_id LEFT JOIN agency p ON p.id = a.parent_id WHERE i.id = ?",
+			       id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	agency = attt_stmt_int64(st, 0);
 	reported = attt_stmt_int64(st, 6);
 	if ((r = local_date(reported, date, sizeof(date), &year, &month)) < 0 ||
@@ -242,16 +236,9 @@ static int doc_tx(struct attt_db *db, void *vctx)
 	const char *who = c->actor && c->actor->username ? c->actor->username : "system";
 	int r;
 
-	r = attt_db_prepare_cached(db, "SELECT agency_id FROM incident WHERE id = ?", &st);
+	r = attt__incident_row(db, "SELECT agency_id FROM incident WHERE id = ?", c->id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, c->id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	agency = attt_stmt_int64(st, 0);
 	attt_stmt_finalize(st);
 	st = NULL;

@@ -17,6 +17,11 @@
 
 struct attt_db;
 
+/* Prepares sql (cached), binds id to its one parameter and steps to the row: ATTT_OK with *ret on
+ * that row (the caller finalizes it), ATTT_E_NOTFOUND when there is none, or another error; on any
+ * error *ret is NULL. The read by id every record of the module starts with. */
+int attt__incident_row(struct attt_db *db, const char *sql, int64_t id, struct attt_stmt **ret);
+
 /* NFC copy of s into *ret (the caller frees it), at most max bytes; a required field must be
  * non-empty after trimming (ATTT_E_INVAL). NULL stays NULL when optional. */
 int attt__incident_norm(const char *s, size_t max, bool required, char **ret);

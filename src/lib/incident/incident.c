@@ -237,19 +237,12 @@ static int load(struct attt_db *db, int64_t id, struct row *ret)
 	int r;
 
 	memset(&w, 0, sizeof(w));
-	r = attt_db_prepare_cached(db,
-				   "SELECT agency_id, severity, step, escalated_at, notice_due_at, report_due_at, title "
-				   "FROM incident WHERE id = ?",
-				   &st);
+	r = attt__incident_row(db,
+			       "SELECT agency_id, severity, step, escalated_at, notice_due_at, report_due_at, title "
+			       "FROM incident WHERE id = ?",
+			       id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	w.agency_id = attt_stmt_int64(st, 0);
 	w.severity = sev_from_id(attt_stmt_text(st, 1));
 	w.step = (int)attt_stmt_int64(st, 2);
@@ -258,9 +251,28 @@ static int load(struct attt_db *db, int64_t id, struct row *ret)
 	w.report_due_at = attt_stmt_int64(st, 5);
 	attt_str_copy(w.title, sizeof(w.title), attt_stmt_text(st, 6) ? attt_stmt_text(st, 6) : "");
 	*ret = w;
-	r = ATTT_OK;
-out:
 	attt_stmt_finalize(st);
+	return ATTT_OK;
+}
+
+int attt__incident_row(struct attt_db *db, const char *sql, int64_t id, struct attt_stmt **ret)
+{
+	struct attt_stmt *st = NULL;
+	int r = attt_db_prepare_cached(db, sql, &st);
+
+	if (r < 0)
+		goto fail;
+	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0 || (r = attt_stmt_step(st)) < 0)
+		goto fail;
+	if (r == 0) {
+		r = ATTT_E_NOTFOUND;
+		goto fail;
+	}
+	*ret = st;
+	return ATTT_OK;
+fail:
+	attt_stmt_finalize(st);
+	*ret = NULL;
 	return r;
 }
 
@@ -901,21 +913,14 @@ int attt_incident_get_json(struct attt_db *db, int64_t id, json_t **ret)
 	json_t *o = NULL, *tl = NULL, *obs = NULL, *nt = NULL, *docs = NULL;
 	int r;
 
-	r = attt_db_prepare_cached(db,
-				   "SELECT agency_id, title, description, detected_at, reported_at, reporter, affected_system, "
-				   "incident_type, severity, status, step, COALESCE(owner_account_id, 0), escalated_at, "
-				   "notice_due_at, report_due_at, closing_due_at, closed_at, COALESCE(reporter_account_id, 0) "
-				   "FROM incident WHERE id = ?",
-				   &st);
+	r = attt__incident_row(db,
+			       "SELECT agency_id, title, description, detected_at, reported_at, reporter, affected_system, "
+			       "incident_type, severity, status, step, COALESCE(owner_account_id, 0), escalated_at, "
+			       "notice_due_at, report_due_at, closing_due_at, closed_at, COALESCE(reporter_account_id, 0) "
+			       "FROM incident WHERE id = ?",
+			       id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	{
 		int sev = sev_from_id(attt_stmt_text(st, 8));
 		o = json_pack("{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,"

@@ -121,19 +121,12 @@ int attt__incident_template_vars(struct attt_db *db, int64_t id, json_t **ret)
 	size_t n;
 	int r;
 
-	r = attt_db_prepare_cached(db,
-				   "SELECT i.title, COALESCE(a.name, ''), i.detected_at, COALESCE(i.affected_system, '') "
-				   "FROM incident i LEFT JOIN agency a ON a.id = i.agency_id WHERE i.id = ?",
-				   &st);
+	r = attt__incident_row(db,
+			       "SELECT i.title, COALESCE(a.name, ''), i.detected_at, COALESCE(i.affected_system, '') "
+			       "FROM incident i LEFT JOIN agency a ON a.id = i.agency_id WHERE i.id = ?",
+			       id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	attt_str_printf(url, sizeof(url), "attt incident show %lld (/api/v1/incidents/%lld)", (long long)id,
 			(long long)id);
 	attt__incident_fmt_time(attt_stmt_int64(st, 2), when, sizeof(when));
@@ -279,25 +272,16 @@ int attt_incident_task_add(struct attt_db *db, const struct attt_clock *clock, c
 int attt_incident_task_owner(struct attt_db *db, int64_t task_id, int64_t *ret_incident, int64_t *ret_assignee)
 {
 	struct attt_stmt *st = NULL;
-	int r = attt_db_prepare_cached(db,
-				       "SELECT incident_id, COALESCE(assignee_account_id, 0) FROM incident_task WHERE id = ?",
-				       &st);
+	int r = attt__incident_row(db,
+				   "SELECT incident_id, COALESCE(assignee_account_id, 0) FROM incident_task WHERE id = ?",
+				   task_id, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, task_id)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	*ret_incident = attt_stmt_int64(st, 0);
 	if (ret_assignee)
 		*ret_assignee = attt_stmt_int64(st, 1);
-	r = ATTT_OK;
-out:
 	attt_stmt_finalize(st);
-	return r;
+	return ATTT_OK;
 }
 
 static int task_status_tx(struct attt_db *db, void *vctx)
@@ -308,16 +292,9 @@ static int task_status_tx(struct attt_db *db, void *vctx)
 	char from[16], to[24];
 	int step = 0, r;
 
-	r = attt_db_prepare_cached(db, "SELECT incident_id, status FROM incident_task WHERE id = ?", &st);
+	r = attt__incident_row(db, "SELECT incident_id, status FROM incident_task WHERE id = ?", c->task, &st);
 	if (r < 0)
 		return r;
-	if ((r = attt_stmt_bind_int64(st, 1, c->task)) < 0)
-		goto out;
-	r = attt_stmt_step(st);
-	if (r == 0)
-		r = ATTT_E_NOTFOUND;
-	if (r < 0)
-		goto out;
 	c->id = attt_stmt_int64(st, 0);
 	attt_str_copy(from, sizeof(from), attt_stmt_text(st, 1));
 	attt_stmt_finalize(st);
