@@ -24,7 +24,7 @@ struct attt_bplan_sched {
 	char *db_path, *data_dir, *scratch_dir;
 	const struct attt_clock *clock;
 	struct attt_bplan_env env;
-	struct attt_bplan_sched_job todo;/* job handed over, plan_id 0: none */
+	struct attt_bplan_sched_job handed; /* job handed over, plan_id 0: none */
 	bool busy, stop;
 	struct attt_bplan_sched_done done;
 };
@@ -40,11 +40,11 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->stop && !s->todo.plan_id)
+		while (!s->stop && !s->handed.plan_id)
 			pthread_cond_wait(&s->cond, &s->lock);
-		if (!s->todo.plan_id)
+		if (!s->handed.plan_id)
 			break; /* stop, and nothing handed over */
-		struct attt_bplan_sched_job job = s->todo;
+		struct attt_bplan_sched_job job = s->handed;
 		pthread_mutex_unlock(&s->lock);
 
 		struct attt_bplan_sched_done d = { .plan_id = job.plan_id, .drill = job.drill };
@@ -57,7 +57,7 @@ static void *worker(void *arg)
 
 		pthread_mutex_lock(&s->lock);
 		s->done = d;
-		s->todo = (struct attt_bplan_sched_job){ 0 };
+		s->handed = (struct attt_bplan_sched_job){ 0 };
 		s->busy = false;
 		pthread_cond_broadcast(&s->cond);
 	}
@@ -141,7 +141,7 @@ int attt_bplan_sched_tick(struct attt_bplan_sched *s, struct attt_db *db, int64_
 		}
 		if (r == ATTT_OK && job.plan_id) {
 			pthread_mutex_lock(&s->lock);
-			s->todo = job;
+			s->handed = job;
 			s->busy = true;
 			pthread_cond_broadcast(&s->cond);
 			pthread_mutex_unlock(&s->lock);
