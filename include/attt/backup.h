@@ -79,7 +79,8 @@ struct attt_backup_save_opts {
 	const struct attt_clock *clock;                  /* NULL: system clock */
 	attt_backup_progress_fn progress; void *progress_ctx;
 	attt_backup_crash_fn crash; void *crash_ctx;
-	unsigned workers;                                /* compress+encrypt threads; 0: 2 */
+	unsigned workers;                                /* hash+compress+encrypt threads besides the
+							  * reader; 0: one per core but one (min 1) */
 };
 
 struct attt_backup_stats {

@@ -81,6 +81,9 @@ struct attt_backup_repo {
 
 /* crypto.c */
 size_t attt__bk_overhead(const struct bk_keys *k);
+size_t attt__bk_nonce_len(const struct bk_keys *k);
+/* out: nonce, ciphertext, tag (attt__bk_overhead more bytes than pt). pt may be out + the nonce
+ * length: both ciphers encrypt in place. */
 int attt__bk_seal(const struct bk_keys *k, const uint8_t *ad, size_t ad_len, const uint8_t *pt, size_t pt_len,
 		  uint8_t *out);
 int attt__bk_unseal(const struct bk_keys *k, const uint8_t *ad, size_t ad_len, const uint8_t *in, size_t in_len,

@@ -73,6 +73,11 @@ static size_t nonce_len(const struct bk_keys *k)
 						      : crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 }
 
+size_t attt__bk_nonce_len(const struct bk_keys *k)
+{
+	return nonce_len(k);
+}
+
 size_t attt__bk_overhead(const struct bk_keys *k)
 {
 	return nonce_len(k) + 16;

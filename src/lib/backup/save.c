@@ -1,9 +1,12 @@
 /*
- * save.c: attt backup save. A pipeline across the cores: the calling thread walks the file system,
- * reads and chunks files (FastCDC), hashes chunks into keyed ids and drops those the repository
- * already has; new chunks go through a bounded queue to worker threads that compress (zstd 3),
- * encrypt and append them to the current pack. Memory is bounded by the queue depth times the
- * largest chunk. Crash safety: packs are written under temporary names, fsynced and renamed; the
+ * save.c: attt backup save. A pipeline across the cores: the calling thread (the reader) walks the
+ * file system, reads files into a few reused blocks and cuts them into chunks (FastCDC); the chunks
+ * go, as pointers into their block, through a bounded queue to worker threads that hash them into
+ * keyed ids, drop those the repository already has, compress (zstd 3), encrypt and append the rest
+ * to the current pack. When the queue is full the reader takes a chunk itself rather than sleep, so
+ * one worker per core but one keeps every core busy. A directory's tree is written once the ids
+ * of its files are in. Memory is bounded by the blocks (cmax * 2 each, workers + 2 of them) and
+ * one sealing buffer per thread. Crash safety: packs are written under temporary names, fsynced and renamed; the
  * index follows the packs and the snapshot follows the index, so a kill at any point leaves a
  * consistent repository, and packs without an index are adopted by the next save.
  */
@@ -27,12 +30,33 @@
 #include "attt/str.h"
 #include "backup-int.h"
 
+/* Chunks queued before the directory that holds them can be written: its tree needs their ids. */
+struct pend { size_t n; };
+
+/* A block files are read into. Chunks are queued as pointers into it, not copies; it goes back to
+ * the free list when the reader has moved on and the last of its chunks is stored. */
+struct rblock {
+	struct rblock *next;
+	size_t refs; /* under qmu */
+	uint8_t *p;
+};
+
 struct job {
 	struct job *next;
+	struct rblock *blk; /* data lies in blk; NULL: data is the job's own */
 	uint8_t id[BK_ID];
+	uint8_t *slot;     /* where the worker writes the id it computes; NULL: id given */
+	struct pend *pd;   /* counted down when done, or NULL */
 	uint8_t type;
 	uint8_t *data;
 	size_t len;
+};
+
+/* What one thread needs to compress and seal: the workers' own, and the reader's when it helps. */
+struct wctx {
+	ZSTD_CCtx *cctx;
+	uint8_t *sbuf; /* the sealed blob: nonce, ciphertext, tag */
+	size_t scap;
 };
 
 /* A finished pack waiting for fsync and rename on the flusher thread. */
@@ -55,7 +79,7 @@ struct save {
 	size_t ov;
 	/* queue */
 	pthread_mutex_t qmu;
-	pthread_cond_t qnonempty, qnonfull;
+	pthread_cond_t qnonempty, qdone;
 	struct job *head, *tail;
 	size_t qn, qcap;
 	bool closed;
@@ -77,9 +101,15 @@ struct save {
 	size_t fn;
 	bool fclosed;
 	int ferr; /* under fmu, like done */
+	/* the repository's index, which workers consult and extend as they hash */
+	pthread_mutex_t imu;
+	/* read blocks (under qmu) */
+	struct rblock *bfree;
+	size_t nblocks, maxblocks;
 	/* reader side */
-	uint8_t *rbuf;
-	size_t rcap;
+	struct wctx rw;
+	struct rblock *cur; /* the block being read into, from fill on */
+	size_t fill, rcap;
 	struct hardlink *links;
 	size_t nlinks;
 	dev_t root_dev;
@@ -333,86 +363,206 @@ static int pack_add(struct save *s, const uint8_t id[BK_ID], uint8_t type, uint8
 
 /* ---- workers ---- */
 
+static int wctx_init(struct wctx *w)
+{
+	memset(w, 0, sizeof(*w));
+	/* zstd level 3; the frame carries an XXH64 of the plaintext, which restore checks after
+	 * decompressing (docs/backup.md, "Why restore does not re-hash"). */
+	w->cctx = ZSTD_createCCtx();
+	if (!w->cctx || ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 3)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)))
+		return ATTT_E_NOMEM;
+	return ATTT_OK;
+}
+
+static void wctx_done(struct wctx *w)
+{
+	free(w->sbuf);
+	ZSTD_freeCCtx(w->cctx);
+	memset(w, 0, sizeof(*w));
+}
+
+/* True if the repository or this save already has the blob; otherwise records it as pending, so
+ * that a second copy hashed meanwhile by another thread is dropped. */
+static int claim(struct save *s, const uint8_t id[BK_ID], uint8_t type, size_t len, bool *ret_have)
+{
+	struct bk_loc l = { .pack = BK_PENDING, .type = type, .raw_len = (uint32_t)len };
+	int rc = ATTT_OK;
+
+	memcpy(l.id, id, BK_ID);
+	pthread_mutex_lock(&s->imu);
+	*ret_have = attt__bk_idx_get(&s->r->idx, id) != NULL;
+	if (!*ret_have)
+		rc = attt__bk_idx_put(&s->r->idx, &l);
+	pthread_mutex_unlock(&s->imu);
+	return rc;
+}
+
+static int compress_seal(struct save *s, struct wctx *w, const struct job *j)
+{
+	size_t need = j->len + s->ov, nl = attt__bk_nonce_len(&s->r->k), plen = j->len, c;
+	uint8_t flags = 0, ad[BK_ID + 1];
+	int rc;
+
+	if (!w->cctx)
+		return ATTT_E_NOMEM;
+	if (need > w->scap) {
+		free(w->sbuf);
+		w->sbuf = malloc(need);
+		w->scap = w->sbuf ? need : 0;
+		if (!w->sbuf)
+			return ATTT_E_NOMEM;
+	}
+	memcpy(ad, j->id, BK_ID);
+	ad[BK_ID] = j->type;
+	/* Compressed straight to where the ciphertext goes and sealed in place: one buffer per thread.
+	 * Output that would not be smaller than the chunk does not fit, and the chunk is sealed as
+	 * it is. */
+	c = ZSTD_compress2(w->cctx, w->sbuf + nl, j->len, j->data, j->len);
+	if (!ZSTD_isError(c) && c < j->len) {
+		plen = c;
+		flags = BK_ZSTD;
+		rc = attt__bk_seal(&s->r->k, ad, sizeof(ad), w->sbuf + nl, c, w->sbuf);
+	} else {
+		rc = attt__bk_seal(&s->r->k, ad, sizeof(ad), j->data, j->len, w->sbuf);
+	}
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&s->pmu);
+	rc = s->err;
+	if (rc == 0) {
+		s->st.bytes_new += j->len;
+		s->pg.bytes_new += j->len;
+		rc = pack_add(s, j->id, j->type, flags, (uint32_t)j->len, w->sbuf, plen + s->ov);
+	}
+	pthread_mutex_unlock(&s->pmu);
+	return rc;
+}
+
+/* Drops a reference to b (caller holds qmu). */
+static void blk_put(struct save *s, struct rblock *b)
+{
+	if (--b->refs == 0) {
+		b->next = s->bfree;
+		s->bfree = b;
+		pthread_cond_broadcast(&s->qdone);
+	}
+}
+
+/* Hashes the chunk if its id is not known yet (the id goes to the file's list), drops it if the
+ * repository has it, else compresses, encrypts and appends it to the pack. Frees the job. */
+static void run_job(struct save *s, struct wctx *w, struct job *j)
+{
+	bool have = false;
+	int rc = ATTT_OK;
+
+	if (j->slot) {
+		attt__bk_id(&s->r->k, j->data, j->len, j->id);
+		memcpy(j->slot, j->id, BK_ID);
+		rc = claim(s, j->id, j->type, j->len, &have);
+	}
+	if (rc == 0 && !have)
+		rc = compress_seal(s, w, j);
+	if (rc < 0)
+		set_err(s, rc);
+	pthread_mutex_lock(&s->qmu);
+	if (j->pd && --j->pd->n == 0)
+		pthread_cond_broadcast(&s->qdone);
+	if (j->blk)
+		blk_put(s, j->blk);
+	pthread_mutex_unlock(&s->qmu);
+	if (!j->blk)
+		free(j->data);
+	free(j);
+}
+
+/* Takes the next job off the queue (caller holds qmu), or NULL. */
+static struct job *take(struct save *s)
+{
+	struct job *j = s->head;
+	if (j) {
+		s->head = j->next;
+		if (!s->head)
+			s->tail = NULL;
+		s->qn--;
+	}
+	return j;
+}
+
 static void *worker(void *arg)
 {
 	struct save *s = arg;
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	uint8_t *cbuf = NULL, *sbuf = NULL;
-	size_t ccap = 0, scap = 0;
+	struct wctx w;
 
-	/* zstd level 3; the frame carries an XXH64 of the plaintext, which restore checks after
-	 * decompressing (docs/backup.md, "Why restore does not re-hash"). */
-	if (!cctx || ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)))
+	if (wctx_init(&w) < 0)
 		set_err(s, ATTT_E_NOMEM);
 	for (;;) {
 		struct job *j;
 		pthread_mutex_lock(&s->qmu);
 		while (!s->head && !s->closed)
 			pthread_cond_wait(&s->qnonempty, &s->qmu);
-		j = s->head;
-		if (j) {
-			s->head = j->next;
-			if (!s->head)
-				s->tail = NULL;
-			s->qn--;
-			pthread_cond_signal(&s->qnonfull);
-		}
+		j = take(s);
 		pthread_mutex_unlock(&s->qmu);
 		if (!j)
 			break;
-		int rc = cctx ? ATTT_OK : ATTT_E_NOMEM;
-		size_t bound = ZSTD_compressBound(j->len), plen = j->len;
-		const uint8_t *plain = j->data;
-		uint8_t flags = 0, ad[BK_ID + 1];
-		if (rc == 0 && bound > ccap) {
-			free(cbuf);
-			cbuf = malloc(bound);
-			ccap = cbuf ? bound : 0;
-		}
-		if (rc == 0 && cbuf) {
-			size_t c = ZSTD_compress2(cctx, cbuf, ccap, j->data, j->len);
-			if (!ZSTD_isError(c) && c < j->len) {
-				plain = cbuf;
-				plen = c;
-				flags = BK_ZSTD;
-			}
-		}
-		if (rc == 0 && plen + s->ov > scap) {
-			free(sbuf);
-			sbuf = malloc(plen + s->ov);
-			scap = sbuf ? plen + s->ov : 0;
-			if (!sbuf)
-				rc = ATTT_E_NOMEM;
-		}
-		memcpy(ad, j->id, BK_ID);
-		ad[BK_ID] = j->type;
-		if (rc == 0)
-			rc = attt__bk_seal(&s->r->k, ad, sizeof(ad), plain, plen, sbuf);
-		pthread_mutex_lock(&s->pmu);
-		if (rc == 0 && !s->err)
-			rc = pack_add(s, j->id, j->type, flags, (uint32_t)j->len, sbuf, plen + s->ov);
-		if (rc < 0 && !s->err)
-			s->err = rc;
-		pthread_mutex_unlock(&s->pmu);
-		free(j->data);
-		free(j);
+		run_job(s, &w, j);
 	}
-	free(cbuf);
-	free(sbuf);
-	ZSTD_freeCCtx(cctx);
+	wctx_done(&w);
 	return NULL;
 }
 
-/* Queues a blob unless the repository (or this save) already has it. Takes data when queued. */
-static int submit(struct save *s, const uint8_t id[BK_ID], uint8_t type, const uint8_t *data, size_t len)
+/* The reader, instead of sleeping, runs the oldest queued job itself (caller holds qmu, which is
+ * let go meanwhile); with nothing queued it waits for a job to finish. Returns after either. */
+static void help_or_wait(struct save *s)
 {
-	struct bk_loc l = { .pack = BK_PENDING, .type = type, .raw_len = (uint32_t)len };
-	struct job *j;
-	int rc;
+	struct job *j = take(s);
+	if (!j) {
+		pthread_cond_wait(&s->qdone, &s->qmu);
+		return;
+	}
+	pthread_mutex_unlock(&s->qmu);
+	if (!s->rw.cctx && wctx_init(&s->rw) < 0)
+		set_err(s, ATTT_E_NOMEM);
+	run_job(s, &s->rw, j);
+	pthread_mutex_lock(&s->qmu);
+}
 
-	if (attt__bk_idx_get(&s->r->idx, id))
-		return ATTT_OK;
+/* Waits until every chunk counted in pd has its id, working off the queue meanwhile. */
+static void pend_wait(struct save *s, struct pend *pd)
+{
+	pthread_mutex_lock(&s->qmu);
+	while (pd->n > 0)
+		help_or_wait(s);
+	pthread_mutex_unlock(&s->qmu);
+}
+
+/* A free read block for the reader, holding the reader's reference. At most maxblocks exist:
+ * beyond that the reader works off the queue until one is free. */
+static int blk_get(struct save *s, struct rblock **ret)
+{
+	struct rblock *b = NULL;
+	pthread_mutex_lock(&s->qmu);
+	while (!s->bfree && s->nblocks >= s->maxblocks)
+		help_or_wait(s);
+	if (s->bfree) {
+		b = s->bfree;
+		s->bfree = b->next;
+	} else if ((b = calloc(1, sizeof(*b))) && !(b->p = malloc(s->rcap))) {
+		free(b);
+		b = NULL;
+	} else if (b) {
+		s->nblocks++;
+	}
+	if (b)
+		b->refs = 1;
+	pthread_mutex_unlock(&s->qmu);
+	*ret = b;
+	return b ? ATTT_OK : ATTT_E_NOMEM;
+}
+
+static int save_error(struct save *s)
+{
+	int rc;
 	pthread_mutex_lock(&s->pmu);
 	rc = s->err;
 	pthread_mutex_unlock(&s->pmu);
@@ -421,31 +571,56 @@ static int submit(struct save *s, const uint8_t id[BK_ID], uint8_t type, const u
 		rc = s->ferr;
 		pthread_mutex_unlock(&s->fmu);
 	}
-	if (rc < 0)
+	return rc;
+}
+
+/* Queues a blob: data in blk (referenced, not copied), or a copy of data without blk. With slot, a
+ * worker computes its id into slot and drops the blob if the repository has it; without, id is
+ * given and the blob is dropped here if known. */
+static int submit(struct save *s, const uint8_t id[BK_ID], uint8_t *slot, struct pend *pd, uint8_t type,
+		  struct rblock *blk, const uint8_t *data, size_t len)
+{
+	struct job *j;
+	int rc;
+
+	if ((rc = save_error(s)) < 0)
 		return rc;
-	memcpy(l.id, id, BK_ID);
-	if ((rc = attt__bk_idx_put(&s->r->idx, &l)) < 0)
-		return rc;
+	if (!slot) {
+		bool have;
+		if ((rc = claim(s, id, type, len, &have)) < 0 || have)
+			return rc;
+	}
 	j = calloc(1, sizeof(*j));
-	if (!j || !(j->data = malloc(len ? len : 1))) {
+	if (!j || (!blk && !(j->data = malloc(len ? len : 1)))) {
 		free(j);
 		return ATTT_E_NOMEM;
 	}
-	memcpy(j->id, id, BK_ID);
+	if (!slot)
+		memcpy(j->id, id, BK_ID);
+	j->slot = slot;
+	j->pd = pd;
 	j->type = type;
-	memcpy(j->data, data, len);
+	j->blk = blk;
+	if (blk)
+		j->data = (uint8_t *)data;
+	else
+		memcpy(j->data, data, len);
 	j->len = len;
-	s->st.bytes_new += len;
-	s->pg.bytes_new += len;
 	pthread_mutex_lock(&s->qmu);
+	/* A full queue means the workers are behind: the reader takes the oldest job itself rather
+	 * than sleep, so that no core idles while it waits to be woken. */
 	while (s->qn >= s->qcap)
-		pthread_cond_wait(&s->qnonfull, &s->qmu);
+		help_or_wait(s);
 	if (s->tail)
 		s->tail->next = j;
 	else
 		s->head = j;
 	s->tail = j;
 	s->qn++;
+	if (pd)
+		pd->n++;
+	if (blk)
+		blk->refs++;
 	pthread_cond_signal(&s->qnonempty);
 	pthread_mutex_unlock(&s->qmu);
 	return ATTT_OK;
@@ -453,24 +628,28 @@ static int submit(struct save *s, const uint8_t id[BK_ID], uint8_t type, const u
 
 /* ---- the walk ---- */
 
-static int add_chunk_id(struct bk_node *nd, const uint8_t id[BK_ID])
+/* Room for the ids of a file's chunks. Workers write into it while the file is read, so it only
+ * grows (a file that grew since stat) once they are done with it. */
+static int reserve_ids(struct save *s, struct bk_node *nd, struct pend *pd, size_t *cap, size_t need)
 {
-	if ((nd->n_chunks & (nd->n_chunks - 1)) == 0 || nd->n_chunks == 0) {
-		size_t cap = nd->n_chunks ? (size_t)nd->n_chunks * 2 : 1;
-		void *np = realloc(nd->chunks, cap * BK_ID);
-		if (!np)
-			return ATTT_E_NOMEM;
-		nd->chunks = np;
-	}
-	memcpy(nd->chunks + (size_t)nd->n_chunks * BK_ID, id, BK_ID);
-	nd->n_chunks++;
+	if (need <= *cap)
+		return ATTT_OK;
+	if (nd->n_chunks)
+		pend_wait(s, pd);
+	size_t ncap = *cap * 2 > need ? *cap * 2 : need;
+	void *np = realloc(nd->chunks, ncap * BK_ID);
+	if (!np)
+		return ATTT_E_NOMEM;
+	nd->chunks = np;
+	*cap = ncap;
 	return ATTT_OK;
 }
 
-static int save_file(struct save *s, int dirfd, const char *name, const char *path, struct bk_node *nd)
+static int save_file(struct save *s, int dirfd, const char *name, const char *path, uint64_t size_hint,
+		     struct bk_node *nd, struct pend *pd)
 {
 	const struct bk_keys *k = &s->r->k;
-	size_t start = 0, end = 0;
+	size_t start = s->fill, end = s->fill, cap = 0, c = 0;
 	bool eof = false;
 	uint64_t total = 0;
 	int fd, rc = ATTT_OK;
@@ -480,14 +659,32 @@ static int save_file(struct save *s, int dirfd, const char *name, const char *pa
 		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return ATTT_E_IO;
+	if ((rc = reserve_ids(s, nd, pd, &cap, (size_t)(size_hint / k->cmin) + 2)) < 0)
+		goto out;
 	for (;;) {
+		bool found = false;
 		while (!eof && end - start < k->cmax) {
 			if (end == s->rcap) {
-				memmove(s->rbuf, s->rbuf + start, end - start);
+				/* The block is full. A cut point in what it holds is final (it depends
+				 * only on the bytes before it); else the unfinished chunk moves to a
+				 * fresh block, the only bytes ever copied. */
+				c = attt__bk_cut(s->r->gear, s->cur->p + start, end - start, k->cmin, k->cavg, k->cmax);
+				if (start < end && c < end - start) {
+					found = true;
+					break;
+				}
+				struct rblock *nb;
+				if ((rc = blk_get(s, &nb)) < 0)
+					goto out;
+				memcpy(nb->p, s->cur->p + start, end - start);
+				pthread_mutex_lock(&s->qmu);
+				blk_put(s, s->cur);
+				pthread_mutex_unlock(&s->qmu);
+				s->cur = nb;
 				end -= start;
 				start = 0;
 			}
-			ssize_t n = read(fd, s->rbuf + end, s->rcap - end);
+			ssize_t n = read(fd, s->cur->p + end, s->rcap - end);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0) {
@@ -500,11 +697,13 @@ static int save_file(struct save *s, int dirfd, const char *name, const char *pa
 		}
 		if (start == end)
 			break;
-		size_t c = attt__bk_cut(s->r->gear, s->rbuf + start, end - start, k->cmin, k->cavg, k->cmax);
-		uint8_t id[BK_ID];
-		attt__bk_id(k, s->rbuf + start, c, id);
-		if ((rc = add_chunk_id(nd, id)) < 0 || (rc = submit(s, id, BK_DATA, s->rbuf + start, c)) < 0)
+		if (!found)
+			c = attt__bk_cut(s->r->gear, s->cur->p + start, end - start, k->cmin, k->cavg, k->cmax);
+		if ((rc = reserve_ids(s, nd, pd, &cap, (size_t)nd->n_chunks + 1)) < 0 ||
+		    (rc = submit(s, NULL, nd->chunks + (size_t)nd->n_chunks * BK_ID, pd, BK_DATA, s->cur,
+				 s->cur->p + start, c)) < 0)
 			goto out;
+		nd->n_chunks++;
 		start += c;
 		total += c;
 		s->pg.bytes += c;
@@ -512,8 +711,11 @@ static int save_file(struct save *s, int dirfd, const char *name, const char *pa
 	nd->size = total;
 	s->st.bytes += total;
 out:
-	if (rc < 0)
+	s->fill = end; /* the next file goes on in the same block */
+	if (rc < 0) {
 		log_debug("backup: cannot read %s: %s", path, strerror(errno));
+		pend_wait(s, pd); /* the caller frees nd */
+	}
 	close(fd);
 	return rc;
 }
@@ -526,7 +728,7 @@ static int save_tree_blob(struct save *s, const struct bk_tree *t, uint8_t ret_i
 	if (rc < 0)
 		return rc;
 	attt__bk_id(&s->r->k, p, n, ret_id);
-	rc = submit(s, ret_id, BK_TREE, p, n);
+	rc = submit(s, ret_id, NULL, NULL, BK_TREE, NULL, p, n);
 	free(p);
 	return rc;
 }
@@ -575,15 +777,17 @@ static bool unchanged(struct save *s, const struct bk_node *p, const struct stat
 	    p->mtime_sec != st->st_mtim.tv_sec || p->mtime_nsec != (uint32_t)st->st_mtim.tv_nsec ||
 	    p->ctime_sec != st->st_ctim.tv_sec || p->ctime_nsec != (uint32_t)st->st_ctim.tv_nsec)
 		return false;
-	for (uint32_t i = 0; i < p->n_chunks; i++)
-		if (!attt__bk_idx_get(&s->r->idx, p->chunks + (size_t)i * BK_ID))
-			return false;
-	return true;
+	bool all = true;
+	pthread_mutex_lock(&s->imu);
+	for (uint32_t i = 0; i < p->n_chunks && all; i++)
+		all = attt__bk_idx_get(&s->r->idx, p->chunks + (size_t)i * BK_ID) != NULL;
+	pthread_mutex_unlock(&s->imu);
+	return all;
 }
 
 /* Fills nd for the object name in dirfd (path for messages). Returns 1 to skip it. */
 static int save_node(struct save *s, int dirfd, const char *name, const char *path, unsigned depth,
-		     const struct bk_tree *pt, struct bk_node *nd)
+		     const struct bk_tree *pt, struct bk_node *nd, struct pend *pd)
 {
 	struct stat st;
 	int rc;
@@ -667,7 +871,7 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 			s->pg.bytes += nd->size;
 			rc = ATTT_OK;
 		} else {
-			rc = save_file(s, dirfd, name, path, nd);
+			rc = save_file(s, dirfd, name, path, (uint64_t)st.st_size, nd, pd);
 		}
 		if (rc == ATTT_E_IO) {
 			s->st.errors++;
@@ -677,9 +881,15 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 		if (rc < 0)
 			return rc;
 		s->pg.files++;
-		if (s->o->progress)
-			s->o->progress(s->o->progress_ctx, &s->pg);
+		if (s->o->progress) {
+			struct attt_backup_progress pg;
+			pthread_mutex_lock(&s->pmu);
+			pg = s->pg;
+			pthread_mutex_unlock(&s->pmu);
+			s->o->progress(s->o->progress_ctx, &pg);
+		}
 		if (st.st_nlink > 1) {
+			pend_wait(s, pd); /* the other links copy the ids */
 			void *np = realloc(s->links, (s->nlinks + 1) * sizeof(*s->links));
 			if (!np)
 				return ATTT_E_NOMEM;
@@ -735,6 +945,7 @@ static int save_dir(struct save *s, int fd, const char *path, unsigned depth, co
 	char **names = NULL, child[ATTT_MAX_PATH];
 	size_t n = 0, cap = 0;
 	struct bk_tree t = { 0 };
+	struct pend pd = { 0 };
 	int rc = ATTT_OK;
 
 	if (!d) {
@@ -780,7 +991,7 @@ static int save_dir(struct save *s, int fd, const char *path, unsigned depth, co
 		}
 		if (excluded(s, child, names[i]))
 			continue;
-		rc = save_node(s, dirfd(d), names[i], child, depth, &pt, &t.nodes[t.n]);
+		rc = save_node(s, dirfd(d), names[i], child, depth, &pt, &t.nodes[t.n], &pd);
 		if (rc < 0)
 			goto out;
 		if (rc == 1) {
@@ -790,8 +1001,10 @@ static int save_dir(struct save *s, int fd, const char *path, unsigned depth, co
 		}
 		t.n++;
 	}
+	pend_wait(s, &pd);
 	rc = save_tree_blob(s, &t, ret_id);
 out:
+	pend_wait(s, &pd); /* workers write into t until then */
 	attt__bk_tree_done(&t);
 	attt__bk_tree_done(&pt);
 	attt__bk_strv_free(names, n);
@@ -811,6 +1024,7 @@ static int cmp_node(const void *a, const void *b)
 static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_ID])
 {
 	struct bk_tree t = { 0 }, pt = { 0 };
+	struct pend pd = { 0 };
 	int rc = ATTT_OK;
 
 	if (parent && attt__bk_load_tree(s->r, parent, &pt) < 0)
@@ -843,7 +1057,7 @@ static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_I
 		}
 		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			s->root_dev = st.st_dev;
-		rc = save_node(s, dfd, base, abs, 0, &pt, &t.nodes[t.n]);
+		rc = save_node(s, dfd, base, abs, 0, &pt, &t.nodes[t.n], &pd);
 		close(dfd);
 		if (rc < 0)
 			goto out;
@@ -861,8 +1075,10 @@ static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_I
 			rc = ATTT_E_CONFLICT; /* two paths with the same last component */
 			goto out;
 		}
+	pend_wait(s, &pd);
 	rc = save_tree_blob(s, &t, ret_id);
 out:
+	pend_wait(s, &pd);
 	attt__bk_tree_done(&t);
 	attt__bk_tree_done(&pt);
 	return rc;
@@ -915,7 +1131,7 @@ int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_o
 	struct save s = { 0 };
 	pthread_t th[8], fth;
 	bool flusher_on = false;
-	unsigned nw = o->workers ? o->workers : 2, started = 0;
+	unsigned nw = o->workers, started = 0;
 	size_t first_new;
 	uint8_t root[BK_ID];
 	struct bk_snap snap = { 0 };
@@ -931,18 +1147,26 @@ int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_o
 
 	if (!o->n_paths)
 		return ATTT_E_INVAL;
+	/* The reader compresses too when the workers are behind, so one worker per core but one keeps
+	 * every core busy without a thread waiting to be scheduled (docs/performance.md, Backup). */
+	if (!nw) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		nw = cpus > 2 ? (unsigned)(cpus - 1) : 1;
+	}
 	if (nw > 8)
 		nw = 8;
 	s.r = r;
 	s.o = o;
 	s.ov = attt__bk_overhead(&r->k);
 	s.fd = -1;
-	s.qcap = nw * 2;
+	s.qcap = (size_t)nw * 4;
+	s.maxblocks = (size_t)nw + 2;
 	s.rcap = (size_t)r->k.cmax * 2;
 	pthread_mutex_init(&s.qmu, NULL);
 	pthread_mutex_init(&s.pmu, NULL);
 	pthread_cond_init(&s.qnonempty, NULL);
-	pthread_cond_init(&s.qnonfull, NULL);
+	pthread_cond_init(&s.qdone, NULL);
+	pthread_mutex_init(&s.imu, NULL);
 	pthread_mutex_init(&s.fmu, NULL);
 	pthread_cond_init(&s.fcv, NULL);
 	if ((rc = attt__bk_lock(r, false)) < 0)
@@ -974,10 +1198,8 @@ int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_o
 				have_parent = true;
 		}
 	}
-	if (!(s.rbuf = malloc(s.rcap))) {
-		rc = ATTT_E_NOMEM;
+	if ((rc = blk_get(&s, &s.cur)) < 0)
 		goto out;
-	}
 	if (pthread_create(&fth, NULL, flusher, &s) != 0) {
 		rc = ATTT_E_NOMEM;
 		goto out;
@@ -1079,19 +1301,31 @@ out:
 	while (s.head) {
 		struct job *j = s.head;
 		s.head = j->next;
-		free(j->data);
+		if (!j->blk)
+			free(j->data);
 		free(j);
 	}
 	for (size_t i = 0; i < s.nlinks; i++)
 		free(s.links[i].chunks);
 	free(s.links);
-	free(s.rbuf);
+	while (s.bfree) {
+		struct rblock *b = s.bfree;
+		s.bfree = b->next;
+		free(b->p);
+		free(b);
+	}
+	if (s.cur) {
+		free(s.cur->p);
+		free(s.cur);
+	}
+	wctx_done(&s.rw);
 	attt__bk_strv_free(abs_paths, abs_paths ? o->n_paths : 0);
 	attt_backup_snapshots_free(snaps, n_snaps);
 	pthread_mutex_destroy(&s.qmu);
 	pthread_mutex_destroy(&s.pmu);
 	pthread_cond_destroy(&s.qnonempty);
-	pthread_cond_destroy(&s.qnonfull);
+	pthread_cond_destroy(&s.qdone);
+	pthread_mutex_destroy(&s.imu);
 	pthread_mutex_destroy(&s.fmu);
 	pthread_cond_destroy(&s.fcv);
 	return rc;

@@ -118,6 +118,62 @@ static void test_roundtrip__aesgcm(void **state)
 	roundtrip(ATTT_BACKUP_CIPHER_AESGCM);
 }
 
+/* The pipeline gives the same snapshot whatever the number of workers: the reader working off the
+ * queue when it is full, chunks queued as pointers into reused read blocks, and copies of one
+ * chunk hashed at the same time by two threads (stored once). */
+static void test_save__workers_agree(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r;
+	struct attt_backup_stats st[4];
+	struct attt_backup_snapshot *sn = NULL;
+	size_t n = 0;
+	char path[400];
+	static uint8_t pat[65536 * 3], big[65536 * 3 * 40];
+	struct bk_rng rng = { 7 };
+	(void)state;
+
+	bk_gen_tree(e->src, 9, 40, true);
+	/* The same three chunks forty times over: cut points repeat with the content. */
+	bk_fill(&rng, pat, sizeof(pat), false);
+	for (size_t i = 0; i < 40; i++)
+		memcpy(big + i * sizeof(pat), pat, sizeof(pat));
+	snprintf(path, sizeof(path), "%s/repeated.bin", e->src);
+	bk_write(path, big, sizeof(big));
+	r = open_repo(e);
+	/* The first save settles what reading changes (atimes the trees record); then three saves
+	 * with 1, 4 and the default number of workers must agree. */
+	const unsigned workers[4] = { 1, 1, 4, 0 };
+	const char *hosts[4] = { "w", "w1", "w4", "w0" }; /* no parent: every file is read again */
+	for (size_t i = 0; i < 4; i++) {
+		const char *paths[] = { e->src };
+		struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1, .workers = workers[i],
+						   .hostname = hosts[i] };
+		assert_int_equal(attt_backup_save(r, &o, &st[i], NULL), ATTT_OK);
+		assert_int_equal(st[i].errors, 0);
+	}
+	assert_true(st[0].bytes_new > sizeof(pat));
+	/* The repeated file's chunks were stored once: far less new data than it holds. */
+	assert_true(st[0].bytes_new < st[0].bytes - sizeof(big) + 4 * sizeof(pat));
+	for (size_t i = 2; i < 4; i++) {
+		assert_int_equal(st[i].bytes_new, 0);
+		assert_int_equal(st[i].bytes, st[1].bytes);
+	}
+	assert_int_equal(attt_backup_snapshots(r, &sn, &n), ATTT_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(sn[1].tree, sn[2].tree);
+	assert_string_equal(sn[1].tree, sn[3].tree);
+	attt_backup_snapshots_free(sn, n);
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, NULL), ATTT_OK);
+	snprintf(path, sizeof(path), "%s/src", e->out);
+	assert_int_equal(bk_compare(e->src, path), 0);
+	struct attt_backup_check_stats cs;
+	assert_int_equal(attt_backup_check(r, true, NULL, NULL, &cs), ATTT_OK);
+	assert_int_equal(cs.problems, 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* Incremental after a 1 % change stores about 1 % new data. */
 static void test_incremental__one_percent(void **state)
 {
@@ -438,6 +494,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip__xchacha),
 		cmocka_unit_test(test_roundtrip__aesgcm),
+		cmocka_unit_test(test_save__workers_agree),
 		cmocka_unit_test(test_incremental__one_percent),
 		cmocka_unit_test(test_incremental__parent_and_excludes),
 		cmocka_unit_test(test_keys__passphrases),
