@@ -344,7 +344,7 @@ int attt_backup_init(const char *dir, const char *pass, size_t pass_len, const s
 	if (opts)
 		o = *opts;
 	if (!o.chunk_min)
-		o.chunk_min = 256u << 10;
+		o.chunk_min = 512u << 10;
 	if (!o.chunk_avg)
 		o.chunk_avg = 1u << 20;
 	if (!o.chunk_max)
