@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <sodium.h>
 #include <zstd.h>
@@ -59,7 +62,8 @@ struct wctx {
 	size_t scap;
 };
 
-/* A finished pack waiting for fsync and rename on the flusher thread. */
+/* For the flusher thread: a finished pack waiting for fsync and rename, or (buf) a piece of a pack
+ * written with O_DIRECT, which the queue's order puts before the pack's own job. */
 struct flushjob {
 	struct flushjob *next;
 	int fd;
@@ -67,9 +71,21 @@ struct flushjob {
 	uint8_t id[BK_ID];
 	struct bk_blobent *ents;
 	size_t n;
+	bool direct;   /* written with O_DIRECT: padded to a block, cut back to size */
+	uint64_t size;
+	uint8_t *buf;  /* a piece: len bytes for offset off of wfd */
+	size_t len;
+	uint64_t off;
+	int wfd;
 };
 #define FLUSH_QUEUE 4
 #define SYNC_RANGE (4u << 20) /* start writeback every 4 MiB so that the final fsync is short */
+/* Packs go to disk with O_DIRECT where the file system allows it: past the page cache, which
+ * costs a copy into new pages and their writeback, in pieces of STAGE bytes written by the flusher
+ * while the workers fill the next. */
+#define STAGE (1u << 20)
+#define STAGES 4
+#define DIO_ALIGN 4096
 
 struct hardlink { dev_t dev; ino_t ino; uint64_t group; uint8_t *chunks; uint32_t n_chunks; uint64_t size; };
 
@@ -94,12 +110,18 @@ struct save {
 	struct bk_packinfo *done;
 	size_t ndone, capdone;
 	int err;
+	bool direct, direct_off; /* this pack with O_DIRECT; O_DIRECT refused once, so never again */
+	uint8_t *stage;          /* the piece being filled, from soff on */
+	size_t sfill;
+	uint64_t soff;
 	/* flusher */
 	pthread_mutex_t fmu;
 	pthread_cond_t fcv;
 	struct flushjob *fhead, *ftail;
 	size_t fn;
 	bool fclosed;
+	uint8_t *sfree[STAGES]; /* pieces free again, under fmu */
+	size_t nsfree, nstages;
 	int ferr; /* under fmu, like done */
 	/* the repository's index, which workers consult and extend as they hash */
 	pthread_mutex_t imu;
@@ -142,17 +164,95 @@ static int pack_open(struct save *s)
 	attt__bk_hex(rb, sizeof(rb), rnd);
 	if ((rc = attt_str_printf(s->tmp, sizeof(s->tmp), "%s/data/.tmp-%s", s->r->dir, rnd)) < 0)
 		return rc;
-	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (s->fd < 0)
+	s->direct = false;
+	if (!s->direct_off) {
+		s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0600);
+		if (s->fd >= 0) {
+			s->direct = true;
+		} else if (errno == EINVAL) {
+			s->direct_off = true; /* tmpfs and others: through the page cache */
+			unlink(s->tmp);       /* the file may have been made before the flag was refused */
+		} else {
+			return ATTT_E_IO;
+		}
+	}
+	if (!s->direct && (s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		return ATTT_E_IO;
+	s->soff = 0;
 	s->psize = 0;
 	s->synced = 0;
 	s->nents = 0;
 	return ATTT_OK;
 }
 
+/* Queues f for the flusher (caller holds fmu). */
+static void flush_push(struct save *s, struct flushjob *f)
+{
+	if (s->ftail)
+		s->ftail->next = f;
+	else
+		s->fhead = f;
+	s->ftail = f;
+	pthread_cond_broadcast(&s->fcv);
+}
+
+/* A piece to fill: a free one, a new one, or the next the flusher frees (caller holds pmu; the
+ * flusher never takes it). */
+static int stage_get(struct save *s)
+{
+	uint8_t *b = NULL;
+	int rc = ATTT_OK;
+
+	pthread_mutex_lock(&s->fmu);
+	while (!s->nsfree && s->nstages >= STAGES)
+		pthread_cond_wait(&s->fcv, &s->fmu);
+	if (s->nsfree)
+		b = s->sfree[--s->nsfree];
+	else if (posix_memalign((void **)&b, DIO_ALIGN, STAGE) == 0)
+		s->nstages++;
+	else
+		rc = ATTT_E_NOMEM;
+	pthread_mutex_unlock(&s->fmu);
+	s->stage = rc == 0 ? b : NULL;
+	s->sfill = 0;
+	return rc;
+}
+
+/* Hands the piece (len bytes, a whole number of blocks) to the flusher (caller holds pmu). */
+static int stage_put(struct save *s, size_t len)
+{
+	struct flushjob *f = calloc(1, sizeof(*f));
+	if (!f)
+		return ATTT_E_NOMEM;
+	f->fd = -1;
+	f->buf = s->stage;
+	f->len = len;
+	f->off = s->soff;
+	f->wfd = s->fd;
+	s->soff += len;
+	s->stage = NULL;
+	s->sfill = 0;
+	pthread_mutex_lock(&s->fmu);
+	flush_push(s, f);
+	pthread_mutex_unlock(&s->fmu);
+	return ATTT_OK;
+}
+
 static int pack_write(struct save *s, const uint8_t *p, size_t n)
 {
+	int rc;
+	while (s->direct && n > 0) {
+		if (!s->stage && (rc = stage_get(s)) < 0)
+			return rc;
+		size_t m = STAGE - s->sfill < n ? STAGE - s->sfill : n;
+		memcpy(s->stage + s->sfill, p, m);
+		s->sfill += m;
+		s->psize += m;
+		p += m;
+		n -= m;
+		if (s->sfill == STAGE && (rc = stage_put(s, STAGE)) < 0)
+			return rc;
+	}
 	while (n > 0) {
 		ssize_t w = write(s->fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -192,7 +292,7 @@ static int pack_commit(struct save *s, struct flushjob *f)
 	char rel[128], dst[ATTT_MAX_PATH], dir[ATTT_MAX_PATH];
 	int rc = ATTT_E_IO;
 
-	if (fsync(f->fd) < 0)
+	if ((f->direct && ftruncate(f->fd, (off_t)f->size) < 0) || fsync(f->fd) < 0)
 		goto out;
 	close(f->fd);
 	f->fd = -1;
@@ -215,6 +315,29 @@ out:
 	return rc;
 }
 
+/* Writes a piece of a pack. A file system that takes O_DIRECT at open but refuses the write gets
+ * it through the page cache instead. */
+static int write_piece(const struct flushjob *f)
+{
+	bool retried = false;
+	for (size_t done = 0; done < f->len;) {
+		ssize_t w = pwrite(f->wfd, f->buf + done, f->len - done, (off_t)(f->off + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EINVAL && !retried) {
+			int fl = fcntl(f->wfd, F_GETFL);
+			if (fl < 0 || fcntl(f->wfd, F_SETFL, fl & ~O_DIRECT) < 0)
+				return ATTT_E_IO;
+			retried = true;
+			continue;
+		}
+		if (w <= 0)
+			return ATTT_E_IO;
+		done += (size_t)w;
+	}
+	return ATTT_OK;
+}
+
 static void *flusher(void *arg)
 {
 	struct save *s = arg;
@@ -229,12 +352,27 @@ static void *flusher(void *arg)
 			s->fhead = f->next;
 			if (!s->fhead)
 				s->ftail = NULL;
-			s->fn--;
+			if (!f->buf)
+				s->fn--;
 			pthread_cond_broadcast(&s->fcv);
 		}
 		pthread_mutex_unlock(&s->fmu);
 		if (!f)
 			break;
+		if (f->buf) {
+			pthread_mutex_lock(&s->fmu);
+			err = s->ferr;
+			pthread_mutex_unlock(&s->fmu);
+			rc = err ? err : write_piece(f);
+			pthread_mutex_lock(&s->fmu);
+			s->sfree[s->nsfree++] = f->buf;
+			if (rc < 0 && !s->ferr)
+				s->ferr = rc;
+			pthread_cond_broadcast(&s->fcv);
+			pthread_mutex_unlock(&s->fmu);
+			free(f);
+			continue;
+		}
 		/* Never takes pmu: writers hold it while they wait for room in this queue. */
 		pthread_mutex_lock(&s->fmu);
 		err = s->ferr;
@@ -294,6 +432,14 @@ static int pack_finish(struct save *s)
 	memcpy(tail + 4, BK_PACK_MAGIC, 8);
 	if ((rc = pack_write(s, tail, sizeof(tail))) < 0)
 		goto out;
+	if (s->direct && s->stage) {
+		size_t len = (s->sfill + DIO_ALIGN - 1) / DIO_ALIGN * DIO_ALIGN;
+		memset(s->stage + s->sfill, 0, len - s->sfill); /* cut off again before the fsync */
+		if ((rc = stage_put(s, len)) < 0)
+			goto out;
+	}
+	f->direct = s->direct;
+	f->size = s->psize;
 	/* The pack's name covers its sealed header and trailer; every blob is authenticated on its own
 	 * and the blobs fill the data region exactly, so every byte is covered. */
 	attt__bk_id2(&s->r->k, sh, hl + s->ov, tail, sizeof(tail), f->id);
@@ -309,13 +455,8 @@ static int pack_finish(struct save *s)
 	pthread_mutex_lock(&s->fmu);
 	while (s->fn >= FLUSH_QUEUE)
 		pthread_cond_wait(&s->fcv, &s->fmu);
-	if (s->ftail)
-		s->ftail->next = f;
-	else
-		s->fhead = f;
-	s->ftail = f;
 	s->fn++;
-	pthread_cond_broadcast(&s->fcv);
+	flush_push(s, f);
 	pthread_mutex_unlock(&s->fmu);
 	f = NULL;
 	rc = ATTT_OK;
@@ -350,7 +491,7 @@ static int pack_add(struct save *s, const uint8_t id[BK_ID], uint8_t type, uint8
 	if ((rc = pack_write(s, sealed, n)) < 0)
 		return rc;
 	s->nents++;
-	if (s->psize - s->synced >= SYNC_RANGE) {
+	if (!s->direct && s->psize - s->synced >= SYNC_RANGE) {
 		sync_file_range(s->fd, (off_t)s->synced, (off_t)(s->psize - s->synced), SYNC_FILE_RANGE_WRITE);
 		s->synced = s->psize;
 	}
@@ -1171,6 +1312,15 @@ int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_o
 	pthread_cond_init(&s.fcv, NULL);
 	if ((rc = attt__bk_lock(r, false)) < 0)
 		goto out;
+	/* O_DIRECT only on local disk file systems: over NFS or SMB a NAS would see one synchronous
+	 * 1 MiB write at a time instead of the page cache's pipelined writeback. */
+	{
+		char data[ATTT_MAX_PATH];
+		struct statfs sf;
+		s.direct_off = attt__bk_path(r, "data", data, sizeof(data)) < 0 || statfs(data, &sf) < 0 ||
+			       (sf.f_type != EXT4_SUPER_MAGIC && sf.f_type != XFS_SUPER_MAGIC &&
+				sf.f_type != BTRFS_SUPER_MAGIC);
+	}
 	if ((rc = attt__bk_load_index(r)) < 0 || (rc = attt__bk_each_pack(r, adopt_pack, &s)) < 0)
 		goto out;
 	first_new = s.ndone;
@@ -1287,6 +1437,9 @@ out:
 		close(s.fd);
 	if (s.tmp[0])
 		unlink(s.tmp);
+	free(s.stage);
+	for (size_t i = 0; i < s.nsfree; i++)
+		free(s.sfree[i]);
 	if (rc < 0) {
 		/* Pending entries must not make a later save believe unwritten blobs exist. */
 		attt__bk_idx_done(&r->idx);
