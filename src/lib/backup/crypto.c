@@ -34,7 +34,8 @@ static void ossl_fetch(void)
 }
 
 /* AES-256-GCM (12-byte nonce, 16-byte tag) with OpenSSL: 1 done (decryption: the tag matched),
- * 0 the tag did not match, -1 OpenSSL could not run it. */
+ * 0 the tag did not match, -2 OpenSSL could not start (nothing written), -1 it failed on the way
+ * (out may be partly written). */
 static int gcm_run(bool enc, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *ad, size_t ad_len,
 		   const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16])
 {
@@ -43,7 +44,7 @@ static int gcm_run(bool enc, const uint8_t key[32], const uint8_t nonce[12], con
 
 	pthread_once(&ossl_once, ossl_fetch);
 	if (!gcm || ad_len > INT_MAX || !(c = EVP_CIPHER_CTX_new()))
-		return -1;
+		return -2;
 	if (EVP_CipherInit_ex2(c, gcm, key, nonce, enc, NULL) != 1 ||
 	    (ad_len && EVP_CipherUpdate(c, NULL, &l, ad, (int)ad_len) != 1))
 		goto out;
@@ -91,9 +92,15 @@ int attt__bk_seal(const struct bk_keys *k, const uint8_t *ad, size_t ad_len, con
 	int r;
 
 	randombytes_buf(out, nl);
-	if (k->cipher == ATTT_BACKUP_CIPHER_AESGCM &&
-	    gcm_run(true, k->enc, out, ad, ad_len, pt, pt_len, out + nl, out + nl + pt_len) == 1)
-		return ATTT_OK;
+	if (k->cipher == ATTT_BACKUP_CIPHER_AESGCM) {
+		int g = gcm_run(true, k->enc, out, ad, ad_len, pt, pt_len, out + nl, out + nl + pt_len);
+		if (g == 1)
+			return ATTT_OK;
+		/* Sealing in place, OpenSSL may have encrypted part of pt before failing: libsodium would
+		 * then encrypt ciphertext. Only an untouched input may fall back. */
+		if (pt == out + nl && g != -2)
+			return ATTT_E_CRYPTO;
+	}
 	if (k->cipher == ATTT_BACKUP_CIPHER_AESGCM)
 		r = crypto_aead_aes256gcm_encrypt(out + nl, &clen, pt, pt_len, ad, ad_len, NULL, out, k->enc);
 	else

@@ -769,6 +769,16 @@ static int submit(struct save *s, const uint8_t id[BK_ID], uint8_t *slot, struct
 
 /* ---- the walk ---- */
 
+/* A tree of the parent snapshot. Loading it looks blobs up in the index, which workers extend (and
+ * reallocate) meanwhile. */
+static int load_tree(struct save *s, const uint8_t id[BK_ID], struct bk_tree *ret)
+{
+	pthread_mutex_lock(&s->imu);
+	int rc = attt__bk_load_tree(s->r, id, ret);
+	pthread_mutex_unlock(&s->imu);
+	return rc;
+}
+
 /* Room for the ids of a file's chunks. Workers write into it while the file is read, so it only
  * grows (a file that grew since stat) once they are done with it. */
 static int reserve_ids(struct save *s, struct bk_node *nd, struct pend *pd, size_t *cap, size_t need)
@@ -800,7 +810,9 @@ static int save_file(struct save *s, int dirfd, const char *name, const char *pa
 		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return ATTT_E_IO;
-	if ((rc = reserve_ids(s, nd, pd, &cap, (size_t)(size_hint / k->cmin) + 2)) < 0)
+	/* Room for the chunks the size allows, up to 65 536 (2 MiB of ids): a huge or sparse file's
+	 * list grows as it is read instead of being reserved whole. */
+	if ((rc = reserve_ids(s, nd, pd, &cap, size_hint / k->cmin < 65534 ? (size_t)(size_hint / k->cmin) + 2 : 65536)) < 0)
 		goto out;
 	for (;;) {
 		bool found = false;
@@ -1014,7 +1026,9 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 		} else {
 			rc = save_file(s, dirfd, name, path, (uint64_t)st.st_size, nd, pd);
 		}
-		if (rc == ATTT_E_IO) {
+		/* A file that cannot be read is skipped; a failing pipeline (a pack that cannot be
+		 * written) fails the save. */
+		if (rc == ATTT_E_IO && save_error(s) == 0) {
 			s->st.errors++;
 			s->st.files--;
 			return 1;
@@ -1114,7 +1128,7 @@ static int save_dir(struct save *s, int fd, const char *path, unsigned depth, co
 		n++;
 	}
 	/* A damaged or missing parent tree only means reading everything. */
-	if (parent && attt__bk_load_tree(s->r, parent, &pt) < 0)
+	if (parent && load_tree(s, parent, &pt) < 0)
 		memset(&pt, 0, sizeof(pt));
 	/* Byte order of names, as the tree format requires. */
 	if (n > 1)
@@ -1133,8 +1147,11 @@ static int save_dir(struct save *s, int fd, const char *path, unsigned depth, co
 		if (excluded(s, child, names[i]))
 			continue;
 		rc = save_node(s, dirfd(d), names[i], child, depth, &pt, &t.nodes[t.n], &pd);
-		if (rc < 0)
+		if (rc < 0) {
+			pend_wait(s, &pd);
+			attt__bk_node_done(&t.nodes[t.n]); /* not counted in t.n */
 			goto out;
+		}
 		if (rc == 1) {
 			attt__bk_node_done(&t.nodes[t.n]);
 			rc = ATTT_OK;
@@ -1168,7 +1185,7 @@ static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_I
 	struct pend pd = { 0 };
 	int rc = ATTT_OK;
 
-	if (parent && attt__bk_load_tree(s->r, parent, &pt) < 0)
+	if (parent && load_tree(s, parent, &pt) < 0)
 		memset(&pt, 0, sizeof(pt));
 
 	t.nodes = calloc(s->o->n_paths ? s->o->n_paths : 1, sizeof(*t.nodes));
@@ -1200,8 +1217,11 @@ static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_I
 			s->root_dev = st.st_dev;
 		rc = save_node(s, dfd, base, abs, 0, &pt, &t.nodes[t.n], &pd);
 		close(dfd);
-		if (rc < 0)
+		if (rc < 0) {
+			pend_wait(s, &pd);
+			attt__bk_node_done(&t.nodes[t.n]); /* not counted in t.n */
 			goto out;
+		}
 		if (rc == 1) {
 			attt__bk_node_done(&t.nodes[t.n]);
 			rc = ATTT_E_IO;
