@@ -45,6 +45,14 @@ if(ATTT_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(ATTT_TSAN)
+  if(ATTT_SANITIZE)
+    message(FATAL_ERROR "ATTT_TSAN and ATTT_SANITIZE cannot be combined")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 # attt_module(NAME SOURCES ... DEPS ...): one static library per module.
 function(attt_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})

@@ -181,6 +181,49 @@ static void test_save__workers_agree(void **state)
 	env_free(e);
 }
 
+/* An incremental save loads the parent snapshot's tree of every directory (index lookups) while
+ * the workers store the new chunks of the files before it (index inserts, which grow the index):
+ * the two must not race (the ThreadSanitizer run of make test watches this one). */
+static void test_save__parent_trees_while_workers_store(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r;
+	struct attt_backup_stats st;
+	struct bk_rng rng = { 11 };
+	static uint8_t buf[200000];
+	char p[400];
+	(void)state;
+
+	mkdir(e->src, 0755);
+	for (int i = 0; i < 300; i++) {
+		snprintf(p, sizeof(p), "%s/d%03d", e->src, i);
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/d%03d/f", e->src, i);
+		bk_write(p, "x", 1);
+		snprintf(p, sizeof(p), "%s/d%03d/g", e->src, i);
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/d%03d/g/x", e->src, i);
+		bk_write(p, "y", 1);
+	}
+	r = open_repo(e);
+	save(r, e->src, &st, NULL);
+	for (int i = 0; i < 300; i++) {
+		snprintf(p, sizeof(p), "%s/d%03d/f", e->src, i);
+		bk_fill(&rng, buf, sizeof(buf), false);
+		bk_write(p, buf, sizeof(buf));
+	}
+	const char *paths[] = { e->src };
+	struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1, .workers = 4 };
+	assert_int_equal(attt_backup_save(r, &o, &st, NULL), ATTT_OK);
+	assert_int_equal(st.errors, 0);
+	assert_true(st.bytes_new >= 300 * sizeof(buf));
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, NULL), ATTT_OK);
+	snprintf(p, sizeof(p), "%s/src", e->out);
+	assert_int_equal(bk_compare(e->src, p), 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* Makes openat with O_DIRECT fail with EINVAL in this process, as on a file system that refuses
  * it (tmpfs before Linux 6.6, some network file systems). */
 static int refuse_o_direct(void)
@@ -574,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip__aesgcm),
 		cmocka_unit_test(test_save__workers_agree),
 		cmocka_unit_test(test_save__without_direct_io),
+		cmocka_unit_test(test_save__parent_trees_while_workers_store),
 		cmocka_unit_test(test_incremental__one_percent),
 		cmocka_unit_test(test_incremental__parent_and_excludes),
 		cmocka_unit_test(test_keys__passphrases),
