@@ -5,10 +5,13 @@
  * keyed ids, drop those the repository already has, compress (zstd 3), encrypt and append the rest
  * to the current pack. When the queue is full the reader takes a chunk itself rather than sleep, so
  * one worker per core but one keeps every core busy. A directory's tree is written once the ids
- * of its files are in. Memory is bounded by the blocks (cmax * 2 each, workers + 2 of them) and
- * one sealing buffer per thread. Crash safety: packs are written under temporary names, fsynced and renamed; the
- * index follows the packs and the snapshot follows the index, so a kill at any point leaves a
- * consistent repository, and packs without an index are adopted by the next save.
+ * of its files are in. A flusher thread writes the packs (O_DIRECT on local disks) and makes them
+ * durable. Memory is bounded by the blocks (cmax * 2 each, workers + 2 of them), one sealing
+ * buffer per thread and the flusher's pieces.
+ *
+ * Crash safety: packs are written under temporary names, fsynced and renamed; the index follows
+ * the packs and the snapshot follows the index, so a kill at any point leaves a consistent
+ * repository, and packs without an index are adopted by the next save.
  */
 #include <dirent.h>
 #include <errno.h>
