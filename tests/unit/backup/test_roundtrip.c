@@ -125,7 +125,7 @@ static void test_roundtrip__aesgcm(void **state)
 	roundtrip(ATTT_BACKUP_CIPHER_AESGCM);
 }
 
-/* The pipeline gives the same snapshot whatever the number of workers: the reader working off the
+/* R10.1.a: the pipeline gives the same snapshot whatever the number of workers: the reader working off the
  * queue when it is full, chunks queued as pointers into reused read blocks, and copies of one
  * chunk hashed at the same time by two threads (stored once). */
 static void test_save__workers_agree(void **state)
@@ -181,7 +181,7 @@ static void test_save__workers_agree(void **state)
 	env_free(e);
 }
 
-/* An incremental save loads the parent snapshot's tree of every directory (index lookups) while
+/* R10.1.a: an incremental save loads the parent snapshot's tree of every directory (index lookups) while
  * the workers store the new chunks of the files before it (index inserts, which grow the index):
  * the two must not race (the ThreadSanitizer run of make test watches this one). */
 static void test_save__parent_trees_while_workers_store(void **state)
@@ -242,7 +242,7 @@ static int refuse_o_direct(void)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
-/* Packs go to disk with O_DIRECT; where the file system refuses it they go through the page cache:
+/* R10.1.a: packs go to disk with O_DIRECT; where the file system refuses it, through the page cache:
  * the save completes, checks clean, restores exactly, and leaves no temporary pack. Runs in a
  * child, whose seccomp filter refuses O_DIRECT; exit status 0 means all of that held. */
 static void test_save__without_direct_io(void **state)
