@@ -52,6 +52,10 @@ int attt__audit_scalar(struct attt_db *db, const char *sql, const int64_t *args,
 /* Moves the tree nodes of events [first, end) into audit_node, before archiving deletes them. */
 int attt__audit_keep_nodes(struct attt_db *db, int64_t first, int64_t end);
 
+/* ATTT_OK if s (NULL allowed) is a summary attt_audit_append accepts: a JSON object of valid UTF-8
+ * without duplicate or secret keys, at most ATTT_AUDIT_MAX_SUMMARY bytes. */
+int attt__audit_check_summary(const char *s);
+
 /* True if p[0..n) holds only standard base64 characters (A-Z a-z 0-9 + / =). */
 bool attt__b64_ok(const char *p, size_t n);
 

@@ -391,7 +391,7 @@ static bool summary_plain(const char *text, size_t n)
 	return s.p == s.end;
 }
 
-static int check_summary(const char *s)
+int attt__audit_check_summary(const char *s)
 {
 	json_error_t err;
 	json_t *j;
@@ -421,7 +421,7 @@ static int validate(const struct attt_actor *a, const struct attt_audit_event *e
 	if ((r = check_text(ev->action, ATTT_AUDIT_MAX_FIELD, true)) < 0 ||
 	    (r = check_text(ev->object_type, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
 	    (r = check_text(ev->object_id, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
-	    (r = check_text(ev->rule, ATTT_AUDIT_MAX_FIELD, false)) < 0 || (r = check_summary(ev->summary)) < 0)
+	    (r = check_text(ev->rule, ATTT_AUDIT_MAX_FIELD, false)) < 0 || (r = attt__audit_check_summary(ev->summary)) < 0)
 		return r;
 	if (a && ((r = check_text(a->username, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||
 		  (r = check_text(a->session, ATTT_AUDIT_MAX_FIELD, false)) < 0 ||

@@ -100,15 +100,25 @@ int attt_audit_query(struct attt_db *db, const struct attt_audit_filter *f,
 	}
 	if (r >= 0 && f->object_type)
 		r = add_cond(&q, &first, "object_type = ?");
+	/* R7.2: an object ID (a decimal) is also found in the object sets of bulk events; the set is
+	 * read in C, so the limit is counted there too. */
+	int64_t obj = -1;
+	if (f->object_id && attt_parse_int64(f->object_id, 0, INT64_MAX, &obj) == ATTT_OK) {
+		char canon[24];
+		if (attt_str_printf(canon, sizeof(canon), "%lld", (long long)obj) < 0 || strcmp(canon, f->object_id) != 0)
+			obj = -1;
+	}
 	if (r >= 0 && f->object_id)
-		r = add_cond(&q, &first, "object_id = ?");
+		r = add_cond(&q, &first,
+			     obj >= 0 ? "(object_id = ? OR instr(object_id, ',') > 0 OR instr(object_id, '-') > 0)"
+				      : "object_id = ?");
 	if (r >= 0 && f->outcome != -1)
 		r = add_cond(&q, &first, "outcome = ?");
 	if (r >= 0 && f->after_seq >= 0)
 		r = add_cond(&q, &first, "seq > ?");
 	if (r >= 0)
 		r = attt_buf_adds(&q, " ORDER BY seq");
-	if (r >= 0 && f->limit)
+	if (r >= 0 && f->limit && obj < 0)
 		r = attt_buf_adds(&q, " LIMIT ?");
 	if (r < 0)
 		goto out;
@@ -139,13 +149,18 @@ int attt_audit_query(struct attt_db *db, const struct attt_audit_filter *f,
 	}
 	if ((f->object_type && BIND_T(f->object_type)) || (f->object_id && BIND_T(f->object_id)) ||
 	    (f->outcome != -1 && BIND_I(f->outcome)) || (f->after_seq >= 0 && BIND_I(f->after_seq)) ||
-	    (f->limit && BIND_I((int64_t)f->limit)))
+	    (f->limit && obj < 0 && BIND_I((int64_t)f->limit)))
 		goto out;
 #undef BIND_I
 #undef BIND_T
-	while ((r = attt_stmt_step(st)) == 1) {
+	size_t given = 0;
+	while ((!f->limit || given < f->limit) && (r = attt_stmt_step(st)) == 1) {
 		struct attt_audit_record rec;
 		attt__audit_read_record(st, &rec);
+		if (obj >= 0 && (!rec.object_id || strcmp(rec.object_id, f->object_id) != 0) &&
+		    !attt_audit_idset_has(rec.object_id, obj))
+			continue;
+		given++;
 		r = fn(ctx, &rec);
 		if (r < 0)
 			goto out;
