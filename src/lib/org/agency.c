@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attt/audit.h"
 #include "attt/buf.h"
 #include "attt/db.h"
 #include "attt/err.h"
@@ -602,6 +603,7 @@ static int merge_fn(struct attt_db *db, void *ctx)
 	int64_t *kids = NULL, *people = NULL, t = now_us(c->clock);
 	size_t nkids = 0, npeople = 0;
 	char sv[24], dv[24], pv[24];
+	struct attt_audit_bulk *bulk = NULL;
 	int deepest, r;
 
 	memset(&c->res, 0, sizeof(c->res));
@@ -637,14 +639,27 @@ static int merge_fn(struct attt_db *db, void *ctx)
 		goto out;
 	if ((r = attt_db_prepare_cached(db, "UPDATE person SET agency_id = ?, updated_at = ? WHERE id = ?", &st)) < 0)
 		goto out;
+	/* R7.2: the people moved are named by one bulk event (a commune of thousands is one merge). */
+	if (npeople) {
+		char summary[96];
+		if ((r = attt_str_printf(summary, sizeof(summary), "{\"agency_id\":[%lld,%lld],\"merge\":%lld}",
+					 (long long)s.id, (long long)d.id, (long long)s.id)) < 0)
+			goto out;
+		struct attt_audit_event ev = { .category = ATTT_AUDIT_DATA, .action = "person.move",
+					       .object_type = "person", .outcome = ATTT_AUDIT_SUCCESS, .rule = "R1.2",
+					       .summary = summary };
+		if ((r = attt_audit_bulk_begin(db, c->clock, c->actor, &ev, &bulk)) < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < npeople; i++) {
 		if ((r = attt_stmt_reset(st)) < 0 || (r = attt_stmt_bind_int64(st, 1, d.id)) < 0 ||
 		    (r = attt_stmt_bind_int64(st, 2, t)) < 0 || (r = attt_stmt_bind_int64(st, 3, people[i])) < 0 ||
-		    (r = attt_stmt_step(st)) < 0)
+		    (r = attt_stmt_step(st)) < 0 || (r = attt_audit_bulk_add(bulk, d.id, people[i])) < 0)
 			goto out;
-		r = attt__org_audit(db, c->clock, c->actor, "person.move", "person", people[i], d.id,
-				    json_pack("{s:[I,I], s:I}", "agency_id", (json_int_t)s.id, (json_int_t)d.id,
-					      "merge", (json_int_t)s.id));
+	}
+	if (bulk) {
+		r = attt_audit_bulk_end(bulk, NULL);
+		bulk = NULL;
 		if (r < 0)
 			goto out;
 	}
@@ -670,6 +685,7 @@ static int merge_fn(struct attt_db *db, void *ctx)
 				      s.parent_id ? json_integer(s.parent_id) : json_null(),
 				      "children", (json_int_t)nkids, "people", (json_int_t)npeople));
 out:
+	attt_audit_bulk_free(bulk);
 	attt_stmt_finalize(st);
 	attt_org_agency_done(&s);
 	attt_org_agency_done(&d);

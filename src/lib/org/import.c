@@ -13,6 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
+#include "attt/audit.h"
 #include "attt/buf.h"
 #include "attt/db.h"
 #include "attt/err.h"
@@ -593,6 +597,34 @@ static const struct aref *find_id(const struct aref *a, size_t n, int64_t id)
 	return NULL;
 }
 
+/* R7.2: the import is one operation: its events (one per agency) name the people created, the
+ * file (label) and its SHA-256, so that an inspector can tie the records to the file. */
+static int begin_bulk(struct attt_db *db, const struct person_ctx *c, struct attt_audit_bulk **ret)
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	char hex[2 * crypto_hash_sha256_BYTES + 1], *summary;
+	const char *file = c->im.label;
+	json_t *o;
+	int r;
+
+	crypto_hash_sha256(h, (const unsigned char *)c->data, c->len);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	/* A file name that is not UTF-8 (a path from the command line) cannot be a JSON string. */
+	if (!attt_utf8_valid(file, strlen(file)))
+		file = "?";
+	if (!(o = json_pack("{s:s, s:s}", "file", file, "sha256", hex)))
+		return ATTT_E_NOMEM;
+	summary = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!summary)
+		return ATTT_E_NOMEM;
+	struct attt_audit_event ev = { .category = ATTT_AUDIT_DATA, .action = "person.import", .object_type = "person",
+				       .outcome = ATTT_AUDIT_SUCCESS, .rule = "R1.2", .summary = summary };
+	r = attt_audit_bulk_begin(db, c->clock, c->actor, &ev, ret);
+	free(summary);
+	return r;
+}
+
 static int person_fn(struct attt_db *db, void *vctx)
 {
 	struct person_ctx *c = vctx;
@@ -603,6 +635,7 @@ static int person_fn(struct attt_db *db, void *vctx)
 	const char *v[P_NCOLS];
 	int col_of[ATTT_MAX_CSV_FIELDS];
 	int64_t now = attt_now_us(c->clock);
+	struct attt_audit_bulk *bulk = NULL;
 	bool bad;
 	int r;
 
@@ -616,6 +649,8 @@ static int person_fn(struct attt_db *db, void *vctx)
 	if ((r = read_header(&c->im, &csv, person_cols, P_NCOLS, col_of, &nhead)) < 0)
 		goto out;
 	if ((r = load_agencies(db, &ag, &nag, &by_code, &ncode)) < 0)
+		goto out;
+	if ((r = begin_bulk(db, c, &bulk)) < 0)
 		goto out;
 	while ((r = read_row(&c->im, &csv, col_of, nhead, v, P_NCOLS, &bad)) > 0) {
 		struct attt__person_norm n = { 0 };
@@ -668,7 +703,7 @@ static int person_fn(struct attt_db *db, void *vctx)
 		/* Once anything is wrong nothing will be kept: only check the remaining rows. */
 		if (!bad && c->im.errors == 0) {
 			n.status = status;
-			r = attt__org_person_insert(db, &ins, c->clock, c->actor, agency->id, &n, now, &id);
+			r = attt__org_person_insert(db, &ins, c->clock, c->actor, bulk, agency->id, &n, now, &id);
 			if (r < 0) {
 				attt__org_person_norm_done(&n);
 				report(&c->im, csv.rec_line, "row", "không lưu được", "cannot store the row: %s",
@@ -684,7 +719,12 @@ static int person_fn(struct attt_db *db, void *vctx)
 	if (c->rows == 0)
 		report(&c->im, csv.line, "csv", "tệp không có dòng dữ liệu", "no data rows");
 	r = c->im.errors ? ATTT_E_INVAL : ATTT_OK;
+	if (r == ATTT_OK) {
+		r = attt_audit_bulk_end(bulk, NULL);
+		bulk = NULL;
+	}
 out:
+	attt_audit_bulk_free(bulk);
 	attt_stmt_finalize(ins);
 	attt__org_csv_done(&csv);
 	for (size_t i = 0; i < nag; i++)

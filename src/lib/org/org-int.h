@@ -62,10 +62,12 @@ struct attt__person_norm {
 int attt__org_person_norm(const char *full_name, const char *position, const char *email, const char *phone,
 			  struct attt__person_norm *ret, struct attt__org_why *why);
 void attt__org_person_norm_done(struct attt__person_norm *n);
-/* Inserts a person whose fields are normalised and whose agency was checked, and audits it. *stp
- * caches the prepared INSERT across calls (NULL at first; the caller finalises it). */
+/* Inserts a person whose fields are normalised and whose agency was checked, and audits it: its
+ * own event, or its ID added to bulk (an import) when bulk is not NULL. *stp caches the prepared
+ * INSERT across calls (NULL at first; the caller finalises it). */
+struct attt_audit_bulk;
 int attt__org_person_insert(struct attt_db *db, struct attt_stmt **stp, const struct attt_clock *clock,
-			    const struct attt_actor *actor, int64_t agency_id, const struct attt__person_norm *n,
-			    int64_t now, int64_t *ret_id);
+			    const struct attt_actor *actor, struct attt_audit_bulk *bulk, int64_t agency_id,
+			    const struct attt__person_norm *n, int64_t now, int64_t *ret_id);
 
 #endif

@@ -28,8 +28,8 @@ static int agency_active(struct attt_db *db, int64_t id)
 }
 
 int attt__org_person_insert(struct attt_db *db, struct attt_stmt **stp, const struct attt_clock *clock,
-			    const struct attt_actor *actor, int64_t agency_id, const struct attt__person_norm *n,
-			    int64_t now, int64_t *ret_id)
+			    const struct attt_actor *actor, struct attt_audit_bulk *bulk, int64_t agency_id,
+			    const struct attt__person_norm *n, int64_t now, int64_t *ret_id)
 {
 	struct attt_stmt *st = *stp;
 	int64_t id;
@@ -58,7 +58,11 @@ int attt__org_person_insert(struct attt_db *db, struct attt_stmt **stp, const st
 	id = attt_stmt_int64(st, 0);
 	if ((r = attt_stmt_reset(st)) < 0)
 		return r;
-	r = attt__org_audit(db, clock, actor, "person.create", "person", id, agency_id,
+	/* R7.2: an import's people are named by its bulk events (one per agency). */
+	if (bulk)
+		r = attt_audit_bulk_add(bulk, agency_id, id);
+	else
+		r = attt__org_audit(db, clock, actor, "person.create", "person", id, agency_id,
 			    json_pack("{s:s, s:I, s:s}", "full_name", n->full_name, "agency_id", (json_int_t)agency_id,
 				      "status", attt_org_person_status_name(n->status)));
 	if (r < 0)
@@ -84,7 +88,7 @@ int attt_org_person_add_tx(struct attt_db *db, const struct attt_clock *clock, c
 		n.status = in->status;
 	if ((r = agency_active(db, in->agency_id)) < 0)
 		goto out;
-	r = attt__org_person_insert(db, &st, clock, actor, in->agency_id, &n, attt_now_us(clock), ret_id);
+	r = attt__org_person_insert(db, &st, clock, actor, NULL, in->agency_id, &n, attt_now_us(clock), ret_id);
 out:
 	attt_stmt_finalize(st);
 	attt__org_person_norm_done(&n);

@@ -209,8 +209,24 @@ static void test_agency_merge__children_people_history(void **state)
 	assert_int_equal(attt_org_agency_merge(t->db, &t->clock, &t->actor, x, y, &res), ATTT_OK);
 	assert_int_equal(res.children_moved, 2);
 	assert_int_equal(res.people_moved, 2);
-	/* merge + 2 child moves + 2 people */
-	assert_int_equal(o_audit_count(t), events + 5);
+	/* merge + 2 child moves + one bulk event naming the 2 people (R7.2) */
+	assert_int_equal(o_audit_count(t), events + 4);
+	{
+		struct attt_stmt *st = NULL;
+		char want[48];
+		snprintf(want, sizeof(want), "%lld,%lld", (long long)(p1 < p2 ? p1 : p2), (long long)(p1 < p2 ? p2 : p1));
+		if (p2 == p1 + 1)
+			snprintf(want, sizeof(want), "%lld-%lld", (long long)p1, (long long)p2);
+		assert_int_equal(attt_db_prepare(t->db, "SELECT object_id, agency_id, summary FROM audit_event "
+							"WHERE action = 'person.move'", &st),
+				 ATTT_OK);
+		assert_int_equal(attt_stmt_step(st), 1);
+		assert_string_equal(attt_stmt_text(st, 0), want);
+		assert_int_equal(attt_stmt_int64(st, 1), y);
+		assert_non_null(strstr(attt_stmt_text(st, 2), "\"count\":2"));
+		assert_int_equal(attt_stmt_step(st), 0);
+		attt_stmt_finalize(st);
+	}
 
 	assert_int_equal(attt_org_agency_get(t->db, x, &a), ATTT_OK);
 	assert_int_equal(a.status, ATTT_AGENCY_MERGED);
