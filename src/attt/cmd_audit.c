@@ -499,12 +499,21 @@ static int print_row(void *ctx, const struct attt_audit_record *rec)
 
 	if (attt_time_local(rec->time_us, t, sizeof(t)) < 0)
 		attt_str_copy(t, sizeof(t), "-");
-	printf("%-8lld %-16s %-10s %-24s %-8s %-12s %s%s%s\n", (long long)rec->seq, t,
+	/* A bulk event's object set (R7.2) can be 4 KB: the table shows its start, --json all of it. */
+	int obj_len = rec->object_id ? (int)strlen(rec->object_id) : 0;
+	const char *more = "";
+	if (obj_len > 48 && strspn(rec->object_id, "0123456789,-") == (size_t)obj_len) {
+		obj_len = 40;
+		while (obj_len > 0 && rec->object_id[obj_len] != ',')
+			obj_len--;
+		more = ",…";
+	}
+	printf("%-8lld %-16s %-10s %-24s %-8s %-12s %s%s%.*s%s\n", (long long)rec->seq, t,
 	       attt_audit_category_name(rec->category) ? attt_audit_category_name(rec->category) : "?",
 	       rec->action ? rec->action : "-",
 	       attt_audit_outcome_name(rec->outcome) ? attt_audit_outcome_name(rec->outcome) : "?",
 	       rec->actor_name ? rec->actor_name : "-", rec->object_type ? rec->object_type : "",
-	       rec->object_id ? ":" : "", rec->object_id ? rec->object_id : "");
+	       rec->object_id ? ":" : "", obj_len, rec->object_id ? rec->object_id : "", more);
 	w->count++;
 	return ATTT_OK;
 }

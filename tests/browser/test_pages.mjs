@@ -271,6 +271,19 @@ async function main() {
   await op.waitForSelector('#audit-list');
   const oags = await op.locator('#audit-list tbody tr').evaluateAll((rs) => rs.map((r) => r.children[6].textContent));
   check(oags.length > 0 && oags.every((x) => x === '2'), `an officer's audit trail holds their agency's events only (${oags.length})`);
+  // R7.2: an import is one bulk event per agency naming its people; the table shows the start of the
+  // set and keeps the whole of it in the tooltip.
+  const csvRows = ['full_name,agency_id,position,email,phone,status'];
+  for (let i = 0; i < 60; i++) csvRows.push(`Nguyễn Thị Nhập ${i},${2 + (i % 2)},Chuyên viên,nhap${i}@thainguyen.gov.vn,0913${String(i).padStart(6, '0')},active`);
+  writeFileSync(join(tmp, 'people.csv'), csvRows.join('\n') + '\n');
+  attt('person', 'import', join(tmp, 'people.csv'));
+  await op.goto(base + '/#/audit?action=person.import');
+  await settled(op);
+  const imp = op.locator('#audit-list tbody tr[data-action="person.import"] td.object');
+  equal(await imp.count(), 1, 'R7.2: the officer sees one import event, for their agency only');
+  const impText = await imp.textContent(), impSet = await imp.getAttribute('title');
+  check(impText.startsWith('person ') && impText.endsWith(',…') && impText.length < 60, `the object set is shortened in the table (${impText})`);
+  equal(impSet.split(',').length, 30, 'the tooltip holds the whole set: the 30 people of agency 2');
   await op.click('nav a[href="#/logreviews"]');
   await op.waitForSelector('#logreview-status');
   const dueBefore = atttJson('audit', 'review', 'overdue', '--agency', '2');

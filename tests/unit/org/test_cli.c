@@ -289,6 +289,33 @@ static void test_cli_import__generated_province(void **state)
 	j = out_json(c);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 600);
 	json_decref(j);
+
+	/* R7.2: the import's bulk events, one per agency, name the 600 people between them. */
+	assert_int_equal(run(c, "audit list --data '%s' --json --action person.import --limit 500", c->data), 0);
+	j = out_json(c);
+	json_t *items = json_object_get(j, "items"), *it;
+	size_t i, n = json_array_size(items);
+	long long named = 0;
+	assert_true(n >= 2 && n <= 40);
+	json_array_foreach(items, i, it) {
+		json_t *sum = json_loads(json_string_value(json_object_get(it, "summary")), 0, NULL);
+		assert_non_null(sum);
+		named += json_integer_value(json_object_get(sum, "count"));
+		json_decref(sum);
+	}
+	assert_int_equal(named, 600);
+	json_decref(j);
+	/* One person's events include the import's; the table shows the start of a long set. */
+	assert_int_equal(run(c, "audit list --data '%s' --object-type person --object-id 300", c->data), 0);
+	assert_non_null(strstr(c->out, "person.import"));
+	assert_int_equal(run(c, "audit list --data '%s' --action person.import --limit 40", c->data), 0);
+	int shortened = 0;
+	for (const char *obj = strstr(c->out, "person:"); obj; obj = strstr(obj + 1, "person:")) {
+		size_t len = strcspn(obj, "\n");
+		assert_true(len <= strlen("person:") + 48); /* longer sets end in ",…" */
+		shortened += len > strlen(",…") && memcmp(obj + len - strlen(",…"), ",…", strlen(",…")) == 0;
+	}
+	assert_true(shortened > 0);
 }
 
 int main(void)
