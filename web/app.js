@@ -798,12 +798,13 @@ function agencyPicker(agencies, value, attrs, anyText) {
 // ---- the audit trail (R7.1, R7.2; audit.read) ----------------------------------------------------
 const AUDIT_FILTERS = ['from', 'to', 'category', 'action', 'agency', 'outcome'];
 
-// R7.2: a bulk event's object set ("1001-1100,1203", up to 4 KB) shows its start; the whole set is
-// in the tooltip and in the CSV/JSON exports.
+// R7.2: a bulk event's object set ("{1001-1100,1203}", up to 4 KB) shows its start; the whole set
+// is in the tooltip and in the CSV/JSON exports. An item of a set is at most 39 characters, so
+// there is a comma before the 48th.
 function objectCell(e) {
   const id = e.object_id || '';
   let shown = id;
-  if (id.length > 48 && /^[0-9,-]+$/.test(id)) shown = id.slice(0, Math.max(id.lastIndexOf(',', 40), 0)) + ',…';
+  if (id.length > 48 && id[0] === '{' && id.lastIndexOf(',', 48) > 0) shown = id.slice(0, id.lastIndexOf(',', 48)) + ',…}';
   const td = h('td', { class: 'object' }, [e.object_type, shown].filter(Boolean).join(' '));
   if (shown !== id) td.title = id;
   return td;

@@ -69,23 +69,24 @@ int attt_audit_append(struct attt_db *db, const struct attt_clock *clock, const 
 /* Bulk events (R7.2): a bulk operation (an import, a merge moving every person of an agency) is
  * one operation and is recorded as one event per agency naming the set of objects it changed,
  * instead of one event per record, which would cost more than the records (docs/audit.md, "Bulk
- * events"). The set is the event's object_id: ascending disjoint decimal ranges such as
- * "1001-1100,1203" (split over several events when longer than ATTT_AUDIT_MAX_FIELD); the summary
- * is the caller's JSON object with "count", the number of objects, added.
+ * events"). The set is the event's object_id: ascending disjoint decimal ranges in braces, such as
+ * "{1001-1100,1203}" (split over several events when longer than ATTT_AUDIT_MAX_FIELD); the
+ * summary is the caller's JSON object with "count", the number of objects, put first.
  *
  * _begin copies ev's action, object_type (both required), rule and summary (a JSON object without
- * the key "count", or NULL); ev->object_id and ev->agency_id are not used. db, clock and actor are
- * borrowed until _end or _free. _add records object_id (>= 0) of agency_id and may append events
- * (memory is bounded); _end appends the rest and frees b, also on error; all inside the caller's
- * transaction, which rolls back with them. *ret_events (may be NULL) gets the events appended.
- * _free discards b without appending (the caller is rolling back). */
+ * the key "count" or a secret, or NULL; ATTT_E_INVAL otherwise); ev->object_id and ev->agency_id
+ * are not used. db, clock and actor are borrowed until _end or _free. _add records object_id (>= 0)
+ * of agency_id and may append events (memory is bounded, limits.h ATTT_AUDIT_BULK_*); _end appends
+ * the rest and frees b, also on error; all inside the caller's transaction, which rolls back with
+ * them. *ret_events (may be NULL) gets the events appended. _free discards b without appending (the
+ * caller is rolling back). A handle belongs to one thread, like its db. */
 struct attt_audit_bulk;
 int attt_audit_bulk_begin(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 			  const struct attt_audit_event *ev, struct attt_audit_bulk **ret);
 int attt_audit_bulk_add(struct attt_audit_bulk *b, int64_t agency_id, int64_t object_id);
 int attt_audit_bulk_end(struct attt_audit_bulk *b, uint64_t *ret_events);
 void attt_audit_bulk_free(struct attt_audit_bulk *b);
-/* True if set is an object set as bulk events write it (the whole text) and holds id. */
+/* True if set is, as a whole, an object set as bulk events write it ("{...}") and holds id. */
 bool attt_audit_idset_has(const char *set, int64_t id);
 
 

@@ -58,6 +58,9 @@
 #define ATTT_AUDIT_WITNESS_TIMEOUT_MS 5000 /* one POST of a checkpoint to a witness */
 #define ATTT_AUDIT_MAX_WITNESSES 16
 #define ATTT_AUDIT_MAX_AGENCIES 1000      /* agencies of one query filter: a province has a few hundred */
+#define ATTT_AUDIT_BULK_SET_RUNS 4096     /* ID ranges of one agency a bulk operation holds before writing */
+#define ATTT_AUDIT_BULK_RUNS 65536        /* ID ranges of all agencies held (1 MiB) before writing all */
+#define ATTT_AUDIT_BULK_AGENCIES 1024     /* agencies a bulk operation holds at once */
 
 /* Documents (docs module) */
 #define ATTT_DOCS_MAX_PAGES 200            /* pages of one form: 64 KiB of text per field is ~25 pages */

@@ -178,8 +178,8 @@ struct attt_org_merge_result {
  * MERGED with merged_into = dst and is re-hung under dst. ATTT_E_CONFLICT when dst is src or inside
  * its subtree, ATTT_E_STATE when either is not active, ATTT_E_RANGE past the depth limit.
  * History "merge" on src (old parent -> dst), "merged_from" on dst, "move" on every moved child;
- * audit "agency.merge", "agency.move" per child and "person.move" per person, all in one
- * transaction.
+ * audit "agency.merge", "agency.move" per child and one bulk event "person.move" naming the
+ * people moved (attt_audit_bulk_*), all in one transaction.
  * ret may be NULL. */
 int attt_org_agency_merge(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 			  int64_t src, int64_t dst, struct attt_org_merge_result *ret);
@@ -311,7 +311,9 @@ void attt_org_import_report_done(struct attt_org_import_report *r);
  * is bad (see rep->messages), ATTT_E_PARSE for malformed CSV, ATTT_E_TOOBIG beyond ATTT_MAX_CSV_*. */
 int attt_org_import_agencies(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 			     const char *label, const char *data, size_t len, struct attt_org_import_report *rep);
-/* Imports people the same way; each row names its agency by agency_code or agency_id. */
+/* Imports people the same way; each row names its agency by agency_code or agency_id. Audited
+ * as one bulk event "person.import" per agency naming the people created, with the file's base
+ * name (label) and SHA-256 (R7.2, docs/audit.md "Bulk events"). */
 int attt_org_import_people(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
 			   const char *label, const char *data, size_t len, struct attt_org_import_report *rep);
 

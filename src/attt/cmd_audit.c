@@ -499,14 +499,18 @@ static int print_row(void *ctx, const struct attt_audit_record *rec)
 
 	if (attt_time_local(rec->time_us, t, sizeof(t)) < 0)
 		attt_str_copy(t, sizeof(t), "-");
-	/* A bulk event's object set (R7.2) can be 4 KB: the table shows its start, --json all of it. */
+	/* A bulk event's object set (R7.2) can be 4 KB: the table shows its start, --json all of it.
+	 * An item of a set is at most 39 bytes, so there is a comma before byte 48. */
 	int obj_len = rec->object_id ? (int)strlen(rec->object_id) : 0;
 	const char *more = "";
-	if (obj_len > 48 && strspn(rec->object_id, "0123456789,-") == (size_t)obj_len) {
-		obj_len = 40;
-		while (obj_len > 0 && rec->object_id[obj_len] != ',')
-			obj_len--;
-		more = ",…";
+	if (obj_len > 48 && rec->object_id[0] == '{') {
+		int cut = 48;
+		while (cut > 1 && rec->object_id[cut] != ',')
+			cut--;
+		if (cut > 1) {
+			obj_len = cut;
+			more = ",…}";
+		}
 	}
 	printf("%-8lld %-16s %-10s %-24s %-8s %-12s %s%s%.*s%s\n", (long long)rec->seq, t,
 	       attt_audit_category_name(rec->category) ? attt_audit_category_name(rec->category) : "?",

@@ -6,10 +6,12 @@
  * record, the trail would cost more than the records themselves (docs/performance.md, "Audit"):
  * an event row is larger than a person row.
  *
- * The object set is written into the event's object_id as ascending, disjoint decimal ranges
- * ("1001-1100,1203,1210-1212"), so it is part of the leaf like any object ID and a query for one
- * object finds the bulk events whose set holds it (attt_audit_idset_has). A set whose text would
- * exceed ATTT_AUDIT_MAX_FIELD is split over several events; memory is bounded by flushing early.
+ * The object set is written into the event's object_id in braces, as ascending, disjoint decimal
+ * ranges ("{1001-1100,1203,1210-1212}"), so it is part of the leaf like any object ID, no other
+ * object ID (an archive's "0-1000", an incident code) is ever read as one, and a query for one
+ * object finds the bulk events whose set holds it (attt_audit_idset_has). IDs are held as ranges:
+ * an import's consecutive IDs cost one range. A set whose text would exceed ATTT_AUDIT_MAX_FIELD
+ * is split over several events; memory is bounded by writing early (limits.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +24,13 @@
 #include "attt/str.h"
 #include "audit-int.h"
 
-enum {
-	SET_MAX = 8192,    /* IDs of one agency held before its events are written */
-	TOTAL_MAX = 65536, /* IDs of all agencies held (512 KiB) before all are written */
-	SETS_MAX = 1024,   /* agencies held at once */
+struct run {
+	int64_t lo, hi; /* lo <= hi */
 };
 
 struct set {
 	int64_t agency;
-	int64_t *ids;
+	struct run *runs;
 	size_t n, cap;
 };
 
@@ -41,16 +41,18 @@ struct attt_audit_bulk {
 	enum attt_audit_category category;
 	enum attt_audit_outcome outcome;
 	char *action, *object_type, *rule;
-	char *summary;   /* the caller's summary ("{}" for none); each event's count goes first */
+	const char *summary_rest; /* the caller's keys after '{' (into summary), or NULL for none */
+	char *summary;
 	struct set *sets;
-	size_t nsets, capsets, total;
+	size_t nsets, capsets, runs, last;
 	uint64_t events;
 };
 
 static void set_free(struct set *s)
 {
-	free(s->ids);
-	memset(s, 0, sizeof(*s));
+	free(s->runs);
+	s->runs = NULL;
+	s->n = s->cap = 0;
 }
 
 void attt_audit_bulk_free(struct attt_audit_bulk *b)
@@ -69,19 +71,23 @@ void attt_audit_bulk_free(struct attt_audit_bulk *b)
 
 static int dup(const char *s, size_t max, char **ret)
 {
-	*ret = NULL;
-	if (!s)
-		return ATTT_OK;
-	if (strlen(s) > max)
-		return ATTT_E_TOOBIG;
-	*ret = strdup(s);
-	return *ret ? ATTT_OK : ATTT_E_NOMEM;
+	char *d = NULL;
+
+	if (s) {
+		if (strlen(s) > max)
+			return ATTT_E_TOOBIG;
+		if (!(d = strdup(s)))
+			return ATTT_E_NOMEM;
+	}
+	*ret = d;
+	return ATTT_OK;
 }
 
 /* The summary of an event naming n objects: {"count":n, then the caller's keys}. */
-static int with_count(const struct attt_audit_bulk *b, size_t n, struct attt_buf *out)
+static int with_count(const struct attt_audit_bulk *b, uint64_t n, struct attt_buf *out)
 {
-	return attt_buf_addf(out, "{\"count\":%zu%s%s", n, b->summary[1] == '}' ? "" : ",", b->summary + 1);
+	return attt_buf_addf(out, "{\"count\":%llu%s%s", (unsigned long long)n, b->summary_rest ? "," : "}",
+			     b->summary_rest ? b->summary_rest : "");
 }
 
 int attt_audit_bulk_begin(struct attt_db *db, const struct attt_clock *clock, const struct attt_actor *actor,
@@ -91,12 +97,11 @@ int attt_audit_bulk_begin(struct attt_db *db, const struct attt_clock *clock, co
 	struct attt_buf sum;
 	int r;
 
-	*ret = NULL;
-	attt_buf_init(&sum, ATTT_AUDIT_MAX_SUMMARY);
 	if (!db || !clock || !ev || !ev->action || !*ev->action || !ev->object_type || !*ev->object_type)
 		return ATTT_E_INVAL;
 	if (!(b = calloc(1, sizeof(*b))))
 		return ATTT_E_NOMEM;
+	attt_buf_init(&sum, ATTT_AUDIT_MAX_SUMMARY);
 	b->db = db;
 	b->clock = clock;
 	b->actor = actor;
@@ -104,16 +109,23 @@ int attt_audit_bulk_begin(struct attt_db *db, const struct attt_clock *clock, co
 	b->outcome = ev->outcome;
 	if ((r = dup(ev->action, ATTT_AUDIT_MAX_FIELD, &b->action)) < 0 ||
 	    (r = dup(ev->object_type, ATTT_AUDIT_MAX_FIELD, &b->object_type)) < 0 ||
-	    (r = dup(ev->rule, ATTT_AUDIT_MAX_FIELD, &b->rule)) < 0)
+	    (r = dup(ev->rule, ATTT_AUDIT_MAX_FIELD, &b->rule)) < 0 ||
+	    (r = dup(ev->summary, ATTT_AUDIT_MAX_SUMMARY / 2, &b->summary)) < 0)
 		goto out;
-	/* The caller's summary, as each event will carry it after its count: "count" is the bulk event's
-	 * own key, so a summary holding it is a duplicate key and refused here. */
-	if (ev->summary && (ev->summary[0] != '{' || strlen(ev->summary) > ATTT_AUDIT_MAX_SUMMARY / 2)) {
-		r = ev->summary[0] != '{' ? ATTT_E_INVAL : ATTT_E_TOOBIG;
-		goto out;
+	/* The caller's summary, as each event will carry it after its count. It is checked here, once,
+	 * as the append checks every summary: "count" is the bulk event's own key, so a summary holding
+	 * it has a duplicate key and is refused. */
+	if (b->summary) {
+		const char *p = b->summary + strspn(b->summary, " \t\r\n");
+		if (*p != '{') {
+			r = ATTT_E_INVAL;
+			goto out;
+		}
+		p++;
+		p += strspn(p, " \t\r\n");
+		b->summary_rest = *p == '}' ? NULL : p;
 	}
-	if ((r = dup(ev->summary ? ev->summary : "{}", ATTT_AUDIT_MAX_SUMMARY, &b->summary)) < 0 ||
-	    (r = with_count(b, 0, &sum)) < 0 || (r = attt__audit_check_summary(attt_buf_str(&sum))) < 0)
+	if ((r = with_count(b, 0, &sum)) < 0 || (r = attt__audit_check_summary(attt_buf_str(&sum))) < 0)
 		goto out;
 	*ret = b;
 	b = NULL;
@@ -124,14 +136,14 @@ out:
 	return r;
 }
 
-static int cmp_id(const void *x, const void *y)
+static int cmp_run(const void *x, const void *y)
 {
-	int64_t a = *(const int64_t *)x, c = *(const int64_t *)y;
-	return (a > c) - (a < c);
+	const struct run *a = x, *c = y;
+	return (a->lo > c->lo) - (a->lo < c->lo);
 }
 
-/* Appends one event for ids[0..n) (ascending, distinct) of agency, its object_id the text set. */
-static int append_one(struct attt_audit_bulk *b, int64_t agency, const char *set, size_t n)
+/* Appends one event: set is the text of n objects of agency. */
+static int append_one(struct attt_audit_bulk *b, int64_t agency, const char *set, uint64_t n)
 {
 	struct attt_buf summary;
 	int r;
@@ -157,50 +169,57 @@ out:
 	return r;
 }
 
-/* Writes the events of s (as many as its text needs) and empties it. */
+/* Writes the events of s (as many as its text needs) and frees its ranges. */
 static int flush_set(struct attt_audit_bulk *b, struct set *s)
 {
 	char set[ATTT_AUDIT_MAX_FIELD + 1];
-	size_t len = 0, count = 0, i = 0, m = 0;
-	int r = ATTT_OK;
+	size_t len = 0, m = 0, i = 0;
+	uint64_t count = 0;
+	int r;
 
-	/* Imports add ascending IDs: sort only when needed. */
-	for (size_t k = 1; k < s->n; k++)
-		if (s->ids[k] < s->ids[k - 1]) {
-			qsort(s->ids, s->n, sizeof(*s->ids), cmp_id);
-			break;
+	/* Sorted and merged: overlapping or adjacent ranges become one (an ID added twice is one). */
+	if (s->n > 1)
+		qsort(s->runs, s->n, sizeof(*s->runs), cmp_run);
+	for (size_t k = 0; k < s->n; k++) {
+		if (m > 0 && s->runs[k].lo - 1 <= s->runs[m - 1].hi) {
+			if (s->runs[k].hi > s->runs[m - 1].hi)
+				s->runs[m - 1].hi = s->runs[k].hi;
+		} else {
+			s->runs[m++] = s->runs[k];
 		}
-	for (size_t k = 0; k < s->n; k++) /* the same object twice is one object */
-		if (m == 0 || s->ids[k] != s->ids[m - 1])
-			s->ids[m++] = s->ids[k];
+	}
 	while (i < m) {
-		size_t j = i;
+		const struct run *u = &s->runs[i];
 		char item[48];
-		int n;
-		while (j + 1 < m && s->ids[j + 1] == s->ids[j] + 1)
-			j++;
-		n = j > i ? snprintf(item, sizeof(item), "%s%lld-%lld", len ? "," : "", (long long)s->ids[i],
-				     (long long)s->ids[j])
-			  : snprintf(item, sizeof(item), "%s%lld", len ? "," : "", (long long)s->ids[i]);
+		int n = u->hi > u->lo ? snprintf(item, sizeof(item), "%s%lld-%lld", len ? "," : "{", (long long)u->lo,
+						 (long long)u->hi)
+				      : snprintf(item, sizeof(item), "%s%lld", len ? "," : "{", (long long)u->lo);
 		if (n < 0 || (size_t)n >= sizeof(item))
 			return ATTT_E_INTERNAL;
-		if (len + (size_t)n > ATTT_AUDIT_MAX_FIELD) {
-			/* The text is full: this event ends here, the run starts the next one. */
+		/* Room for the item and the closing brace; else this event ends and the range starts the
+		 * next one. */
+		if (len + (size_t)n + 1 > ATTT_AUDIT_MAX_FIELD) {
+			set[len++] = '}';
+			set[len] = '\0';
 			if ((r = append_one(b, s->agency, set, count)) < 0)
 				return r;
-			len = count = 0;
+			len = 0;
+			count = 0;
 			continue;
 		}
 		memcpy(set + len, item, (size_t)n);
 		len += (size_t)n;
-		set[len] = '\0';
-		count += j - i + 1;
-		i = j + 1;
+		count += (uint64_t)(u->hi - u->lo) + 1;
+		i++;
 	}
-	if (count && (r = append_one(b, s->agency, set, count)) < 0)
-		return r;
-	b->total -= s->n;
-	s->n = 0;
+	if (len) {
+		set[len++] = '}';
+		set[len] = '\0';
+		if ((r = append_one(b, s->agency, set, count)) < 0)
+			return r;
+	}
+	b->runs -= s->n;
+	set_free(s);
 	return ATTT_OK;
 }
 
@@ -208,34 +227,43 @@ static int flush_all(struct attt_audit_bulk *b)
 {
 	int r;
 
-	for (size_t i = 0; i < b->nsets; i++) {
+	for (size_t i = 0; i < b->nsets; i++)
 		if ((r = flush_set(b, &b->sets[i])) < 0)
 			return r;
-		set_free(&b->sets[i]);
-	}
 	b->nsets = 0;
-	b->total = 0;
+	b->runs = 0;
+	b->last = 0;
 	return ATTT_OK;
 }
 
-int attt_audit_bulk_add(struct attt_audit_bulk *b, int64_t agency_id, int64_t object_id)
+/* The set of agency: the last one used (imports come agency by agency, or interleaved over a few
+ * hundred), else a search, else a new one; at ATTT_AUDIT_BULK_AGENCIES the largest set is written
+ * and its place reused. */
+static int set_of(struct attt_audit_bulk *b, int64_t agency, struct set **ret)
 {
 	struct set *s = NULL;
 	int r;
 
-	if (!b || object_id < 0 || agency_id < 0)
-		return ATTT_E_INVAL;
-	if (b->total >= TOTAL_MAX && (r = flush_all(b)) < 0)
-		return r;
-	/* Imports come agency after agency or interleaved over a few hundred: search from the newest. */
+	if (b->last < b->nsets && b->sets[b->last].agency == agency) {
+		*ret = &b->sets[b->last];
+		return ATTT_OK;
+	}
 	for (size_t i = b->nsets; i-- > 0;)
-		if (b->sets[i].agency == agency_id) {
-			s = &b->sets[i];
-			break;
+		if (b->sets[i].agency == agency) {
+			b->last = i;
+			*ret = &b->sets[i];
+			return ATTT_OK;
 		}
-	if (!s) {
-		if (b->nsets == SETS_MAX && (r = flush_all(b)) < 0)
+	if (b->nsets == ATTT_AUDIT_BULK_AGENCIES) {
+		size_t big = 0;
+		for (size_t i = 1; i < b->nsets; i++)
+			if (b->sets[i].n > b->sets[big].n)
+				big = i;
+		s = &b->sets[big];
+		if ((r = flush_set(b, s)) < 0)
 			return r;
+		b->last = big;
+	} else {
 		if (b->nsets == b->capsets) {
 			size_t cap = b->capsets ? b->capsets * 2 : 8;
 			struct set *sets = realloc(b->sets, cap * sizeof(*sets));
@@ -244,22 +272,44 @@ int attt_audit_bulk_add(struct attt_audit_bulk *b, int64_t agency_id, int64_t ob
 			b->sets = sets;
 			b->capsets = cap;
 		}
-		s = &b->sets[b->nsets++];
+		b->last = b->nsets++;
+		s = &b->sets[b->last];
 		memset(s, 0, sizeof(*s));
-		s->agency = agency_id;
+	}
+	s->agency = agency;
+	*ret = s;
+	return ATTT_OK;
+}
+
+int attt_audit_bulk_add(struct attt_audit_bulk *b, int64_t agency_id, int64_t object_id)
+{
+	struct set *s;
+	int r;
+
+	if (!b || object_id < 0 || agency_id < 0)
+		return ATTT_E_INVAL;
+	if ((r = set_of(b, agency_id, &s)) < 0)
+		return r;
+	/* The next ID of the newest range (an import's autoincrement) or already in it: no new range. */
+	if (s->n && object_id >= s->runs[s->n - 1].lo && object_id - 1 <= s->runs[s->n - 1].hi) {
+		if (object_id > s->runs[s->n - 1].hi)
+			s->runs[s->n - 1].hi = object_id;
+		return ATTT_OK;
 	}
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		int64_t *ids = realloc(s->ids, cap * sizeof(*ids));
-		if (!ids)
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct run *runs = realloc(s->runs, cap * sizeof(*runs));
+		if (!runs)
 			return ATTT_E_NOMEM;
-		s->ids = ids;
+		s->runs = runs;
 		s->cap = cap;
 	}
-	s->ids[s->n++] = object_id;
-	b->total++;
-	if (s->n >= SET_MAX)
+	s->runs[s->n++] = (struct run){ object_id, object_id };
+	b->runs++;
+	if (s->n >= ATTT_AUDIT_BULK_SET_RUNS)
 		return flush_set(b, s);
+	if (b->runs >= ATTT_AUDIT_BULK_RUNS)
+		return flush_all(b);
 	return ATTT_OK;
 }
 
@@ -300,9 +350,9 @@ bool attt_audit_idset_has(const char *set, int64_t id)
 	int64_t prev = -1;
 	bool found = false;
 
-	if (!p || !*p)
-		return false;
 	/* The whole text must be a set, so that no other object ID is ever read as one. */
+	if (!p || *p++ != '{')
+		return false;
 	for (;;) {
 		int64_t lo, hi;
 		if (!read_id(&p, &lo) || lo <= prev)
@@ -316,8 +366,8 @@ bool attt_audit_idset_has(const char *set, int64_t id)
 		if (id >= lo && id <= hi)
 			found = true;
 		prev = hi;
-		if (*p == '\0')
-			return found;
+		if (*p == '}')
+			return p[1] == '\0' && found;
 		if (*p++ != ',')
 			return false;
 	}

@@ -100,8 +100,8 @@ int attt_audit_query(struct attt_db *db, const struct attt_audit_filter *f,
 	}
 	if (r >= 0 && f->object_type)
 		r = add_cond(&q, &first, "object_type = ?");
-	/* R7.2: an object ID (a decimal) is also found in the object sets of bulk events; the set is
-	 * read in C, so the limit is counted there too. */
+	/* R7.2: an object ID (a decimal) is also found in the object sets of bulk events ("{...}"); the
+	 * set is read in C, so the limit is counted there too. */
 	int64_t obj = -1;
 	if (f->object_id && attt_parse_int64(f->object_id, 0, INT64_MAX, &obj) == ATTT_OK) {
 		char canon[24];
@@ -110,8 +110,7 @@ int attt_audit_query(struct attt_db *db, const struct attt_audit_filter *f,
 	}
 	if (r >= 0 && f->object_id)
 		r = add_cond(&q, &first,
-			     obj >= 0 ? "(object_id = ? OR instr(object_id, ',') > 0 OR instr(object_id, '-') > 0)"
-				      : "object_id = ?");
+			     obj >= 0 ? "(object_id = ? OR substr(object_id, 1, 1) = '{')" : "object_id = ?");
 	if (r >= 0 && f->outcome != -1)
 		r = add_cond(&q, &first, "outcome = ?");
 	if (r >= 0 && f->after_seq >= 0)

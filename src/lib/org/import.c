@@ -598,12 +598,13 @@ static const struct aref *find_id(const struct aref *a, size_t n, int64_t id)
 }
 
 /* R7.2: the import is one operation: its events (one per agency) name the people created, the
- * file (label) and its SHA-256, so that an inspector can tie the records to the file. */
+ * file (the label's base name: a path may hold a home directory) and its SHA-256, so that an
+ * inspector can tie the records to the file. */
 static int begin_bulk(struct attt_db *db, const struct person_ctx *c, struct attt_audit_bulk **ret)
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	char hex[2 * crypto_hash_sha256_BYTES + 1], *summary;
-	const char *file = c->im.label;
+	const char *file = strrchr(c->im.label, '/') ? strrchr(c->im.label, '/') + 1 : c->im.label;
 	json_t *o;
 	int r;
 
@@ -650,8 +651,11 @@ static int person_fn(struct attt_db *db, void *vctx)
 		goto out;
 	if ((r = load_agencies(db, &ag, &nag, &by_code, &ncode)) < 0)
 		goto out;
-	if ((r = begin_bulk(db, c, &bulk)) < 0)
+	if ((r = begin_bulk(db, c, &bulk)) < 0) {
+		report(&c->im, 0, "audit", "không ghi được nhật ký kiểm toán", "cannot write the audit events: %s",
+		       attt_strerror(r));
 		goto out;
+	}
 	while ((r = read_row(&c->im, &csv, col_of, nhead, v, P_NCOLS, &bad)) > 0) {
 		struct attt__person_norm n = { 0 };
 		struct attt__org_why why = { 0 };
@@ -722,6 +726,9 @@ static int person_fn(struct attt_db *db, void *vctx)
 	if (r == ATTT_OK) {
 		r = attt_audit_bulk_end(bulk, NULL);
 		bulk = NULL;
+		if (r < 0)
+			report(&c->im, 0, "audit", "không ghi được nhật ký kiểm toán", "cannot write the audit events: %s",
+			       attt_strerror(r));
 	}
 out:
 	attt_audit_bulk_free(bulk);

@@ -1,8 +1,8 @@
 /*
  * test_bulk.c: bulk events (R7.2): a bulk operation writes one event per agency naming the set of
- * objects it changed, in the caller's transaction; sets are exact (sorted, without duplicates, as
- * ranges), split when too long for one event, written early when memory would grow; a query for
- * one object finds the bulk events whose set holds it and nothing else.
+ * objects it changed, in the caller's transaction; sets are exact ("{...}", sorted, without
+ * duplicates, as ranges), split when too long for one event, written early when memory would grow;
+ * a query for one object finds the bulk events whose set holds it and nothing else.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,11 +88,11 @@ static void test_audit_bulk__sets(void **state)
 	assert_int_equal(attt_db_commit(t.db), ATTT_OK);
 	assert_int_equal(rows(&t, r, 4), 2);
 	assert_int_equal(r[0].agency, 7);
-	assert_string_equal(r[0].object_id, "1-3,5,7-9");
+	assert_string_equal(r[0].object_id, "{1-3,5,7-9}");
 	assert_int_equal(r[0].count, 7);
 	assert_string_equal(r[0].file, "people.csv");
 	assert_int_equal(r[1].agency, 8);
-	assert_string_equal(r[1].object_id, "12,100");
+	assert_string_equal(r[1].object_id, "{12,100}");
 	assert_int_equal(r[1].count, 2);
 	tdb_close(&t);
 }
@@ -120,8 +120,15 @@ static void test_audit_bulk__split(void **state)
 	n = rows(&t, r, 16);
 	assert_int_equal(n, events);
 	assert_true(n >= 5); /* 3000 x 7 bytes over 4096-byte sets */
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
+		size_t len = strlen(r[k].object_id);
 		total += r[k].count;
+		/* Each set but the last is filled to the limit: no room for one more ",1xxxxx". */
+		if (k + 1 < n)
+			assert_true(len > ATTT_AUDIT_MAX_FIELD - 7 && len <= ATTT_AUDIT_MAX_FIELD);
+		assert_int_equal(r[k].object_id[0], '{');
+		assert_int_equal(r[k].object_id[len - 1], '}');
+	}
 	assert_int_equal(total, N);
 	for (int64_t i = 0; i < 2 * N + 2; i++) {
 		int64_t id = 100000 + i;
@@ -133,24 +140,83 @@ static void test_audit_bulk__split(void **state)
 	tdb_close(&t);
 }
 
-/* Memory is bounded: a large bulk operation writes its events as it goes, not all at the end. */
+/* Consecutive IDs cost one range: 100 000 of them are one event. Scattered IDs are held up to
+ * ATTT_AUDIT_BULK_SET_RUNS ranges per agency, then written as the operation goes. */
 static void test_audit_bulk__bounded(void **state)
 {
 	struct attt_audit_bulk *b;
 	uint64_t size = 0, events = 0;
+	static struct row r[8];
 	struct tdb t;
 
 	(void)state;
 	tdb_open(&t);
 	assert_int_equal(attt_db_begin(t.db), ATTT_OK);
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &import_ev, &b), ATTT_OK);
-	for (int64_t i = 0; i < 20000; i++)
-		assert_int_equal(attt_audit_bulk_add(b, 1, i), ATTT_OK);
-	assert_int_equal(attt_audit_size(t.db, &size), ATTT_OK);
-	assert_int_equal(size, 2); /* two full sets of 8192 written, as ranges: one event each */
+	for (int64_t i = 0; i < 100000; i++)
+		assert_int_equal(attt_audit_bulk_add(b, 1, 1000 + i), ATTT_OK);
 	assert_int_equal(attt_audit_bulk_end(b, &events), ATTT_OK);
-	assert_int_equal(events, 3);
+	assert_int_equal(events, 1);
 	assert_int_equal(attt_db_commit(t.db), ATTT_OK);
+	assert_int_equal(rows(&t, r, 8), 1);
+	assert_string_equal(r[0].object_id, "{1000-100999}");
+	assert_int_equal(r[0].count, 100000);
+
+	assert_int_equal(attt_db_begin(t.db), ATTT_OK);
+	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &import_ev, &b), ATTT_OK);
+	for (int64_t i = 0; i < ATTT_AUDIT_BULK_SET_RUNS; i++)
+		assert_int_equal(attt_audit_bulk_add(b, 1, 3 * i), ATTT_OK);
+	assert_int_equal(attt_audit_size(t.db, &size), ATTT_OK);
+	assert_true(size > 1); /* written when the set was full, before the end */
+	assert_int_equal(attt_audit_bulk_end(b, &events), ATTT_OK);
+	assert_int_equal(attt_db_commit(t.db), ATTT_OK);
+	tdb_close(&t);
+}
+
+/* More agencies than a bulk operation holds at once: the largest set is written to make room, and
+ * every object is still named exactly once, under its agency. */
+static void test_audit_bulk__many_agencies(void **state)
+{
+	enum { AG = ATTT_AUDIT_BULK_AGENCIES + 300, ROUNDS = 3 };
+	static int seen[AG * ROUNDS + 1];
+	struct attt_audit_bulk *b;
+	struct attt_stmt *st = NULL;
+	uint64_t events = 0;
+	int64_t named = 0;
+	struct tdb t;
+
+	(void)state;
+	tdb_open(&t);
+	assert_int_equal(attt_db_begin(t.db), ATTT_OK);
+	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &import_ev, &b), ATTT_OK);
+	for (int64_t k = 0; k < ROUNDS; k++) /* interleaved: agency 1, 2, ..., AG, 1, 2, ... */
+		for (int64_t a = 1; a <= AG; a++)
+			assert_int_equal(attt_audit_bulk_add(b, a, k * AG + a), ATTT_OK);
+	assert_int_equal(attt_audit_bulk_end(b, &events), ATTT_OK);
+	assert_int_equal(attt_db_commit(t.db), ATTT_OK);
+	assert_true(events >= AG && events < (uint64_t)AG * ROUNDS);
+	assert_int_equal(attt_db_prepare(t.db, "SELECT agency_id, object_id, summary FROM audit_event WHERE action = "
+					       "'person.import'", &st),
+			 ATTT_OK);
+	while (attt_stmt_step(st) == 1) {
+		int64_t a = attt_stmt_int64(st, 0);
+		const char *set = attt_stmt_text(st, 1);
+		assert_true(a >= 1 && a <= AG);
+		for (int64_t k = 0; k < ROUNDS; k++) {
+			seen[k * AG + a] += attt_audit_idset_has(set, k * AG + a);
+			for (int64_t other = 1; other <= AG; other += 97) /* never another agency's */
+				if (other != a)
+					assert_false(attt_audit_idset_has(set, k * AG + other));
+		}
+		json_t *j = json_loads(attt_stmt_text(st, 2), 0, NULL);
+		assert_non_null(j);
+		named += json_integer_value(json_object_get(j, "count"));
+		json_decref(j);
+	}
+	attt_stmt_finalize(st);
+	assert_int_equal(named, (int64_t)AG * ROUNDS);
+	for (int64_t id = 1; id <= (int64_t)AG * ROUNDS; id++)
+		assert_int_equal(seen[id], 1);
 	tdb_close(&t);
 }
 
@@ -191,18 +257,24 @@ static void test_audit_bulk__transactional_and_invalid(void **state)
 	ev = import_ev;
 	ev.summary = "{\"count\":3}";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	assert_null(b);
 	ev.summary = "[1]";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
 	ev.summary = "{\"a\":1,\"a\":2}";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	ev.summary = " {}";
+	ev.summary = "x{}";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
 	ev.summary = "{";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
 	ev.summary = "{\"a\":{\"secret\":\"x\"}}";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
+	/* Any JSON object, spaces included. */
 	ev.summary = "{}";
+	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
+	attt_audit_bulk_free(b);
+	ev.summary = " { } ";
+	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
+	attt_audit_bulk_free(b);
+	ev.summary = "{ \"a\" : 1 }";
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
 	attt_audit_bulk_free(b);
 	ev = import_ev;
@@ -222,34 +294,38 @@ static void test_audit_idset__grammar(void **state)
 		int64_t id;
 		bool want;
 	} v[] = {
-		{ "42", 42, true },
-		{ "42", 4, false },
-		{ "0", 0, true },
-		{ "1-3,5,7-9", 2, true },
-		{ "1-3,5,7-9", 4, false },
-		{ "1-3,5,7-9", 9, true },
-		{ "1-3,5,7-9", 10, false },
-		{ "9223372036854775807", INT64_MAX, true },
-		{ "9223372036854775800-9223372036854775807", INT64_MAX, true },
-		{ "9223372036854775808", 0, false },
-		{ "01", 1, false },
-		{ "1-01", 1, false },
-		{ "3-1", 2, false },
-		{ "1-1", 1, false },
-		{ "1,1", 1, false },
-		{ "1-3,3", 1, false },
-		{ "5,2", 5, false },
-		{ "1,,2", 1, false },
-		{ "1,", 1, false },
-		{ ",1", 1, false },
-		{ "1-", 1, false },
-		{ "-1", 1, false },
-		{ "+1", 1, false },
-		{ " 1", 1, false },
-		{ "1-2x", 1, false },
-		{ "SC-2026-001", 2026, false },
-		{ "2026-001", 2026, false },
-		{ "6f1e-77", 77, false },
+		{ "{42}", 42, true },
+		{ "{42}", 4, false },
+		{ "42", 42, false }, /* not a set: an object ID (matched exactly by queries) */
+		{ "0-1000", 5, false }, /* an archive's seq range, not a set */
+		{ "{0}", 0, true },
+		{ "{1-3,5,7-9}", 2, true },
+		{ "{1-3,5,7-9}", 4, false },
+		{ "{1-3,5,7-9}", 9, true },
+		{ "{1-3,5,7-9}", 10, false },
+		{ "{9223372036854775807}", INT64_MAX, true },
+		{ "{9223372036854775800-9223372036854775807}", INT64_MAX, true },
+		{ "{9223372036854775808}", 0, false },
+		{ "{01}", 1, false },
+		{ "{1-01}", 1, false },
+		{ "{3-1}", 2, false },
+		{ "{1-1}", 1, false },
+		{ "{1,1}", 1, false },
+		{ "{1-3,3}", 1, false },
+		{ "{5,2}", 5, false },
+		{ "{1,,2}", 1, false },
+		{ "{1,}", 1, false },
+		{ "{,1}", 1, false },
+		{ "{1-}", 1, false },
+		{ "{-1}", 1, false },
+		{ "{+1}", 1, false },
+		{ "{ 1}", 1, false },
+		{ "{1-2x}", 1, false },
+		{ "{1}x", 1, false },
+		{ "{1", 1, false },
+		{ "1}", 1, false },
+		{ "{}", 0, false },
+		{ "{SC-2026-001}", 2026, false },
 		{ "", 0, false },
 		{ NULL, 0, false },
 	};
@@ -287,13 +363,15 @@ static void test_audit_query__object_in_sets(void **state)
 
 	(void)state;
 	tdb_open(&t);
-	append_obj(&t, "person", "1-3");        /* 0: a set without 5 */
-	append_obj(&t, "person", "4-6,9");      /* 1: holds 5 */
-	append_obj(&t, "incident", "5");        /* 2: another type */
-	append_obj(&t, "person", "SC-5");       /* 3: not a set */
-	append_obj(&t, "person", "5");          /* 4: the object itself */
-	append_obj(&t, "person", "05");         /* 5: not a set, not 5 */
-	append_obj(&t, "person", "1,5,700-800"); /* 6: holds 5 */
+	append_obj(&t, "person", "{1-3}");        /* 0: a set without 5 */
+	append_obj(&t, "person", "{4-6,9}");      /* 1: holds 5 */
+	append_obj(&t, "incident", "5");          /* 2: another type */
+	append_obj(&t, "person", "SC-5");         /* 3: not a set */
+	append_obj(&t, "person", "5");            /* 4: the object itself */
+	append_obj(&t, "person", "05");           /* 5: not a set, not 5 */
+	append_obj(&t, "person", "{1,5,700-800}"); /* 6: holds 5 */
+	append_obj(&t, "audit_archive", "0-1000"); /* 7: an archive's seq range, never a set */
+	append_obj(&t, "person", "4-6");           /* 8: not a set */
 	memset(&f, 0, sizeof(f));
 	f.outcome = -1;
 	f.after_seq = -1;
@@ -317,6 +395,18 @@ static void test_audit_query__object_in_sets(void **state)
 	assert_int_equal(attt_audit_query(t.db, &f, count_fn, seqs, &last), ATTT_OK);
 	assert_int_equal(seqs[0], 1);
 	assert_int_equal(last, 4);
+	/* Without a type: every event of object 5 (the incident too), never the archive's range. */
+	f.object_type = NULL;
+	f.limit = 0;
+	f.after_seq = -1;
+	seqs[0] = 0;
+	assert_int_equal(attt_audit_query(t.db, &f, count_fn, seqs, &last), ATTT_OK);
+	assert_int_equal(seqs[0], 4);
+	assert_int_equal(seqs[1], 1);
+	assert_int_equal(seqs[2], 2);
+	assert_int_equal(seqs[3], 4);
+	assert_int_equal(seqs[4], 6);
+	f.object_type = "person";
 	/* A text object ID is matched exactly, never as a set. */
 	f.limit = 0;
 	f.after_seq = -1;
@@ -339,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_audit_bulk__sets),
 		cmocka_unit_test(test_audit_bulk__split),
 		cmocka_unit_test(test_audit_bulk__bounded),
+		cmocka_unit_test(test_audit_bulk__many_agencies),
 		cmocka_unit_test(test_audit_bulk__transactional_and_invalid),
 		cmocka_unit_test(test_audit_idset__grammar),
 		cmocka_unit_test(test_audit_query__object_in_sets),

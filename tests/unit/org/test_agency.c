@@ -214,9 +214,9 @@ static void test_agency_merge__children_people_history(void **state)
 	{
 		struct attt_stmt *st = NULL;
 		char want[48];
-		snprintf(want, sizeof(want), "%lld,%lld", (long long)(p1 < p2 ? p1 : p2), (long long)(p1 < p2 ? p2 : p1));
+		snprintf(want, sizeof(want), "{%lld,%lld}", (long long)(p1 < p2 ? p1 : p2), (long long)(p1 < p2 ? p2 : p1));
 		if (p2 == p1 + 1)
-			snprintf(want, sizeof(want), "%lld-%lld", (long long)p1, (long long)p2);
+			snprintf(want, sizeof(want), "{%lld-%lld}", (long long)p1, (long long)p2);
 		assert_int_equal(attt_db_prepare(t->db, "SELECT object_id, agency_id, summary FROM audit_event "
 							"WHERE action = 'person.move'", &st),
 				 ATTT_OK);
