@@ -796,7 +796,7 @@ function agencyPicker(agencies, value, attrs, anyText) {
 }
 
 // ---- the audit trail (R7.1, R7.2; audit.read) ----------------------------------------------------
-const AUDIT_FILTERS = ['from', 'to', 'category', 'action', 'agency', 'outcome'];
+const AUDIT_FILTERS = ['from', 'to', 'category', 'action', 'agency', 'outcome', 'object_type', 'object_id'];
 
 // R7.2: a bulk event's object set ("{1001-1100,1203}", up to 4 KB) shows its start; the whole set
 // is in the tooltip and in the CSV/JSON exports. An item of a set is at most 39 characters, so
@@ -824,14 +824,19 @@ async function viewAudit(params) {
   const outcome = anyOf(OUTCOMES, 'outcome');
   const action = h('input', { name: 'action', maxlength: 64, value: params.get('action') || '' });
   const agency = agencyPicker(agencies, params.get('agency'), { name: 'agency' }, t('any'));
+  // R7.2: one record's events, those of bulk operations (an import) that name it included.
+  const objectType = h('input', { name: 'object_type', maxlength: 64, value: params.get('object_type') || '' });
+  const objectId = h('input', { name: 'object_id', maxlength: 64, value: params.get('object_id') || '' });
   const form = h('form', { class: 'card filters-form', id: 'audit-filter', novalidate: true },
     h('div', { class: 'grid' }, field(t('audit_from'), from), field(t('audit_to'), to), field(t('audit_category'), category),
-      field(t('audit_action'), action), field(t('audit_agency'), agency), field(t('audit_outcome'), outcome)),
+      field(t('audit_action'), action), field(t('audit_agency'), agency), field(t('audit_outcome'), outcome),
+      field(t('audit_object_type'), objectType), field(t('audit_object_id'), objectId)),
     box, h('button', { type: 'submit', class: 'primary' }, t('filter')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const p = new URLSearchParams();
-    for (const [k, el] of [['from', from], ['to', to], ['category', category], ['action', action], ['agency', agency], ['outcome', outcome]])
+    for (const [k, el] of [['from', from], ['to', to], ['category', category], ['action', action], ['agency', agency], ['outcome', outcome],
+      ['object_type', objectType], ['object_id', objectId]])
       if (el.value.trim()) p.set(k, el.value.trim());
     for (const [k, el] of [['from', from], ['to', to]])
       if (p.get(k) && !vnToRfc3339(p.get(k), k === 'to')) { showError(box, t('bad_time')); el.focus(); return; }

@@ -161,6 +161,8 @@ const STRINGS = {
   audit_action: ['Hành động (vd. auth.login hoặc auth.)', 'Action (e.g. auth.login, or auth.)'],
   audit_agency: ['Cơ quan', 'Agency'],
   audit_outcome: ['Kết quả', 'Outcome'],
+  audit_object_type: ['Loại đối tượng (vd. person)', 'Object type (e.g. person)'],
+  audit_object_id: ['Mã đối tượng', 'Object ID'],
   any: ['(tất cả)', '(any)'],
   filter: ['Lọc', 'Filter'],
   csv: ['Xuất CSV (các sự kiện theo bộ lọc)', 'Export CSV (the events of this filter)'],

@@ -284,6 +284,18 @@ async function main() {
   const impText = await imp.textContent(), impSet = await imp.getAttribute('title');
   check(impText.startsWith('person {') && impText.endsWith(',…}') && impText.length < 64, `the object set is shortened in the table (${impText})`);
   equal(impSet.split(',').length, 30, 'the tooltip holds the whole set: the 30 people of agency 2');
+  // R7.2: one person's events, the import that named them included, through the filter form.
+  const someone = impSet.slice(1).split(/[,-]/)[0];
+  await op.goto(base + '/#/audit');
+  await settled(op);
+  await op.fill('#audit-filter input[name=object_type]', 'person');
+  await op.fill('#audit-filter input[name=object_id]', someone);
+  await op.click('#audit-filter button[type=submit]');
+  await op.waitForURL(/object_id=/);
+  await settled(op);
+  const objRows = await op.locator('#audit-list tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.action));
+  check(objRows.includes('person.import'), `R7.2: filtering by person ${someone} finds the import event that names them (${objRows})`);
+  check(objRows.every((a) => a.startsWith('person.')), `and only events of that person (${objRows})`);
   await op.click('nav a[href="#/logreviews"]');
   await op.waitForSelector('#logreview-status');
   const dueBefore = atttJson('audit', 'review', 'overdue', '--agency', '2');
