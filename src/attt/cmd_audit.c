@@ -64,6 +64,8 @@ static void audit_help(FILE *f)
 	      "Bộ lọc / filters: --from THỜI_GIAN --to THỜI_GIAN --account ID --user TÊN --agency ID\n"
 	      "  --category auth|data|config|connection|access --action HÀNH_ĐỘNG|tiền_tố. --object-type T\n"
 	      "  --object-id ID --outcome success|failure|denied\n"
+	      "  (--object-id: cả sự kiện hàng loạt có nêu đối tượng, vd. person.import /\n"
+	      "   also the bulk events naming the object, e.g. person.import)\n"
 	      "Thời gian / times: 2026-11-24, 24/11/2026 09:30 (giờ Việt Nam / Vietnam time) hoặc RFC 3339.\n\n"
 	      "Tùy chọn chung / common options:\n"
 	      "  -d, --data DIR   thư mục dữ liệu (mặc định $ATTT_DATA) / data directory (default $ATTT_DATA)\n"
