@@ -236,6 +236,20 @@ static int flush_all(struct attt_audit_bulk *b)
 	return ATTT_OK;
 }
 
+/* Doubles the array *p of *cap elements of size bytes (first elements when empty). Both arrays it
+ * grows are bounded by limits.h ATTT_AUDIT_BULK_*, so the product cannot overflow. */
+static int grow(void **p, size_t *cap, size_t first, size_t size)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *q = realloc(*p, n * size);
+
+	if (!q)
+		return ATTT_E_NOMEM;
+	*p = q;
+	*cap = n;
+	return ATTT_OK;
+}
+
 /* The set of agency: the last one used (imports come agency by agency, or interleaved over a few
  * hundred), else a search, else a new one; at ATTT_AUDIT_BULK_AGENCIES the largest set is written
  * and its place reused. */
@@ -264,14 +278,8 @@ static int set_of(struct attt_audit_bulk *b, int64_t agency, struct set **ret)
 			return r;
 		b->last = big;
 	} else {
-		if (b->nsets == b->capsets) {
-			size_t cap = b->capsets ? b->capsets * 2 : 8;
-			struct set *sets = realloc(b->sets, cap * sizeof(*sets));
-			if (!sets)
-				return ATTT_E_NOMEM;
-			b->sets = sets;
-			b->capsets = cap;
-		}
+		if (b->nsets == b->capsets && (r = grow((void **)&b->sets, &b->capsets, 8, sizeof(*b->sets))) < 0)
+			return r;
 		b->last = b->nsets++;
 		s = &b->sets[b->last];
 		memset(s, 0, sizeof(*s));
@@ -296,14 +304,8 @@ int attt_audit_bulk_add(struct attt_audit_bulk *b, int64_t agency_id, int64_t ob
 			s->runs[s->n - 1].hi = object_id;
 		return ATTT_OK;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct run *runs = realloc(s->runs, cap * sizeof(*runs));
-		if (!runs)
-			return ATTT_E_NOMEM;
-		s->runs = runs;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && (r = grow((void **)&s->runs, &s->cap, 16, sizeof(*s->runs))) < 0)
+		return r;
 	s->runs[s->n++] = (struct run){ object_id, object_id };
 	b->runs++;
 	if (s->n >= ATTT_AUDIT_BULK_SET_RUNS)

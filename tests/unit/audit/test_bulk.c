@@ -123,7 +123,7 @@ static void test_audit_bulk__split(void **state)
 	for (size_t k = 0; k < n; k++) {
 		size_t len = strlen(r[k].object_id);
 		total += r[k].count;
-		/* Each set but the last is filled to the limit: no room for one more ",1xxxxx". */
+		/* Each set but the last is filled to the limit: no room for one more 7-byte item. */
 		if (k + 1 < n)
 			assert_true(len > ATTT_AUDIT_MAX_FIELD - 7 && len <= ATTT_AUDIT_MAX_FIELD);
 		assert_int_equal(r[k].object_id[0], '{');
