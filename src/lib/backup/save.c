@@ -5,9 +5,9 @@
  * keyed ids, drop those the repository already has, compress (zstd 3), encrypt and append the rest
  * to the current pack. When the queue is full the reader takes a chunk itself rather than sleep, so
  * one worker per core but one keeps every core busy. A directory's tree is written once the ids
- * of its files are in. A flusher thread writes the packs (O_DIRECT on local disks) and makes them
+ * of its files are in. Two flusher threads write the packs (O_DIRECT on local disks) and make them
  * durable. Memory is bounded by the blocks (cmax * 2 each, workers + 2 of them), one sealing
- * buffer per thread and the flusher's pieces.
+ * buffer per thread and the flushers' pieces.
  *
  * Crash safety: packs are written under temporary names, fsynced and renamed; the index follows
  * the packs and the snapshot follows the index, so a kill at any point leaves a consistent
@@ -65,7 +65,7 @@ struct wctx {
 	size_t scap;
 };
 
-/* For the flusher thread: a finished pack waiting for fsync and rename, or (buf) a piece of a pack
+/* For the flusher threads: a finished pack waiting for fsync and rename, or (buf) a piece of a pack
  * written with O_DIRECT, which the queue's order puts before the pack's own job. */
 struct flushjob {
 	struct flushjob *next;
@@ -87,7 +87,7 @@ struct flushjob {
 #define FLUSHERS 2
 #define SYNC_RANGE (4u << 20) /* start writeback every 4 MiB so that the final fsync is short */
 /* Packs go to disk with O_DIRECT where the file system allows it: past the page cache, which
- * costs a copy into new pages and their writeback, in pieces of STAGE bytes written by the flusher
+ * costs a copy into new pages and their writeback, in pieces of STAGE bytes written by the flushers
  * while the workers fill the next. */
 #define STAGE (1u << 20)
 #define STAGES 4
@@ -122,6 +122,7 @@ struct save {
 	uint64_t soff;
 	/* flusher */
 	pthread_mutex_t fmu;
+	pthread_mutex_t cmu; /* held by the flusher that makes a pack durable (pack_commit) */
 	pthread_cond_t fcv;
 	struct flushjob *fhead, *ftail;
 	size_t fn;
@@ -193,7 +194,7 @@ static int pack_open(struct save *s)
 	return ATTT_OK;
 }
 
-/* Queues f for the flusher (caller holds fmu). */
+/* Queues f for the flushers (caller holds fmu). */
 static void flush_push(struct save *s, struct flushjob *f)
 {
 	if (s->ftail)
@@ -204,8 +205,8 @@ static void flush_push(struct save *s, struct flushjob *f)
 	pthread_cond_broadcast(&s->fcv);
 }
 
-/* A piece to fill: a free one, a new one, or the next the flusher frees (caller holds pmu; the
- * flusher never takes it). */
+/* A piece to fill: a free one, a new one, or the next a flusher frees (caller holds pmu; the
+ * flushers never take it). */
 static int stage_get(struct save *s)
 {
 	uint8_t *b = NULL;
@@ -226,7 +227,7 @@ static int stage_get(struct save *s)
 	return rc;
 }
 
-/* Hands the piece (len bytes, a whole number of blocks) to the flusher (caller holds pmu). */
+/* Hands the piece (len bytes, a whole number of blocks) to the flushers (caller holds pmu). */
 static int stage_put(struct save *s, size_t len)
 {
 	struct flushjob *f = calloc(1, sizeof(*f));
@@ -294,7 +295,9 @@ static int add_done(struct save *s, const uint8_t id[BK_ID], struct bk_blobent *
 }
 
 /* Makes a finished pack durable under its name: fsync, rename, fsync of the directory. Runs on the
- * flusher thread, so that waiting for the disk overlaps with compressing and encrypting. */
+ * flusher threads, so that waiting for the disk overlaps with compressing and encrypting. One at a
+ * time (cmu): a pack whose directory another flusher has just made must not be called durable
+ * before that directory's own fsync. */
 static int pack_commit(struct save *s, struct flushjob *f)
 {
 	char rel[128], dst[ATTT_MAX_PATH], dir[ATTT_MAX_PATH];
@@ -346,6 +349,15 @@ static int write_piece(const struct flushjob *f)
 	return ATTT_OK;
 }
 
+/* True while a flusher other than me writes a piece of the pack open as fd (caller holds fmu). */
+static bool piece_in_flight(const struct save *s, unsigned me, int fd)
+{
+	for (unsigned i = 0; i < FLUSHERS; i++)
+		if (i != me && s->busy[i] == fd)
+			return true;
+	return false;
+}
+
 static void *flusher(void *arg)
 {
 	struct save *s = arg;
@@ -371,15 +383,10 @@ static void *flusher(void *arg)
 		}
 		if (f && f->buf)
 			s->busy[me] = f->wfd;
-		/* A pack is made durable only after the other flusher has written the pieces of it
-		 * it took: they were queued before this job, so none is still to be taken. */
-		for (bool wait = f && !f->buf; wait;) {
-			wait = false;
-			for (unsigned i = 0; i < FLUSHERS; i++)
-				wait = wait || (i != me && s->busy[i] == f->fd);
-			if (wait)
-				pthread_cond_wait(&s->fcv, &s->fmu);
-		}
+		/* A pack is made durable only after another flusher has written the pieces of it
+		 * that it took: they were queued before this job, so none is still to be taken. */
+		while (f && !f->buf && piece_in_flight(s, me, f->fd))
+			pthread_cond_wait(&s->fcv, &s->fmu);
 		pthread_mutex_unlock(&s->fmu);
 		if (!f)
 			break;
@@ -402,7 +409,9 @@ static void *flusher(void *arg)
 		pthread_mutex_lock(&s->fmu);
 		err = s->ferr;
 		pthread_mutex_unlock(&s->fmu);
+		pthread_mutex_lock(&s->cmu);
 		rc = err ? err : pack_commit(s, f);
+		pthread_mutex_unlock(&s->cmu);
 		pthread_mutex_lock(&s->fmu);
 		if (rc == 0)
 			rc = add_done(s, f->id, f->ents, f->n);
@@ -423,7 +432,7 @@ static void *flusher(void *arg)
 	return NULL;
 }
 
-/* Seals the header of the current pack and hands the pack to the flusher (caller holds pmu). */
+/* Seals the header of the current pack and hands the pack to the flushers (caller holds pmu). */
 static int pack_finish(struct save *s)
 {
 	size_t hl = 4 + s->nents * BK_ENTRY_LEN;
@@ -1360,6 +1369,7 @@ int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_o
 	pthread_cond_init(&s.qdone, NULL);
 	pthread_mutex_init(&s.imu, NULL);
 	pthread_mutex_init(&s.fmu, NULL);
+	pthread_mutex_init(&s.cmu, NULL);
 	pthread_cond_init(&s.fcv, NULL);
 	if ((rc = attt__bk_lock(r, false)) < 0)
 		goto out;
@@ -1536,6 +1546,7 @@ out:
 	pthread_cond_destroy(&s.qdone);
 	pthread_mutex_destroy(&s.imu);
 	pthread_mutex_destroy(&s.fmu);
+	pthread_mutex_destroy(&s.cmu);
 	pthread_cond_destroy(&s.fcv);
 	return rc;
 }
