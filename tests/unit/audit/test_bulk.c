@@ -255,28 +255,19 @@ static void test_audit_bulk__transactional_and_invalid(void **state)
 	/* "count" is the bulk event's own key; the summary must be a JSON object without secrets; an
 	 * object type is needed. */
 	ev = import_ev;
-	ev.summary = "{\"count\":3}";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	ev.summary = "[1]";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	ev.summary = "{\"a\":1,\"a\":2}";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	ev.summary = "x{}";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	ev.summary = "{";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
-	ev.summary = "{\"a\":{\"secret\":\"x\"}}";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
+	static const char *const bad[] = { "{\"count\":3}", "[1]", "{\"a\":1,\"a\":2}", "x{}", "{",
+					   "{\"a\":{\"secret\":\"x\"}}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ev.summary = bad[i];
+		assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
+	}
 	/* Any JSON object, spaces included. */
-	ev.summary = "{}";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
-	attt_audit_bulk_free(b);
-	ev.summary = " { } ";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
-	attt_audit_bulk_free(b);
-	ev.summary = "{ \"a\" : 1 }";
-	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
-	attt_audit_bulk_free(b);
+	static const char *const good[] = { "{}", " { } ", "{ \"a\" : 1 }" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ev.summary = good[i];
+		assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_OK);
+		attt_audit_bulk_free(b);
+	}
 	ev = import_ev;
 	ev.object_type = NULL;
 	assert_int_equal(attt_audit_bulk_begin(t.db, &t.clock, &actor, &ev, &b), ATTT_E_INVAL);
