@@ -66,8 +66,12 @@ struct attt_backup_progress {
 };
 typedef void (*attt_backup_progress_fn)(void *ctx, const struct attt_backup_progress *p);
 
-/* Fault injection for crash tests: called at each durable step of a save (point names such as
- * "pack-written", "index-written", "snapshot-written"); a test may kill the process there. */
+/* Fault injection for crash tests: called at each durable step of a save (point names ending in
+ * "-written": "pack-written", "index-written", "snapshot-written"); a test may kill the process
+ * there. For tests of the flushers' order it is also called, from a flusher thread, as a flusher
+ * starts writing a piece of a pack ("piece-write"; the callback may block there) and as a pack's
+ * commit starts waiting for such a piece ("commit-waits", called under a lock: the callback must
+ * not call into the engine). */
 typedef void (*attt_backup_crash_fn)(void *ctx, const char *point);
 
 struct attt_backup_save_opts {

@@ -385,12 +385,16 @@ static void *flusher(void *arg)
 			s->busy[me] = f->wfd;
 		/* A pack is made durable only after another flusher has written the pieces of it
 		 * that it took: they were queued before this job, so none is still to be taken. */
-		while (f && !f->buf && piece_in_flight(s, me, f->fd))
+		for (bool told = false; f && !f->buf && piece_in_flight(s, me, f->fd); told = true) {
+			if (!told)
+				crash_point(s, "commit-waits"); /* under fmu: the callback must not call back */
 			pthread_cond_wait(&s->fcv, &s->fmu);
+		}
 		pthread_mutex_unlock(&s->fmu);
 		if (!f)
 			break;
 		if (f->buf) {
+			crash_point(s, "piece-write");
 			pthread_mutex_lock(&s->fmu);
 			err = s->ferr;
 			pthread_mutex_unlock(&s->fmu);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,69 @@ static void test_save__without_direct_io(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	env_free(e);
+}
+
+/* What test_save__commit_waits_for_piece saw of the flushers, in order. */
+struct flush_order {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pieces;      /* pieces the flushers started writing */
+	bool released;   /* the held piece may be written */
+	int waits;       /* commits that waited for a piece in flight */
+	int early;       /* packs made durable while the held piece was not written */
+};
+
+static void flush_order_cb(void *ctx, const char *point)
+{
+	struct flush_order *f = ctx;
+	pthread_mutex_lock(&f->mu);
+	if (strcmp(point, "piece-write") == 0 && f->pieces++ == 0) {
+		/* The first piece of the first pack: its flusher stops here until the other flusher
+		 * has taken that pack's commit (or, wrongly, made the pack durable). */
+		while (!f->released)
+			pthread_cond_wait(&f->cv, &f->mu);
+	} else if (strcmp(point, "commit-waits") == 0) {
+		f->waits++;
+		f->released = true;
+		pthread_cond_broadcast(&f->cv);
+	} else if (strcmp(point, "pack-written") == 0 && !f->released) {
+		f->early++;
+		f->released = true;
+		pthread_cond_broadcast(&f->cv);
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* R10.1.a: a pack is made durable (fsync, rename) only once every piece of it is written, even when
+ * the flusher that takes its commit is not the one still writing a piece of it. One flusher is
+ * held as it starts the first piece; the other takes the pack's commit and must wait for it
+ * ("commit-waits") rather than make the pack durable ("pack-written") first. The test suite's
+ * timeout catches a save that never ends. */
+static void test_save__commit_waits_for_piece(void **state)
+{
+	struct env *e = env_new(&small);
+	struct flush_order f = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	struct attt_backup_repo *r;
+	struct attt_backup_check_stats cs;
+	const char *paths[1];
+	char out[400];
+	(void)state;
+
+	bk_gen_tree(e->src, 9, 30, true);
+	paths[0] = e->src;
+	struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1, .crash = flush_order_cb, .crash_ctx = &f };
+	r = open_repo(e);
+	assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
+	assert_true(f.pieces >= 2); /* packs went out in O_DIRECT pieces, the case under test */
+	assert_int_equal(f.early, 0);
+	assert_true(f.waits >= 1);
+	assert_int_equal(attt_backup_check(r, true, NULL, NULL, &cs), ATTT_OK);
+	assert_int_equal(cs.problems, 0);
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, NULL), ATTT_OK);
+	snprintf(out, sizeof(out), "%s/src", e->out);
+	assert_int_equal(bk_compare(e->src, out), 0);
+	attt_backup_close(r);
 	env_free(e);
 }
 
@@ -617,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip__aesgcm),
 		cmocka_unit_test(test_save__workers_agree),
 		cmocka_unit_test(test_save__without_direct_io),
+		cmocka_unit_test(test_save__commit_waits_for_piece),
 		cmocka_unit_test(test_save__parent_trees_while_workers_store),
 		cmocka_unit_test(test_incremental__one_percent),
 		cmocka_unit_test(test_incremental__parent_and_excludes),
