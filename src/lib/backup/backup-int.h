@@ -100,6 +100,8 @@ int attt__bk_mat_decode(const uint8_t *p, size_t n, struct bk_keys *k);
 void attt__bk_gear_init(const uint8_t seed[32], uint64_t gear[256]);
 size_t attt__bk_cut(const uint64_t gear[256], const uint8_t *p, size_t n, uint32_t cmin, uint32_t cavg,
 		    uint32_t cmax);
+/* Whether the n bytes at p look uniformly random (not worth compressing); false below 64 KiB. */
+bool attt__bk_looks_random(const uint8_t *p, size_t n);
 
 /* format.c: little-endian readers advancing only on success */
 struct bk_rd { const uint8_t *p; size_t n; };

@@ -602,8 +602,10 @@ static int compress_seal(struct save *s, struct wctx *w, const struct job *j)
 	ad[BK_ID] = j->type;
 	/* Compressed straight to where the ciphertext goes and sealed in place: one buffer per thread.
 	 * Output that would not be smaller than the chunk does not fit, and the chunk is sealed as
-	 * it is. */
-	c = ZSTD_compress2(w->cctx, w->sbuf + nl, j->len, j->data, j->len);
+	 * it is, as is a chunk of random-looking bytes without trying. */
+	c = j->len;
+	if (!attt__bk_looks_random(j->data, j->len))
+		c = ZSTD_compress2(w->cctx, w->sbuf + nl, j->len, j->data, j->len);
 	if (!ZSTD_isError(c) && c < j->len) {
 		plen = c;
 		flags = BK_ZSTD;

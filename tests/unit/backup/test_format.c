@@ -4,7 +4,8 @@
  * headers, FastCDC properties (sizes within bounds, boundaries that resynchronise after an
  * insertion, determinism for one key and difference across keys), the lane-parallel chunker
  * against the serial definition, chunk ids = HMAC-SHA-256 under the id key, AES-256-GCM bytes equal
- * to libsodium's, and zstd frames that must carry their checksum.
+ * to libsodium's, zstd frames that must carry their checksum, and the test that spares random-looking
+ * chunks zstd.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -327,6 +328,37 @@ static void test_unzstd__checksum_required(void **state)
 	ZSTD_freeCCtx(c);
 }
 
+/* Chunks of random-looking bytes are sealed without trying zstd; any skew a compressor could use
+ * (a run of zeros, text, a repeated pattern) keeps a chunk compressed. */
+static void test_looks_random__uniform_only(void **state)
+{
+	static uint8_t b[4u << 20];
+	static const uint8_t seed[randombytes_SEEDBYTES] = { 7 };
+	size_t n = 1u << 20;
+
+	(void)state;
+	randombytes_buf_deterministic(b, sizeof(b), seed);
+	assert_true(attt__bk_looks_random(b, n));
+	assert_true(attt__bk_looks_random(b, sizeof(b)));       /* sampled every 64th byte */
+	assert_true(attt__bk_looks_random(b, (64u << 10) + 3)); /* every byte */
+	assert_false(attt__bk_looks_random(b, (64u << 10) - 1)); /* too small to judge */
+	/* 1 % of zeros in a random MiB (a disk image's padding): zstd still gains, so compress. */
+	memset(b + 300000, 0, n / 100);
+	assert_false(attt__bk_looks_random(b, n));
+	randombytes_buf_deterministic(b, n, seed);
+	/* Random bytes that use only half the byte values. */
+	for (size_t i = 0; i < n; i++)
+		b[i] &= 0xf7;
+	assert_false(attt__bk_looks_random(b, n));
+	/* Text, and zeros. */
+	static const char text[] = "công văn báo cáo an toàn thông tin ";
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)text[i % (sizeof(text) - 1)];
+	assert_false(attt__bk_looks_random(b, n));
+	memset(b, 0, n);
+	assert_false(attt__bk_looks_random(b, n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_id__hmac_sha256),
 		cmocka_unit_test(test_seal__aesgcm_matches_libsodium),
 		cmocka_unit_test(test_unzstd__checksum_required),
+		cmocka_unit_test(test_looks_random__uniform_only),
 	};
 	if (sodium_init() < 0)
 		return 1;
