@@ -138,38 +138,42 @@ size_t attt__bk_cut(const uint64_t gear[256], const uint8_t *p, size_t n, uint32
  * Compressed media, archives and encrypted files are runs of bytes that look uniformly random;
  * zstd spends about 0.3 ms per MiB on such a chunk to find nothing, which was 4 % of a backup's
  * CPU on the bench's dataset (docs/performance.md, "Random-looking chunks"). A chunk is taken for
- * random when 2^16 of its bytes, spread evenly over it, fill the 256 byte values evenly: the
- * collision estimate 256 (S - k) / (k^2 - k), S the sum of the squared counts of k samples, is 1
- * for uniform bytes (within 0.001 at k = 2^16) and grows with any skew; a run of zeros over 0.5 %
- * of a random chunk already lifts it past the limit of 1 + 1/256, so mixed chunks (disk images,
- * a file's end followed by padding) are still compressed. What this cannot see is random bytes
- * repeated within one chunk (the same photo twice in 4 MiB); deduplication still finds repeats of
- * a chunk's size. Below 64 KiB a chunk is always compressed: its estimate would be noisy, and
- * zstd's cost there is small.
+ * random when 256 windows of 256 bytes, spread evenly over it, fill the 256 byte values evenly:
+ * the collision estimate 256 (S - k) / (k^2 - k), S the sum of the squared counts of the k = 2^16
+ * bytes, is 1 for uniform bytes (standard deviation 0.00035) and 1 + 255 f^2 for a random chunk
+ * with a fraction f of zeros: a run of zeros over 0.4 % of the chunk lifts it past the limit of
+ * 1 + 1/256, so mixed chunks (disk images, a file's end followed by padding) are still
+ * compressed. Windows of consecutive bytes rather than every n/2^16-th byte, so that records of up
+ * to 256 bytes (16- or 32-bit samples whose high bytes are zero) are seen whole and not sampled at
+ * their one random byte. What this cannot see is random bytes that repeat at a longer distance
+ * within one chunk (the same photo twice in 4 MiB), and zero runs under 0.4 % of a random chunk;
+ * both are stored uncompressed, and deduplication still finds repeats of a chunk's size. Below
+ * 64 KiB a chunk is always compressed: zstd's cost there is small.
  */
 bool attt__bk_looks_random(const uint8_t *p, size_t n)
 {
+	enum { WINDOWS = 256, WIN = 256 };
 	uint32_t c[4][256];
-	size_t step, i;
-	uint64_t k = 0, sq = 0;
+	const uint64_t k = (uint64_t)WINDOWS * WIN;
+	uint64_t sq = 0;
 
 	if (n < (64u << 10))
 		return false;
 	memset(c, 0, sizeof(c));
-	step = n >> 16 ? n >> 16 : 1;
-	/* Four tables, so that equal bytes in a row do not wait on each other's increment. */
-	for (i = 0; i + 3 * step < n; i += 4 * step, k += 4) {
-		c[0][p[i]]++;
-		c[1][p[i + step]]++;
-		c[2][p[i + 2 * step]]++;
-		c[3][p[i + 3 * step]]++;
+	for (size_t w = 0; w < WINDOWS; w++) {
+		const uint8_t *q = p + w * (n / WINDOWS); /* n / WINDOWS >= WIN: windows do not overlap */
+		/* Four tables, so that equal bytes in a row do not wait on each other's increment. */
+		for (size_t i = 0; i < WIN; i += 4) {
+			c[0][q[i]]++;
+			c[1][q[i + 1]]++;
+			c[2][q[i + 2]]++;
+			c[3][q[i + 3]]++;
+		}
 	}
-	for (; i < n; i += step, k++)
-		c[0][p[i]]++;
-	for (i = 0; i < 256; i++) {
+	for (size_t i = 0; i < 256; i++) {
 		uint64_t t = (uint64_t)c[0][i] + c[1][i] + c[2][i] + c[3][i];
 		sq += t * t;
 	}
-	/* 256 (sq - k) / (k^2 - k) < 1 + 1/256, in integers: k < 2^18, so no product overflows. */
+	/* 256 (sq - k) / (k^2 - k) < 1 + 1/256 in integers: k = 2^16, sq <= k^2, no product overflows. */
 	return 256 * 256 * (sq - k) < 257 * (k * k - k);
 }

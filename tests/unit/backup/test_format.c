@@ -339,12 +339,27 @@ static void test_looks_random__uniform_only(void **state)
 	(void)state;
 	randombytes_buf_deterministic(b, sizeof(b), seed);
 	assert_true(attt__bk_looks_random(b, n));
-	assert_true(attt__bk_looks_random(b, sizeof(b)));       /* sampled every 64th byte */
-	assert_true(attt__bk_looks_random(b, (64u << 10) + 3)); /* every byte */
+	assert_true(attt__bk_looks_random(b, sizeof(b)));
+	assert_true(attt__bk_looks_random(b, (64u << 10) + 3));  /* every byte read */
+	assert_true(attt__bk_looks_random(b, (3u << 20) + 1234)); /* windows off any alignment */
 	assert_false(attt__bk_looks_random(b, (64u << 10) - 1)); /* too small to judge */
-	/* 1 % of zeros in a random MiB (a disk image's padding): zstd still gains, so compress. */
-	memset(b + 300000, 0, n / 100);
+	/* 0.5 % of zeros in a random MiB (a disk image's padding): zstd still gains, so compress. */
+	memset(b + 300000, 0, n / 200);
 	assert_false(attt__bk_looks_random(b, n));
+	randombytes_buf_deterministic(b, n, seed);
+	/* 32- and 16-bit samples with one random byte each: zstd shrinks them to a third and to three
+	 * quarters, whatever the chunk's size (a sampler with a fixed stride saw only the random
+	 * byte). */
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = i % 4 ? 0 : b[i];
+	assert_false(attt__bk_looks_random(b, n));
+	assert_false(attt__bk_looks_random(b, (5u << 20) / 4));
+	assert_false(attt__bk_looks_random(b, 3u << 20));
+	randombytes_buf_deterministic(b, sizeof(b), seed);
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = i % 2 ? (uint8_t)(b[i] & 0x0f) : b[i];
+	assert_false(attt__bk_looks_random(b, n));
+	assert_false(attt__bk_looks_random(b, 3u << 20));
 	randombytes_buf_deterministic(b, n, seed);
 	/* Random bytes that use only half the byte values. */
 	for (size_t i = 0; i < n; i++)
