@@ -328,8 +328,9 @@ static void test_unzstd__checksum_required(void **state)
 	ZSTD_freeCCtx(c);
 }
 
-/* Chunks of random-looking bytes are sealed without trying zstd; any skew a compressor could use
- * (a run of zeros, text, a repeated pattern) keeps a chunk compressed. */
+/* Chunks of random-looking bytes are sealed without trying zstd; skew in the byte values (a run of
+ * zeros, short records with a zero or small byte, text) keeps a chunk compressed. Random bytes
+ * repeated at a longer distance within a chunk are not seen (docs/backup.md, Compression). */
 static void test_looks_random__uniform_only(void **state)
 {
 	static uint8_t b[4u << 20];
@@ -347,9 +348,9 @@ static void test_looks_random__uniform_only(void **state)
 	memset(b + 300000, 0, n / 200);
 	assert_false(attt__bk_looks_random(b, n));
 	randombytes_buf_deterministic(b, n, seed);
-	/* 32- and 16-bit samples with one random byte each: zstd shrinks them to a third and to three
-	 * quarters, whatever the chunk's size (a sampler with a fixed stride saw only the random
-	 * byte). */
+	/* 32-bit values below 256, and 16-bit values whose high byte is below 16: zstd shrinks them to
+	 * a third and to three quarters, whatever the chunk's size (a sampler with a fixed stride saw
+	 * only their random byte). */
 	for (size_t i = 0; i < sizeof(b); i++)
 		b[i] = i % 4 ? 0 : b[i];
 	assert_false(attt__bk_looks_random(b, n));
