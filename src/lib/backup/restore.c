@@ -350,6 +350,37 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0700) < 0 && errno != EEXIST ? ATTT_E_IO : ATTT_OK;
 }
 
+/* Creates, under base, the directories leading to the last component of rel, each with
+ * ensure_dir: a symlink planted in the target where a parent of a partial restore goes must not
+ * carry the restore outside the target. */
+static int mkdirs_under(const char *base, const char *rel)
+{
+	char buf[ATTT_MAX_PATH];
+	size_t n;
+	int rc;
+
+	if ((rc = attt_str_copy(buf, sizeof(buf), base)) < 0)
+		return rc;
+	n = strlen(buf);
+	for (const char *p = rel;;) {
+		const char *e;
+		while (*p == '/')
+			p++;
+		e = strchr(p, '/');
+		if (!e || !e[strspn(e, "/")])
+			return ATTT_OK; /* p is the last component: the node itself */
+		if (n + 1 + (size_t)(e - p) >= sizeof(buf))
+			return ATTT_E_TOOBIG;
+		buf[n++] = '/';
+		memcpy(buf + n, p, (size_t)(e - p));
+		n += (size_t)(e - p);
+		buf[n] = 0;
+		if ((rc = ensure_dir(buf)) < 0)
+			return rc;
+		p = e;
+	}
+}
+
 static void free_items(struct ritem *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -388,16 +419,14 @@ int attt_backup_restore(struct attt_backup_repo *r, const char *snapshot, const 
 	}
 	if (o && o->include && *o->include) {
 		struct bk_node nd = { 0 };
-		char path[ATTT_MAX_PATH], parent[ATTT_MAX_PATH];
+		char path[ATTT_MAX_PATH];
 		if ((rc = find_node(r, root, o->include, &nd)) < 0)
 			goto out;
-		if ((rc = attt_str_printf(path, sizeof(path), "%s/%s", abs, o->include)) < 0 ||
-		    (rc = attt_str_copy(parent, sizeof(parent), path)) < 0) {
+		if ((rc = attt_str_printf(path, sizeof(path), "%s/%s", abs, o->include)) < 0) {
 			attt__bk_node_done(&nd);
 			goto out;
 		}
-		*strrchr(parent, '/') = 0;
-		rc = mkdirs(parent);
+		rc = mkdirs_under(abs, o->include);
 		if (rc == 0)
 			rc = plan_node(&s, path, &nd, 0);
 		attt__bk_node_done(&nd);

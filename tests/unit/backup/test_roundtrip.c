@@ -126,6 +126,79 @@ static void test_roundtrip__aesgcm(void **state)
 	roundtrip(ATTT_BACKUP_CIPHER_AESGCM);
 }
 
+/* R10.1.a: a partial restore creates the parents of what it restores without following a symlink
+ * planted in the target: a link where a parent goes is refused, and nothing lands where it points. */
+static void test_restore__include_keeps_inside_target(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r;
+	struct attt_backup_restore_opts ro = { 0 };
+	struct attt_backup_stats st;
+	char p[400], q[400], out1[400], out2[400];
+	struct stat sb;
+	DIR *d;
+	(void)state;
+
+	assert_int_equal(mkdir(e->src, 0700), 0);
+	snprintf(p, sizeof(p), "%s/d", e->src);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/d/sub", e->src);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/d/sub/f", e->src);
+	bk_write(p, "inside", 6);
+	r = open_repo(e);
+	save(r, e->src, &st, NULL);
+
+	/* esc1/src -> out1: the first parent of "src/d" is a link. */
+	snprintf(out1, sizeof(out1), "%s/out1", e->tmp);
+	snprintf(p, sizeof(p), "%s/esc1", e->tmp);
+	assert_int_equal(mkdir(out1, 0700), 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(q, sizeof(q), "%s/esc1/src", e->tmp);
+	assert_int_equal(symlink(out1, q), 0);
+	ro.include = "src/d";
+	assert_int_equal(attt_backup_restore(r, "latest", p, &ro, NULL), ATTT_E_CONFLICT);
+
+	/* esc2/src/d -> out2: a deeper parent of "src/d/sub/f" is a link. */
+	snprintf(out2, sizeof(out2), "%s/out2", e->tmp);
+	snprintf(p, sizeof(p), "%s/esc2", e->tmp);
+	assert_int_equal(mkdir(out2, 0700), 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/esc2/src", e->tmp);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(q, sizeof(q), "%s/esc2/src/d", e->tmp);
+	assert_int_equal(symlink(out2, q), 0);
+	snprintf(p, sizeof(p), "%s/esc2", e->tmp);
+	ro.include = "src//d/sub/f";
+	assert_int_equal(attt_backup_restore(r, "latest", p, &ro, NULL), ATTT_E_CONFLICT);
+
+	/* Nothing was written where the links point. */
+	for (int i = 0; i < 2; i++) {
+		struct dirent *de;
+		int n = 0;
+		assert_non_null(d = opendir(i ? out2 : out1));
+		while ((de = readdir(d)))
+			n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+		closedir(d);
+		assert_int_equal(n, 0);
+	}
+
+	/* The same partial restores into clean targets work, trailing slash and all. */
+	snprintf(p, sizeof(p), "%s/clean", e->tmp);
+	ro.include = "src/d/sub/f";
+	assert_int_equal(attt_backup_restore(r, "latest", p, &ro, NULL), ATTT_OK);
+	snprintf(q, sizeof(q), "%s/clean/src/d/sub/f", e->tmp);
+	assert_int_equal(lstat(q, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode) && sb.st_size == 6);
+	ro.include = "src/d/";
+	snprintf(p, sizeof(p), "%s/clean2", e->tmp);
+	assert_int_equal(attt_backup_restore(r, "latest", p, &ro, NULL), ATTT_OK);
+	snprintf(q, sizeof(q), "%s/clean2/src/d/sub/f", e->tmp);
+	assert_int_equal(lstat(q, &sb), 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* R10.1.a: the pipeline gives the same snapshot whatever the number of workers: the reader working off the
  * queue when it is full, chunks queued as pointers into reused read blocks, and copies of one
  * chunk hashed at the same time by two threads (stored once). */
@@ -689,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_config__tampered),
 		cmocka_unit_test(test_config__other_version),
 		cmocka_unit_test(test_ls_diff),
+		cmocka_unit_test(test_restore__include_keeps_inside_target),
 		cmocka_unit_test(test_forget_prune),
 		cmocka_unit_test(test_locks),
 	};
