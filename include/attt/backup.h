@@ -179,8 +179,9 @@ struct attt_backup_policy {
 };
 typedef void (*attt_backup_forget_fn)(void *ctx, const struct attt_backup_snapshot *s, bool keep, const char *reason);
 
-/* Removes the snapshots the policy does not keep (none when dry_run). A policy keeping nothing is
- * refused with ATTT_E_INVAL. */
+/* Removes the snapshots the policy does not keep (none when dry_run). The policy applies to each
+ * group of snapshots with the same hostname and the same set of paths on its own (keep_within
+ * from the group's newest). A policy keeping nothing is refused with ATTT_E_INVAL. */
 int attt_backup_forget(struct attt_backup_repo *repo, const struct attt_backup_policy *policy, bool dry_run,
 		       attt_backup_forget_fn fn, void *ctx);
 

@@ -479,7 +479,8 @@ static void forget_cb(void *ctx, const struct attt_backup_snapshot *s, bool keep
 	if (!keep && o->n_removed)
 		(*o->n_removed)++;
 	if (o->json) {
-		json_t *j = json_pack("{s:s,s:b,s:s}", "id", s->id, "keep", keep, "reason", reason);
+		json_t *j = json_pack("{s:s,s:b,s:s,s:o,s:o}", "id", s->id, "keep", keep, "reason", reason,
+				      "hostname", jstr(s->hostname), "paths", strv_json(s->paths, s->n_paths));
 		char *str = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		json_decref(j);
 		if (str)
@@ -488,7 +489,14 @@ static void forget_cb(void *ctx, const struct attt_backup_snapshot *s, bool keep
 		return;
 	}
 	attt_time_local(s->time_us, t, sizeof(t));
-	printf("%s %.8s %s (%s)\n", keep ? "giữ/keep  " : "xóa/remove", s->id, t, reason);
+	/* Host and paths: the policy applies to each such group on its own. */
+	printf("%s %.8s %s (%s) ", keep ? "giữ/keep  " : "xóa/remove", s->id, t, reason);
+	put_escaped(s->hostname);
+	for (size_t k = 0; k < s->n_paths; k++) {
+		putchar(' ');
+		put_escaped(s->paths[k]);
+	}
+	putchar('\n');
 }
 
 static int do_prune(struct attt_backup_repo *repo, const struct opts *o)

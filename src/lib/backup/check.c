@@ -3,10 +3,11 @@
  * snapshot authenticated, every signature, every tree reachable from a snapshot, every chunk a
  * file needs present in the index, every pack header matching the index) and with read_data every
  * byte: each pack's keyed hash must equal its name, and each blob must decrypt and hash to its id.
- * It names each damaged object (R10.1.a, R10.2.c). forget applies a retention policy to
- * snapshots; prune then removes what no snapshot references, rewriting partly used packs, in an
- * order that keeps the repository consistent if it is interrupted (new packs, then the new index,
- * then removal of the old index files, then of the old packs).
+ * It names each damaged object (R10.1.a, R10.2.c). forget applies a retention policy to each
+ * group of snapshots (one host, one set of paths); prune then removes what no snapshot
+ * references, rewriting partly used packs, in an order that keeps the repository consistent if it
+ * is interrupted (new packs, then the new index, then removal of the old index files, then of the
+ * old packs).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -410,11 +411,63 @@ static struct bucket bucket_of(int64_t t_us)
 	return b;
 }
 
+/* Snapshots of one host and one set of paths form a group (restic's default grouping): the policy
+ * applies to each group alone, so that the daily saves of one folder never push out the only
+ * snapshots of another. */
+static bool same_group(const struct attt_backup_snapshot *a, const struct attt_backup_snapshot *b)
+{
+	if (strcmp(a->hostname ? a->hostname : "", b->hostname ? b->hostname : "") != 0 || a->n_paths != b->n_paths)
+		return false;
+	for (size_t i = 0; i < a->n_paths; i++) { /* save refuses duplicate paths: sets compare by inclusion */
+		size_t j = 0;
+		while (j < b->n_paths && strcmp(a->paths[i], b->paths[j]) != 0)
+			j++;
+		if (j == b->n_paths)
+			return false;
+	}
+	return true;
+}
+
+/* Marks in why[] the snapshots of group g (grp[k] == g) that the policy keeps. */
+static void keep_in_group(const struct attt_backup_snapshot *v, size_t n, const size_t *grp, size_t g,
+			  const struct attt_backup_policy *p, const char **why)
+{
+	unsigned cnt[4] = { 0 };
+	const unsigned want[4] = { p->keep_daily, p->keep_weekly, p->keep_monthly, p->keep_yearly };
+	static const char *const names[4] = { "daily", "weekly", "monthly", "yearly" };
+	int64_t last[4] = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN };
+	int64_t newest = 0;
+	size_t age = 0;
+
+	for (size_t k = n; k-- > 0;) {
+		if (grp[k] != g)
+			continue;
+		struct bucket b = bucket_of(v[k].time_us);
+		int64_t bv[4] = { b.day, b.week, b.month, b.year };
+		if (age == 0)
+			newest = v[k].time_us;
+		if (age < p->keep_last)
+			why[k] = "last";
+		if (!why[k] && p->keep_within_us > 0 && newest - v[k].time_us <= p->keep_within_us)
+			why[k] = "within";
+		for (int j = 0; j < 4; j++)
+			if (bv[j] != last[j]) {
+				last[j] = bv[j];
+				if (cnt[j] < want[j]) {
+					cnt[j]++;
+					if (!why[k])
+						why[k] = names[j];
+				}
+			}
+		age++;
+	}
+}
+
 int attt_backup_forget(struct attt_backup_repo *r, const struct attt_backup_policy *p, bool dry_run,
 		       attt_backup_forget_fn fn, void *ctx)
 {
 	struct attt_backup_snapshot *v = NULL;
-	size_t n = 0;
+	size_t n = 0, ng = 0, *grp = NULL;
 	const char **why = NULL;
 	char path[ATTT_MAX_PATH];
 	int rc;
@@ -427,34 +480,19 @@ int attt_backup_forget(struct attt_backup_repo *r, const struct attt_backup_poli
 	if ((rc = attt_backup_snapshots(r, &v, &n)) < 0)
 		goto out;
 	why = calloc(n + 1, sizeof(*why));
-	if (!why) {
+	grp = calloc(n + 1, sizeof(*grp));
+	if (!why || !grp) {
 		rc = ATTT_E_NOMEM;
 		goto out;
 	}
-	{
-		unsigned cnt[4] = { 0 };
-		const unsigned want[4] = { p->keep_daily, p->keep_weekly, p->keep_monthly, p->keep_yearly };
-		static const char *const names[4] = { "daily", "weekly", "monthly", "yearly" };
-		int64_t last[4] = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN };
-		for (size_t k = n; k-- > 0;) {
-			size_t age = n - 1 - k;
-			struct bucket b = bucket_of(v[k].time_us);
-			int64_t bv[4] = { b.day, b.week, b.month, b.year };
-			if (age < p->keep_last)
-				why[k] = "last";
-			if (!why[k] && p->keep_within_us > 0 && v[n - 1].time_us - v[k].time_us <= p->keep_within_us)
-				why[k] = "within";
-			for (int j = 0; j < 4; j++)
-				if (bv[j] != last[j]) {
-					last[j] = bv[j];
-					if (cnt[j] < want[j]) {
-						cnt[j]++;
-						if (!why[k])
-							why[k] = names[j];
-					}
-				}
-		}
+	for (size_t k = 0; k < n; k++) {
+		size_t j = 0;
+		while (j < k && !same_group(&v[j], &v[k]))
+			j++;
+		grp[k] = j < k ? grp[j] : ng++;
 	}
+	for (size_t g = 0; g < ng; g++)
+		keep_in_group(v, n, grp, g, p, why);
 	for (size_t k = 0; k < n; k++) {
 		if (fn)
 			fn(ctx, &v[k], why[k] != NULL, why[k] ? why[k] : "policy");
@@ -471,6 +509,7 @@ int attt_backup_forget(struct attt_backup_repo *r, const struct attt_backup_poli
 		rc = attt__bk_fsync_dir(path);
 out:
 	free(why);
+	free(grp);
 	attt_backup_snapshots_free(v, n);
 	attt__bk_unlock(r);
 	return rc;

@@ -659,6 +659,64 @@ static void test_forget_prune(void **state)
 	env_free(e);
 }
 
+/* R10.1.b: retention applies to each group of snapshots (one host, one set of paths) on its own:
+ * daily saves of one folder do not push out the older snapshots of another, or another host's. */
+static void test_forget__per_group(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_clock clk = { attt_clock_fake_now, &fake_now };
+	struct attt_backup_snapshot *v = NULL;
+	char a[400], b[400], f[420];
+	size_t n, na = 0, nb = 0, nh = 0;
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s/a", e->tmp);
+	snprintf(b, sizeof(b), "%s/b", e->tmp);
+	assert_int_equal(mkdir(a, 0755), 0);
+	assert_int_equal(mkdir(b, 0755), 0);
+	snprintf(f, sizeof(f), "%s/f", a);
+	bk_write(f, "a", 1);
+	snprintf(f, sizeof(f), "%s/f", b);
+	bk_write(f, "b", 1);
+	/* Days 0-2: folder b, then b from host "khac"; days 3-6: folder a. */
+	for (int day = 0; day < 7; day++) {
+		const char *paths[] = { day < 3 ? b : a };
+		struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1, .clock = &clk, .hostname = "may-chu" };
+		fake_now = (INT64_C(1790391600) + day * 86400) * 1000000;
+		assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
+		if (day == 2) {
+			o.hostname = "khac";
+			fake_now += 3600 * INT64_C(1000000);
+			assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
+		}
+	}
+	struct attt_backup_policy p = { .keep_daily = 2 };
+	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_OK);
+	assert_int_equal(attt_backup_snapshots(r, &v, &n), ATTT_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].hostname, "khac") == 0)
+			nh++;
+		else if (strcmp(v[i].paths[0], a) == 0)
+			na++;
+		else
+			nb++;
+	}
+	attt_backup_snapshots_free(v, n);
+	/* Two days of a, two of b from this host, and the other host's only snapshot. */
+	assert_int_equal(na, 2);
+	assert_int_equal(nb, 2);
+	assert_int_equal(nh, 1);
+	/* keep_last 1: the newest of each group. */
+	struct attt_backup_policy last = { .keep_last = 1 };
+	assert_int_equal(attt_backup_forget(r, &last, false, NULL, NULL), ATTT_OK);
+	assert_int_equal(attt_backup_snapshots(r, &v, &n), ATTT_OK);
+	attt_backup_snapshots_free(v, n);
+	assert_int_equal(n, 3);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* Locks: a live exclusive lock blocks a save; a lock of a dead process does not. */
 static void test_locks(void **state)
 {
@@ -764,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_ls_diff),
 		cmocka_unit_test(test_restore__include_keeps_inside_target),
 		cmocka_unit_test(test_forget_prune),
+		cmocka_unit_test(test_forget__per_group),
 		cmocka_unit_test(test_locks),
 	};
 	if (sodium_init() < 0)
