@@ -110,8 +110,10 @@ struct attt_backup_snapshot {
 	struct attt_backup_stats stats;
 };
 
-/* Lists all snapshots, oldest first; every one is decrypted and its signature verified.
- * Free with attt_backup_snapshots_free. */
+/* Lists the snapshots, oldest first; every one is decrypted and its signature verified. One that
+ * fails (damaged, altered) is left out with a warning naming its file, as is a file that is not a
+ * snapshot, so that the others stay usable; check reports the damage, and prune refuses to run
+ * while a damaged snapshot is there. Free with attt_backup_snapshots_free. */
 int attt_backup_snapshots(struct attt_backup_repo *repo, struct attt_backup_snapshot **ret, size_t *ret_n);
 void attt_backup_snapshots_free(struct attt_backup_snapshot *s, size_t n);
 

@@ -196,6 +196,8 @@ int attt__bk_load_blob(struct attt_backup_repo *r, const uint8_t id[BK_ID], uint
 		       uint32_t *fdpack, uint8_t **ret, size_t *ret_n);
 int attt__bk_load_tree(struct attt_backup_repo *r, const uint8_t id[BK_ID], struct bk_tree *ret);
 int attt__bk_read_snapshot(struct attt_backup_repo *r, const char *name, struct bk_snap *ret);
+/* attt_backup_snapshots, but failing (ATTT_E_CORRUPT) on a snapshot that cannot be read. */
+int attt__bk_snapshots_strict(struct attt_backup_repo *r, struct attt_backup_snapshot **ret, size_t *ret_n);
 int attt__bk_write_index(struct attt_backup_repo *r, const struct bk_packinfo *pi, size_t n, char *ret_name,
 			 size_t ret_size);
 int attt__bk_snap_resolve(struct attt_backup_repo *r, const char *name, char *ret_file, size_t size);

@@ -329,6 +329,10 @@ int attt_backup_check(struct attt_backup_repo *r, bool read_data, attt_backup_pr
 		struct bk_snap s;
 		c.st.snapshots++;
 		attt_str_printf(what, sizeof(what), "snapshots/%s", names[i]);
+		if (strlen(names[i]) != BK_ID * 2 || strspn(names[i], "0123456789abcdef") != BK_ID * 2) {
+			problem(&c, what, "not a snapshot of attt / không phải bản sao lưu của attt");
+			continue;
+		}
 		rc = attt__bk_read_snapshot(r, names[i], &s);
 		if (rc == ATTT_E_NOMEM)
 			goto out;
@@ -668,7 +672,7 @@ int attt_backup_prune(struct attt_backup_repo *r, struct attt_backup_prune_stats
 		rc = ATTT_E_CORRUPT; /* never prune a damaged repository: run check first */
 		goto out;
 	}
-	if ((rc = attt_backup_snapshots(r, &v, &nv)) < 0)
+	if ((rc = attt__bk_snapshots_strict(r, &v, &nv)) < 0)
 		goto out;
 	for (size_t i = 0; i < nv; i++) {
 		uint8_t root[BK_ID];

@@ -858,7 +858,11 @@ static int cmp_snap(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-int attt_backup_snapshots(struct attt_backup_repo *r, struct attt_backup_snapshot **ret, size_t *ret_n)
+/* Lists the snapshots. A file whose name is not a snapshot id (a stray "Thumbs.db") is skipped with
+ * a warning. A snapshot that cannot be read is skipped with a warning too, so that one damaged
+ * file does not stop restores of the others, unless strict (prune: the data such a snapshot
+ * references must not be deleted before someone has looked at it). */
+static int list_snapshots(struct attt_backup_repo *r, bool strict, struct attt_backup_snapshot **ret, size_t *ret_n)
 {
 	char **names = NULL;
 	size_t n = 0, got = 0;
@@ -874,9 +878,20 @@ int attt_backup_snapshots(struct attt_backup_repo *r, struct attt_backup_snapsho
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct bk_snap s;
+		size_t len = strlen(names[i]);
+		if (len != BK_ID * 2 || strspn(names[i], "0123456789abcdef") != len) {
+			log_warn("backup: snapshots/%s is not a snapshot of attt; ignored", names[i]);
+			continue;
+		}
 		if ((rc = attt__bk_read_snapshot(r, names[i], &s)) < 0) {
-			log_debug("backup: snapshots/%s: %s", names[i], attt_strerror(rc));
-			goto out;
+			if (strict || rc == ATTT_E_NOMEM) {
+				log_warn("backup: snapshots/%s cannot be read (%s); nothing is removed while it is there "
+					 "(check names the damage)", names[i], attt_strerror(rc));
+				goto out;
+			}
+			log_warn("backup: snapshots/%s cannot be read (%s); skipped (check names the damage)", names[i],
+				 attt_strerror(rc));
+			continue;
 		}
 		snap_to_public(names[i], &s, &v[got++]);
 	}
@@ -890,6 +905,16 @@ out:
 	attt_backup_snapshots_free(v, got);
 	attt__bk_strv_free(names, n);
 	return rc;
+}
+
+int attt_backup_snapshots(struct attt_backup_repo *r, struct attt_backup_snapshot **ret, size_t *ret_n)
+{
+	return list_snapshots(r, false, ret, ret_n);
+}
+
+int attt__bk_snapshots_strict(struct attt_backup_repo *r, struct attt_backup_snapshot **ret, size_t *ret_n)
+{
+	return list_snapshots(r, true, ret, ret_n);
 }
 
 void attt_backup_snapshots_free(struct attt_backup_snapshot *s, size_t n)
@@ -915,6 +940,8 @@ int attt__bk_snap_resolve(struct attt_backup_repo *r, const char *name, char *re
 
 	if (strcmp(name, "latest") != 0 && (len < 4 || len > 64 || strspn(name, "0123456789abcdef") != len))
 		return ATTT_E_INVAL;
+	if (len == BK_ID * 2) /* a full id: reading that file says whether it is there and intact */
+		return attt_str_copy(ret_file, size, name);
 	if ((rc = attt_backup_snapshots(r, &v, &n)) < 0)
 		return rc;
 	rc = ATTT_E_NOTFOUND;

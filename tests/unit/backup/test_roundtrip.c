@@ -717,6 +717,76 @@ static void test_forget__per_group(void **state)
 	env_free(e);
 }
 
+static void count_problem(void *ctx, const char *what, const char *why)
+{
+	(void)why;
+	if (strncmp(what, "snapshots/", 10) == 0)
+		(*(int *)ctx)++;
+}
+
+/* R10.1.a: one damaged snapshot file, or a stray file among the snapshots, leaves the other
+ * snapshots listable and restorable; restoring the damaged one by its id says it is damaged; check
+ * names it; prune refuses to run (so as not to delete what it references) until it is removed. */
+static void test_snapshots__one_damaged_leaves_the_others(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_snapshot *v = NULL;
+	struct attt_backup_prune_stats ps;
+	struct attt_backup_policy last = { .keep_last = 1 };
+	char old[ATTT_BACKUP_ID_HEX], cur[ATTT_BACKUP_ID_HEX], p[700], q[400];
+	uint8_t c;
+	int fd, named = 0;
+	size_t n;
+
+	(void)state;
+	bk_gen_tree(e->src, 7, 20, false);
+	save(r, e->src, NULL, old);
+	snprintf(p, sizeof(p), "%s/extra", e->src);
+	bk_write(p, "new", 3);
+	save(r, e->src, NULL, cur);
+	/* Flip one byte of the newer snapshot, and drop a stray file beside it. */
+	snprintf(p, sizeof(p), "%s/snapshots/%s", e->repo, cur);
+	assert_true((fd = open(p, O_RDWR)) >= 0);
+	assert_int_equal(pread(fd, &c, 1, 40), 1);
+	c ^= 0x10;
+	assert_int_equal(pwrite(fd, &c, 1, 40), 1);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/snapshots/Thumbs.db", e->repo);
+	bk_write(p, "x", 1);
+
+	assert_int_equal(attt_backup_snapshots(r, &v, &n), ATTT_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].id, old);
+	attt_backup_snapshots_free(v, n);
+	/* "latest" is now the newest intact snapshot; the damaged one, asked for by id, is refused. */
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, NULL), ATTT_OK);
+	snprintf(q, sizeof(q), "%s/src/extra", e->out);
+	assert_int_not_equal(access(q, F_OK), 0);
+	snprintf(q, sizeof(q), "%s/other", e->tmp);
+	assert_int_equal(attt_backup_restore(r, cur, q, NULL, NULL), ATTT_E_CORRUPT);
+	assert_int_equal(attt_backup_check(r, false, count_problem, &named, NULL), ATTT_E_CORRUPT);
+	assert_true(named >= 1);
+	/* forget works on the intact ones and leaves the damaged file for a person to judge. */
+	assert_int_equal(attt_backup_forget(r, &last, false, NULL, NULL), ATTT_OK);
+	snprintf(p, sizeof(p), "%s/snapshots/%s", e->repo, cur);
+	assert_int_equal(access(p, F_OK), 0);
+	assert_int_equal(attt_backup_prune(r, &ps), ATTT_E_CORRUPT);
+	/* Once it is removed, prune runs; the stray file is the last problem check names. */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(attt_backup_prune(r, &ps), ATTT_OK);
+	named = 0;
+	assert_int_equal(attt_backup_check(r, false, count_problem, &named, NULL), ATTT_E_CORRUPT);
+	assert_int_equal(named, 1);
+	snprintf(p, sizeof(p), "%s/snapshots/Thumbs.db", e->repo);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(attt_backup_check(r, true, NULL, NULL, NULL), ATTT_OK);
+	snprintf(q, sizeof(q), "%s/again", e->tmp);
+	assert_int_equal(attt_backup_restore(r, old, q, NULL, NULL), ATTT_OK);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* Locks: a live exclusive lock blocks a save; a lock of a dead process does not. */
 static void test_locks(void **state)
 {
@@ -823,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_restore__include_keeps_inside_target),
 		cmocka_unit_test(test_forget_prune),
 		cmocka_unit_test(test_forget__per_group),
+		cmocka_unit_test(test_snapshots__one_damaged_leaves_the_others),
 		cmocka_unit_test(test_locks),
 	};
 	if (sodium_init() < 0)
