@@ -150,8 +150,10 @@ struct attt_backup_restore_opts {
 /* Restores a snapshot into target (created if missing) exactly: contents, modes, owners (when
  * root), times in ns, symlinks, hard links, empty directories, names as stored, sparse holes.
  * Every chunk is decrypted and authenticated (its tag covers its id; compressed, its zstd
- * checksum too); ATTT_E_CORRUPT on any damage. attt_backup_check with read_data also recomputes
- * every chunk id. */
+ * checksum too). A file whose data is damaged is named in a warning (with the pack) and not
+ * written, the rest is restored, and the call returns ATTT_E_CORRUPT with ret_stats->errors
+ * counting such files; other failures (a target that cannot be written) stop it. attt_backup_check
+ * with read_data also recomputes every chunk id. */
 int attt_backup_restore(struct attt_backup_repo *repo, const char *snapshot, const char *target,
 			const struct attt_backup_restore_opts *opts, struct attt_backup_stats *ret_stats);
 

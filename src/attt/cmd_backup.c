@@ -807,7 +807,12 @@ int cmd_backup(int argc, char **argv)
 			json_object_update_new(o.ev, json_pack("{s:o,s:o,s:I,s:I,s:I}", "snapshot", jstr(argv[0]), "target",
 							       jstr(o.target), "files", (json_int_t)st.files, "bytes",
 							       (json_int_t)st.bytes, "errors", (json_int_t)st.errors));
-		if (r < 0)
+		if (r == ATTT_E_CORRUPT && st.errors)
+			rc = cli_fail(r, "backup restore %s: %llu tệp không khôi phục được vì dữ liệu hỏng, mỗi tệp có tên ở "
+				      "trên; phần còn lại đã khôi phục (%llu files not restored: damaged data, each named "
+				      "above; the rest is restored)", argv[0], (unsigned long long)st.errors,
+				      (unsigned long long)st.errors);
+		else if (r < 0)
 			rc = cli_fail(r, "backup restore %s", argv[0]);
 		else if (o.json)
 			rc = cli_print_json(json_pack("{s:b,s:o}", "ok", st.errors == 0, "stats", stats_json(&st)));

@@ -24,7 +24,12 @@
 #include "attt/str.h"
 #include "backup-int.h"
 
-struct ritem { char *path; struct bk_node nd; const char *link_to; };
+struct ritem {
+	char *path;
+	struct bk_node nd;
+	size_t link_file; /* links: index in files of the path they link to */
+	bool damaged;     /* files: not restored, their data is damaged */
+};
 struct bysize { uint64_t size; size_t i; };
 
 struct rst {
@@ -38,6 +43,7 @@ struct rst {
 	struct bysize *order; /* files, largest first */
 	size_t next;
 	int err;
+	uint64_t damaged; /* files not restored because their data is damaged */
 	bool root;
 	struct attt_backup_stats st;
 	struct attt_backup_progress pg;
@@ -57,7 +63,8 @@ static int push(struct ritem **v, size_t *n, size_t *cap, const char *path, stru
 	if (!(*v)[*n].path)
 		return ATTT_E_NOMEM;
 	(*v)[*n].nd = *nd;
-	(*v)[*n].link_to = NULL;
+	(*v)[*n].link_file = 0;
+	(*v)[*n].damaged = false;
 	memset(nd, 0, sizeof(*nd)); /* ownership moves to the list */
 	(*n)++;
 	return ATTT_OK;
@@ -106,6 +113,18 @@ static int write_all_fd(int fd, const uint8_t *p, size_t n)
 	return ATTT_OK;
 }
 
+/* Names the file a damaged chunk belongs to and the pack it is in, so that one can tell what is
+ * lost and what to look at. */
+static void warn_damaged(struct rst *s, const char *path, uint32_t chunk, const uint8_t id[BK_ID])
+{
+	const struct bk_loc *l = attt__bk_idx_get(&s->r->idx, id);
+	char rel[128] = "(not in the index / không có trong chỉ mục)";
+	if (l && l->pack != BK_PENDING)
+		attt__bk_pack_rel(s->r->idx.packs[l->pack], rel, sizeof(rel));
+	log_warn("backup: %s: chunk %u in %s is damaged; the file is not restored / tệp không khôi phục được",
+		 path, chunk, rel);
+}
+
 static int restore_file(struct rst *s, const struct ritem *it, int *pfd, uint32_t *ppack)
 {
 	const struct bk_node *nd = &it->nd;
@@ -119,10 +138,12 @@ static int restore_file(struct rst *s, const struct ritem *it, int *pfd, uint32_
 	for (uint32_t i = 0; i < nd->n_chunks; i++) {
 		uint8_t *p = NULL;
 		size_t n;
-		if ((rc = attt__bk_load_blob(s->r, nd->chunks + (size_t)i * BK_ID, BK_DATA, pfd, ppack, &p, &n)) < 0) {
+		const uint8_t *id = nd->chunks + (size_t)i * BK_ID;
+		if ((rc = attt__bk_load_blob(s->r, id, BK_DATA, pfd, ppack, &p, &n)) < 0) {
 			if (rc == ATTT_E_NOTFOUND)
 				rc = ATTT_E_CORRUPT;
-			log_debug("backup: %s: chunk %u: %s", it->path, i, attt_strerror(rc));
+			if (rc == ATTT_E_CORRUPT)
+				warn_damaged(s, it->path, i, id);
 			goto out;
 		}
 		if (nd->flags & BK_SPARSE) {
@@ -179,8 +200,16 @@ static void *rworker(void *arg)
 		if (i >= s->nfiles)
 			break;
 		int rc = restore_file(s, &s->files[i], &pfd, &ppack);
+		if (rc == ATTT_E_CORRUPT) {
+			/* Damaged data costs this file only: no partial file is left to be taken for
+			 * the real one, and the other files are restored. */
+			unlink(s->files[i].path);
+			s->files[i].damaged = true;
+		}
 		pthread_mutex_lock(&s->mu);
-		if (rc < 0 && !s->err) {
+		if (rc == ATTT_E_CORRUPT) {
+			s->damaged++;
+		} else if (rc < 0 && !s->err) {
 			log_debug("backup: cannot restore %s: %s", s->files[i].path, attt_strerror(rc));
 			s->err = rc;
 		}
@@ -253,7 +282,7 @@ static int plan_node(struct rst *s, const char *path, struct bk_node *nd, unsign
 				if (s->groups[i].group == nd->link_group) {
 					if ((rc = push(&s->links, &s->nlinks, &s->clinks, path, nd)) < 0)
 						return rc;
-					s->links[s->nlinks - 1].link_to = s->files[s->groups[i].file].path;
+					s->links[s->nlinks - 1].link_file = s->groups[i].file;
 					return ATTT_OK;
 				}
 			void *np = realloc(s->groups, (s->ngroups + 1) * sizeof(*s->groups));
@@ -454,17 +483,24 @@ int attt_backup_restore(struct attt_backup_repo *r, const char *snapshot, const 
 	if ((rc = s.err) < 0)
 		goto out;
 	for (size_t i = 0; i < s.nlinks; i++) {
+		const struct ritem *to = &s.files[s.links[i].link_file];
 		unlink(s.links[i].path);
-		if (link(s.links[i].link_to, s.links[i].path) < 0) {
+		if (to->damaged) {
+			log_warn("backup: %s: hard link to %s, which is damaged; not restored", s.links[i].path, to->path);
+			s.damaged++;
+			continue;
+		}
+		if (link(to->path, s.links[i].path) < 0) {
 			rc = ATTT_E_IO;
 			goto out;
 		}
 	}
 	for (size_t i = s.ndirs; i-- > 0;)
 		set_owner_times(&s, -1, s.dirs[i].path, &s.dirs[i].nd, false);
+	s.st.errors += s.damaged;
 	if (ret_stats)
 		*ret_stats = s.st;
-	rc = ATTT_OK;
+	rc = s.damaged ? ATTT_E_CORRUPT : ATTT_OK; /* everything else restored, each damaged file named */
 out:
 	attt__bk_unlock(r);
 	attt_backup_snapshots_free(snap, snap ? 1 : 0);

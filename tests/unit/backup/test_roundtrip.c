@@ -787,6 +787,94 @@ static void test_snapshots__one_damaged_leaves_the_others(void **state)
 	env_free(e);
 }
 
+/* Lists data/xx/ pack paths into v (up to max); returns how many. */
+static size_t list_packs(const char *repo, char (*v)[1024], size_t max)
+{
+	char d[400];
+	size_t n = 0;
+	snprintf(d, sizeof(d), "%s/data", repo);
+	DIR *top = opendir(d);
+	struct dirent *a;
+	assert_non_null(top);
+	while ((a = readdir(top))) {
+		char sub[700];
+		DIR *in;
+		struct dirent *b;
+		if (a->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", d, a->d_name);
+		assert_non_null(in = opendir(sub));
+		while ((b = readdir(in)) && n < max)
+			if (b->d_name[0] != '.')
+				snprintf(v[n++], 1024, "%s/%s", sub, b->d_name);
+		closedir(in);
+	}
+	closedir(top);
+	return n;
+}
+
+/* R10.1.a: damaged data costs only the files that need it: the restore names each such file (and
+ * its pack), leaves no partial file in its place, restores every other file and the directories'
+ * metadata, and still fails. */
+static void test_restore__damaged_chunk_costs_one_file(void **state)
+{
+	static char before[64][1024], after[64][1024];
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_stats st;
+	struct bk_rng rng = { 3 };
+	static uint8_t big[3u << 20];
+	char p[700], q[700];
+	struct stat sb;
+	size_t nb, na, pick = SIZE_MAX;
+	off_t best = 0;
+	uint8_t c;
+	int fd;
+
+	(void)state;
+	assert_int_equal(mkdir(e->src, 0755), 0);
+	snprintf(p, sizeof(p), "%s/small", e->src);
+	bk_gen_tree(p, 11, 30, false);
+	save(r, e->src, &st, NULL);
+	nb = list_packs(e->repo, before, 64);
+	/* The big file's chunks go to packs of their own, written by the second save. */
+	bk_fill(&rng, big, sizeof(big), false);
+	snprintf(p, sizeof(p), "%s/big", e->src);
+	bk_write(p, big, sizeof(big));
+	save(r, e->src, &st, NULL);
+	na = list_packs(e->repo, after, 64);
+	for (size_t i = 0; i < na; i++) {
+		bool old = false;
+		for (size_t j = 0; j < nb; j++)
+			old |= strcmp(after[i], before[j]) == 0;
+		if (!old && stat(after[i], &sb) == 0 && sb.st_size > best) {
+			best = sb.st_size;
+			pick = i;
+		}
+	}
+	assert_true(pick != SIZE_MAX && best > 512 * 1024);
+	/* One byte in the middle of the largest new pack: inside a chunk of big. */
+	assert_true((fd = open(after[pick], O_RDWR)) >= 0);
+	assert_int_equal(pread(fd, &c, 1, best / 2), 1);
+	c ^= 1;
+	assert_int_equal(pwrite(fd, &c, 1, best / 2), 1);
+	close(fd);
+
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, &st), ATTT_E_CORRUPT);
+	assert_int_equal(st.errors, 1);
+	snprintf(q, sizeof(q), "%s/src/big", e->out);
+	assert_int_not_equal(lstat(q, &sb), 0); /* no partial file */
+	snprintf(p, sizeof(p), "%s/small", e->src);
+	snprintf(q, sizeof(q), "%s/src/small", e->out);
+	assert_int_equal(bk_compare(p, q), 0);
+	snprintf(q, sizeof(q), "%s/src", e->out);
+	assert_int_equal(lstat(q, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0755);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* Locks: a live exclusive lock blocks a save; a lock of a dead process does not. */
 static void test_locks(void **state)
 {
@@ -894,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_forget_prune),
 		cmocka_unit_test(test_forget__per_group),
 		cmocka_unit_test(test_snapshots__one_damaged_leaves_the_others),
+		cmocka_unit_test(test_restore__damaged_chunk_costs_one_file),
 		cmocka_unit_test(test_locks),
 	};
 	if (sodium_init() < 0)
