@@ -14,10 +14,13 @@
  * the verb. Without a data directory the engine runs as a standalone tool (a backup host, a bare
  * machine being restored) and says on stderr that nothing was audited (docs/backup.md).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,8 +114,17 @@ static int get_pass(const char *file, const char *env, char **ret, size_t *ret_n
 	size_t n = 0;
 	int r;
 	if (file) {
-		if ((r = cli_read_file(file, 4096, &buf, &n)) < 0)
+		if ((r = cli_read_file(file, 4096, &buf, &n)) < 0) {
+			/* Say which file and why: a missing, unreadable or odd file each needs its own fix. */
+			struct stat st;
+			const char *why = attt_strerror(r);
+			if (access(file, R_OK) < 0)
+				why = strerror(errno);
+			else if (stat(file, &st) == 0 && !S_ISREG(st.st_mode))
+				why = "không phải tệp thường / not a regular file";
+			fprintf(stderr, "attt: --passphrase-file %s: %s\n", file, why);
 			return r;
+		}
 	} else {
 		const char *e = getenv(env);
 		if (!e)
@@ -752,6 +764,24 @@ int cmd_backup(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Usage errors (exit 2) before the passphrase is asked for or the repository opened. */
+	{
+		static const struct { const char *verb; int min, max; } arity[] = {
+			{ "init", 0, 0 }, { "save", 1, INT_MAX }, { "snapshots", 0, 0 }, { "ls", 1, 1 },
+			{ "restore", 1, 1 }, { "diff", 2, 2 }, { "check", 0, 0 }, { "forget", 0, 0 },
+			{ "prune", 0, 0 }, { "key", 1, INT_MAX },
+		};
+		size_t k = 0;
+		while (k < sizeof(arity) / sizeof(arity[0]) && strcmp(arity[k].verb, verb) != 0)
+			k++;
+		if (k == sizeof(arity) / sizeof(arity[0]))
+			return cli_usage("backup: lệnh không có / unknown verb: %s", verb);
+		if (argc < arity[k].min || argc > arity[k].max)
+			return cli_usage("backup %s: số đối số sai (wrong number of arguments: %d); xem / see attt backup "
+					 "--help", verb, argc);
+		if (strcmp(verb, "restore") == 0 && (!o.target || !*o.target))
+			return cli_usage("backup restore SNAPSHOT|latest --target DIR");
+	}
 	if (!o.repo)
 		o.repo = getenv("ATTT_BACKUP_REPO");
 	if (!o.repo || !*o.repo)

@@ -113,14 +113,21 @@ static int write_all_fd(int fd, const uint8_t *p, size_t n)
 	return ATTT_OK;
 }
 
+/* The pack a blob is in, for messages that say what to look at. */
+static void pack_of(const struct rst *s, const uint8_t id[BK_ID], char rel[128])
+{
+	const struct bk_loc *l = attt__bk_idx_get(&s->r->idx, id);
+	attt_str_copy(rel, 128, "(not in the index / không có trong chỉ mục)");
+	if (l && l->pack != BK_PENDING)
+		attt__bk_pack_rel(s->r->idx.packs[l->pack], rel, 128);
+}
+
 /* Names the file a damaged chunk belongs to and the pack it is in, so that one can tell what is
  * lost and what to look at. */
 static void warn_damaged(struct rst *s, const char *path, uint32_t chunk, const uint8_t id[BK_ID])
 {
-	const struct bk_loc *l = attt__bk_idx_get(&s->r->idx, id);
-	char rel[128] = "(not in the index / không có trong chỉ mục)";
-	if (l && l->pack != BK_PENDING)
-		attt__bk_pack_rel(s->r->idx.packs[l->pack], rel, sizeof(rel));
+	char rel[128];
+	pack_of(s, id, rel);
 	log_warn("backup: %s: chunk %u in %s is damaged; the file is not restored / tệp không khôi phục được",
 		 path, chunk, rel);
 }
@@ -248,8 +255,15 @@ static int plan_tree(struct rst *s, const char *dir, const uint8_t id[BK_ID], un
 
 	if (depth > BK_MAX_DEPTH)
 		return ATTT_E_CORRUPT;
-	if ((rc = attt__bk_load_tree(s->r, id, &t)) < 0)
+	if ((rc = attt__bk_load_tree(s->r, id, &t)) < 0) {
+		if (rc == ATTT_E_CORRUPT) {
+			char rel[128];
+			pack_of(s, id, rel);
+			log_warn("backup: %s: the list of this directory (in %s) is damaged; the restore stops "
+				 "/ danh sách thư mục bị hỏng", dir, rel);
+		}
 		return rc;
+	}
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
 		if ((rc = attt_str_printf(child, sizeof(child), "%s/%.*s", dir, (int)t.nodes[i].name_len,
 					  (const char *)t.nodes[i].name)) < 0)

@@ -1248,7 +1248,10 @@ static int save_roots(struct save *s, const uint8_t *parent, uint8_t ret_id[BK_I
 		}
 		slash = strrchr(abs, '/');
 		if (!slash || !slash[1]) {
-			rc = ATTT_E_INVAL; /* "/" has no name: back up its directories */
+			/* "/" has no name to store it under in the root tree. */
+			log_warn("backup: / cannot be saved as one path; name its directories (/etc /home /srv ...) "
+				 "/ hãy nêu các thư mục của nó");
+			rc = ATTT_E_INVAL;
 			goto out;
 		}
 		base = slash + 1;

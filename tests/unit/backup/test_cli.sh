@@ -53,6 +53,16 @@ expect 0 "check --read-data" "$BIN" backup check --repo "$R" --read-data
 expect 1 "wrong passphrase" env ATTT_BACKUP_PASSPHRASE=wrong "$BIN" backup snapshots --repo "$R"
 expect 1 "unknown snapshot" "$BIN" backup restore --repo "$R" abcdef12 --target "$tmp/x"
 expect 2 "restore without --target" "$BIN" backup restore --repo "$R" latest
+expect 2 "restore with an empty --target" "$BIN" backup restore --repo "$R" latest --target ""
+expect 2 "an unknown verb is a usage error, before any passphrase" env -u ATTT_BACKUP_PASSPHRASE "$BIN" backup frob --repo "$R"
+grep -q "frob" "$tmp/err" || { echo "FAIL: the unknown verb is not named" >&2; fails=$((fails + 1)); }
+expect 2 "extra arguments are refused, not ignored" "$BIN" backup snapshots --repo "$R" extra
+expect 2 "diff needs two snapshots" "$BIN" backup diff --repo "$R" latest
+mkdir "$tmp/pwdir"
+expect 1 "a passphrase file that is a directory" env -u ATTT_BACKUP_PASSPHRASE "$BIN" backup snapshots --repo "$R" --passphrase-file "$tmp/pwdir"
+grep -q "pwdir: .*regular file" "$tmp/err" || { echo "FAIL: the odd passphrase file is not named with the reason" >&2; fails=$((fails + 1)); }
+expect 1 "a passphrase file that is missing" env -u ATTT_BACKUP_PASSPHRASE "$BIN" backup snapshots --repo "$R" --passphrase-file "$tmp/nope"
+grep -q "nope: No such file" "$tmp/err" || { echo "FAIL: the missing passphrase file is not named" >&2; fails=$((fails + 1)); }
 # Damage one byte of a pack: the structural check may pass, check --read-data must fail and name it.
 # Flip the bits of the byte, so that it always changes (writing 0xff left a byte that was 0xff
 # already as it was, once in 256 runs, and the test then failed for nothing).
@@ -61,5 +71,10 @@ python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1)
 expect 1 "check --read-data on a damaged pack" "$BIN" backup check --repo "$R" --read-data
 grep -q "data/" "$tmp/err" || { echo "FAIL: check did not name the damaged pack" >&2; fails=$((fails + 1)); }
 expect 1 "restore of damaged data" "$BIN" backup restore --repo "$R" latest --target "$tmp/out-bad"
+# The damaged file is named with its pack; the others are restored.
+grep -q "is damaged" "$tmp/err" && grep -q "data/" "$tmp/err" ||
+	{ echo "FAIL: restore did not name the damaged file and pack" >&2; fails=$((fails + 1)); }
+[ -f "$tmp/out-bad/src/thư mục/tệp.txt" ] || [ ! -f "$tmp/out-bad/src/random.bin" ] ||
+	{ echo "FAIL: restore of damaged data left both files or none" >&2; fails=$((fails + 1)); }
 [ "$fails" -eq 0 ] || { echo "$fails failures" >&2; exit 1; }
 echo "all ok"
