@@ -196,6 +196,9 @@ int attt__bk_load_blob(struct attt_backup_repo *r, const uint8_t id[BK_ID], uint
 		       uint32_t *fdpack, uint8_t **ret, size_t *ret_n);
 int attt__bk_load_tree(struct attt_backup_repo *r, const uint8_t id[BK_ID], struct bk_tree *ret);
 int attt__bk_read_snapshot(struct attt_backup_repo *r, const char *name, struct bk_snap *ret);
+/* Whether a key file has the shape of one (length, magic, KDF bounds): what can be checked of a key
+ * file without its passphrase. ATTT_OK or ATTT_E_CORRUPT. */
+int attt__bk_key_shape(const uint8_t *f, size_t n);
 /* attt_backup_snapshots, but failing (ATTT_E_CORRUPT) on a snapshot that cannot be read. */
 int attt__bk_snapshots_strict(struct attt_backup_repo *r, struct attt_backup_snapshot **ret, size_t *ret_n);
 int attt__bk_write_index(struct attt_backup_repo *r, const struct bk_packinfo *pi, size_t n, char *ret_name,

@@ -348,6 +348,28 @@ int attt_backup_check(struct attt_backup_repo *r, bool read_data, attt_backup_pr
 		if (rc < 0)
 			goto out;
 	}
+	attt__bk_strv_free(names, n);
+	names = NULL;
+	n = 0;
+	/* Key files: the one this check opened with is sound; of the others only the shape can be
+	 * checked without their passphrases, which catches an emptied or truncated file. */
+	if ((rc = attt__bk_list(r, "keys", &names, &n)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char path[ATTT_MAX_PATH];
+		uint8_t *f = NULL;
+		size_t flen = 0;
+		attt_str_printf(what, sizeof(what), "keys/%s", names[i]);
+		if ((rc = attt_str_printf(path, sizeof(path), "%s/%s", r->dir, what)) < 0)
+			goto out;
+		rc = attt__bk_read_file(path, 4096, &f, &flen);
+		if (rc == ATTT_E_NOMEM)
+			goto out;
+		if (rc < 0 || attt__bk_key_shape(f, flen) < 0)
+			problem(&c, what, "key file damaged: its passphrase no longer opens the repository / tệp khóa hỏng");
+		free(f);
+		rc = ATTT_OK;
+	}
 	for (size_t i = 0; i < sizeof(TMP_DIRS) / sizeof(TMP_DIRS[0]); i++)
 		count_tmp(r, TMP_DIRS[i], false, &c.st.temp_files);
 	rc = c.st.problems ? ATTT_E_CORRUPT : ATTT_OK;

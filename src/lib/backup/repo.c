@@ -288,13 +288,9 @@ out:
 	return rc;
 }
 
-static int key_file_open(const uint8_t *f, size_t n, const char *pass, size_t pass_len, struct bk_keys *k)
+int attt__bk_key_shape(const uint8_t *f, size_t n)
 {
-	uint8_t wrap[32], mat[BK_MAT_LEN];
 	uint64_t ops, mem;
-	unsigned long long mlen;
-	int rc;
-
 	if (n != KEY_FILE_LEN || memcmp(f, KEY_MAGIC, 8) != 0)
 		return ATTT_E_CORRUPT;
 	ops = attt__bk_get_u64(f + 8);
@@ -302,6 +298,20 @@ static int key_file_open(const uint8_t *f, size_t n, const char *pass, size_t pa
 	/* Bounds keep a crafted key file from costing unbounded time or memory. */
 	if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > 16 || mem < crypto_pwhash_MEMLIMIT_MIN || mem > (1u << 30))
 		return ATTT_E_CORRUPT;
+	return ATTT_OK;
+}
+
+static int key_file_open(const uint8_t *f, size_t n, const char *pass, size_t pass_len, struct bk_keys *k)
+{
+	uint8_t wrap[32], mat[BK_MAT_LEN];
+	uint64_t ops, mem;
+	unsigned long long mlen;
+	int rc;
+
+	if ((rc = attt__bk_key_shape(f, n)) < 0)
+		return rc;
+	ops = attt__bk_get_u64(f + 8);
+	mem = attt__bk_get_u64(f + 16);
 	if (crypto_pwhash(wrap, sizeof(wrap), pass, pass_len, f + 24, ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return ATTT_E_NOMEM;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(mat, &mlen, NULL, f + KEY_AD_LEN + 24,

@@ -473,6 +473,13 @@ static void test_incremental__one_percent(void **state)
 }
 
 /* A wrong passphrase is refused; keys can be added, changed and removed. */
+static void count_key_problem(void *ctx, const char *what, const char *why)
+{
+	(void)why;
+	if (strncmp(what, "keys/", 5) == 0)
+		(*(int *)ctx)++;
+}
+
 static void test_keys__passphrases(void **state)
 {
 	struct env *e = env_new(&small);
@@ -497,6 +504,15 @@ static void test_keys__passphrases(void **state)
 	assert_int_equal(attt_backup_open(e->repo, PASS, strlen(PASS), &r2), ATTT_E_AUTH);
 	assert_int_equal(attt_backup_open(e->repo, "third", 5, &r2), ATTT_OK);
 	attt_backup_close(r2);
+	/* R10.1.a: another key file emptied: check names it, though it cannot open it. */
+	assert_int_equal(attt_backup_key_add(r, "fourth", 6, &kdf, id), ATTT_OK);
+	assert_int_equal(attt_backup_check(r, false, NULL, NULL, NULL), ATTT_OK);
+	char kp[400];
+	int named = 0;
+	snprintf(kp, sizeof(kp), "%s/keys/%s", e->repo, id);
+	assert_int_equal(truncate(kp, 0), 0);
+	assert_int_equal(attt_backup_check(r, false, count_key_problem, &named, NULL), ATTT_E_CORRUPT);
+	assert_int_equal(named, 1);
 	attt_backup_close(r);
 	env_free(e);
 }
