@@ -1031,18 +1031,31 @@ static int lock_parse(const char *text, struct lockinfo *li)
 	return seen == 15 ? ATTT_OK : ATTT_E_CORRUPT;
 }
 
+static int64_t lock_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* A lock is stale when its process is gone (same host) or it was not refreshed for 30 minutes. */
 static bool lock_stale(const struct lockinfo *li)
 {
 	char host[256] = "";
-	struct timespec ts;
-	int64_t now;
 	gethostname(host, sizeof(host) - 1);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	if (strcmp(host, li->host) == 0 && kill((pid_t)li->pid, 0) < 0 && errno == ESRCH)
 		return true;
-	return now - li->time_us > BK_LOCK_STALE_US;
+	return lock_now() - li->time_us > BK_LOCK_STALE_US;
+}
+
+/* A lock file that cannot be parsed was damaged (locks are written whole, by rename): it is stale
+ * once the file itself has not been written for 30 minutes, as a refreshed lock would have been. */
+static bool lock_file_stale(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return true;
+	return lock_now() - ((int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000) > BK_LOCK_STALE_US;
 }
 
 static void *lock_refresher(void *arg)
@@ -1093,13 +1106,24 @@ int attt__bk_lock(struct attt_backup_repo *r, bool exclusive)
 		t[tn] = 0;
 		rc = lock_parse((const char *)t, &li);
 		free(t);
-		if (rc == 0 && lock_stale(&li)) {
+		if (rc == ATTT_E_NOMEM)
+			goto fail;
+		if (rc == 0 ? lock_stale(&li) : lock_file_stale(path)) {
 			if (exclusive)
 				unlink(path);
 			continue;
 		}
 		if (rc < 0 || exclusive || li.exclusive) {
-			log_debug("backup: repository locked by %s (pid %lld)", li.host, (long long)li.pid);
+			/* Name the lock and its holder: the person must be able to tell a running attt from
+			 * a leftover, and which file to remove once sure. */
+			if (rc < 0)
+				log_warn("backup: %s is not a readable lock and was written less than 30 minutes ago; "
+					 "if no attt uses the repository, remove it / khóa không đọc được", path);
+			else
+				log_warn("backup: locked by %s, pid %lld, %s (%s); if that process is gone, remove it "
+					 "/ kho đang bị khóa", li.host, (long long)li.pid,
+					 li.time_us > lock_now() ? "its time is ahead of this machine's clock"
+								  : "refreshed within 30 minutes", path);
 			rc = ATTT_E_BUSY;
 			goto fail;
 		}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -923,6 +924,15 @@ static void test_locks(void **state)
 	paths[0] = path;
 	assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
 	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_OK);
+	/* A lock file that cannot be read (emptied): busy while it is recent, since nobody can tell
+	 * whose it is; stale once it has not been written for 30 minutes, like an unrefreshed lock. */
+	snprintf(path, sizeof(path), "%s/locks/4567", e->repo);
+	bk_write(path, "", 0);
+	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_E_BUSY);
+	struct timespec old[2] = { { time(NULL) - 31 * 60, 0 }, { time(NULL) - 31 * 60, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	assert_int_equal(attt_backup_forget(r, &p, false, NULL, NULL), ATTT_OK);
+	assert_int_not_equal(access(path, F_OK), 0); /* removed by the exclusive lock */
 	attt_backup_close(r);
 	env_free(e);
 }
