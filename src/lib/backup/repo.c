@@ -1244,11 +1244,18 @@ int attt__bk_each_pack(struct attt_backup_repo *r, int (*fn)(void *ctx, const ch
 	int rc = attt__bk_list(r, "data", &dirs, &nd);
 
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
+		static const uint8_t zero[BK_ID];
 		char **names = NULL;
 		size_t n = 0;
-		if ((rc = attt_str_printf(rel, sizeof(rel), "data/%s", dirs[i])) < 0 ||
-		    (rc = attt__bk_list(r, rel, &names, &n)) < 0)
+		if ((rc = attt_str_printf(rel, sizeof(rel), "data/%s", dirs[i])) < 0)
 			break;
+		/* Something else than a pack directory (a stray file): fn reports it, and the packs
+		 * beside it stay usable. */
+		if (strlen(dirs[i]) != 2 || strspn(dirs[i], "0123456789abcdef") != 2 ||
+		    attt__bk_list(r, rel, &names, &n) < 0) {
+			rc = fn(ctx, rel, zero);
+			continue;
+		}
 		for (size_t j = 0; rc == 0 && j < n; j++) {
 			uint8_t id[BK_ID];
 			if (attt_str_printf(rel, sizeof(rel), "data/%s/%s", dirs[i], names[j]) < 0)

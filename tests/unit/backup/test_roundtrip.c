@@ -737,7 +737,7 @@ static void test_forget__per_group(void **state)
 static void count_problem(void *ctx, const char *what, const char *why)
 {
 	(void)why;
-	if (strncmp(what, "snapshots/", 10) == 0)
+	if (strncmp(what, "snapshots/", 10) == 0 || strncmp(what, "data/", 5) == 0)
 		(*(int *)ctx)++;
 }
 
@@ -771,6 +771,8 @@ static void test_snapshots__one_damaged_leaves_the_others(void **state)
 	close(fd);
 	snprintf(p, sizeof(p), "%s/snapshots/Thumbs.db", e->repo);
 	bk_write(p, "x", 1);
+	snprintf(p, sizeof(p), "%s/data/Thumbs.db", e->repo); /* and one among the pack directories */
+	bk_write(p, "x", 1);
 
 	assert_int_equal(attt_backup_snapshots(r, &v, &n), ATTT_OK);
 	assert_int_equal(n, 1);
@@ -794,8 +796,10 @@ static void test_snapshots__one_damaged_leaves_the_others(void **state)
 	assert_int_equal(attt_backup_prune(r, &ps), ATTT_OK);
 	named = 0;
 	assert_int_equal(attt_backup_check(r, false, count_problem, &named, NULL), ATTT_E_CORRUPT);
-	assert_int_equal(named, 1);
+	assert_int_equal(named, 2); /* snapshots/Thumbs.db and data/Thumbs.db */
 	snprintf(p, sizeof(p), "%s/snapshots/Thumbs.db", e->repo);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/data/Thumbs.db", e->repo);
 	assert_int_equal(unlink(p), 0);
 	assert_int_equal(attt_backup_check(r, true, NULL, NULL, NULL), ATTT_OK);
 	snprintf(q, sizeof(q), "%s/again", e->tmp);
