@@ -140,8 +140,10 @@ static int restore_file(struct rst *s, const struct ritem *it, int *pfd, uint32_
 
 	unlink(it->path);
 	fd = open(it->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
+	if (fd < 0) {
+		log_warn("backup: cannot create %s: %s", it->path, strerror(errno));
 		return ATTT_E_IO;
+	}
 	for (uint32_t i = 0; i < nd->n_chunks; i++) {
 		uint8_t *p = NULL;
 		size_t n;
@@ -238,10 +240,15 @@ static void *rworker(void *arg)
 static int ensure_dir(const char *path)
 {
 	struct stat st;
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		log_warn("backup: cannot create the directory %s: %s", path, strerror(errno));
 		return ATTT_E_IO;
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+	}
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_warn("backup: %s is already there and is not a directory (a link or a file); not followed "
+			 "or replaced / đã có và không phải thư mục", path);
 		return ATTT_E_CONFLICT;
+	}
 	return ATTT_OK;
 }
 

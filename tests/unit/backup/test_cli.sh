@@ -63,6 +63,10 @@ expect 1 "a passphrase file that is a directory" env -u ATTT_BACKUP_PASSPHRASE "
 grep -q "pwdir: .*regular file" "$tmp/err" || { echo "FAIL: the odd passphrase file is not named with the reason" >&2; fails=$((fails + 1)); }
 expect 1 "a passphrase file that is missing" env -u ATTT_BACKUP_PASSPHRASE "$BIN" backup snapshots --repo "$R" --passphrase-file "$tmp/nope"
 grep -q "nope: No such file" "$tmp/err" || { echo "FAIL: the missing passphrase file is not named" >&2; fails=$((fails + 1)); }
+# A directory where the snapshot has a file: refused, naming the path.
+mkdir -p "$tmp/busy/src/random.bin"
+expect 1 "restore over a directory where a file goes" "$BIN" backup restore --repo "$R" latest --target "$tmp/busy"
+grep -q "busy/src/random.bin" "$tmp/err" || { echo "FAIL: the conflicting path is not named" >&2; fails=$((fails + 1)); }
 # Damage one byte of a pack: the structural check may pass, check --read-data must fail and name it.
 # Flip the bits of the byte, so that it always changes (writing 0xff left a byte that was 0xff
 # already as it was, once in 256 runs, and the test then failed for nothing).
