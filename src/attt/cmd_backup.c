@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <utf8proc.h>
 
 #include "attt/app.h"
 #include "attt/audit.h"
@@ -222,20 +223,29 @@ static void put_escaped(const char *p)
 	}
 }
 
-/* JSON strings must be UTF-8: a name that is not gets its other bytes written as \xNN. */
+/* JSON strings must be UTF-8: a byte of a name that is not part of valid UTF-8 is written as the
+ * four characters \xNN, and so that such a name can be told from one that holds those characters,
+ * a backslash is always written as two (docs/backup.md, "Contract for scripts"). */
 static json_t *jstr(const char *p)
 {
-	json_t *j = json_string(p);
 	struct attt_buf b;
-	if (j)
+	json_t *j;
+	if (!strchr(p, '\\') && (j = json_string(p)))
 		return j;
 	attt_buf_init(&b, 4 * strlen(p) + 1);
-	for (const char *q = p; *q; q++) {
-		unsigned char c = (unsigned char)*q;
-		if (c < 0x80)
-			attt_buf_addc(&b, (char)c);
-		else
-			attt_buf_addf(&b, "\\x%02x", c);
+	for (const utf8proc_uint8_t *q = (const utf8proc_uint8_t *)p; *q;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len = utf8proc_iterate(q, -1, &cp);
+		if (*q == '\\') {
+			attt_buf_add(&b, "\\\\", 2);
+			q++;
+		} else if (len > 0) {
+			attt_buf_add(&b, (const char *)q, (size_t)len);
+			q += len;
+		} else {
+			attt_buf_addf(&b, "\\x%02x", *q);
+			q++;
+		}
 	}
 	j = json_string(attt_buf_str(&b));
 	attt_buf_done(&b);

@@ -48,6 +48,19 @@ expect 0 "restore latest" "$BIN" backup restore --repo "$R" latest --target "$tm
 diff -r "$tmp/src" "$tmp/out-dir/src" >/dev/null || { echo "FAIL: restored tree differs" >&2; fails=$((fails + 1)); }
 expect 0 "ls latest" "$BIN" backup ls --repo "$R" latest
 grep -q "tệp.txt" "$tmp/out" || { echo "FAIL: ls does not list the file" >&2; fails=$((fails + 1)); }
+# JSON names: a byte that is not UTF-8 is \xNN, a backslash is doubled, so the two names differ.
+mkdir "$tmp/odd"
+printf a >"$tmp/odd/bad\\xff"
+printf b >"$tmp/odd/$(printf 'bad\377')"
+printf c >"$tmp/odd/tài liệu"
+expect 0 "init a second repository" "$BIN" backup init --repo "$tmp/repo2" --kdf min
+expect 0 "save names that are not UTF-8" "$BIN" backup save --repo "$tmp/repo2" "$tmp/odd"
+expect 0 "ls --json of such names" "$BIN" backup ls --repo "$tmp/repo2" latest --json
+python3 -c '
+import json, sys
+names = sorted(json.loads(l)["path"] for l in open(sys.argv[1]) if l.strip())
+assert names == ["odd", "odd/bad\\\\xff", "odd/bad\\xff", "odd/tài liệu"], names
+' "$tmp/out" || { echo "FAIL: ls --json names are ambiguous or wrong" >&2; fails=$((fails + 1)); }
 expect 0 "check" "$BIN" backup check --repo "$R"
 expect 0 "check --read-data" "$BIN" backup check --repo "$R" --read-data
 expect 1 "wrong passphrase" env ATTT_BACKUP_PASSPHRASE=wrong "$BIN" backup snapshots --repo "$R"
