@@ -144,6 +144,7 @@ struct save {
 	struct hardlink *links;
 	size_t nlinks;
 	dev_t root_dev;
+	dev_t repo_dev; ino_t repo_ino; /* the repository's own directory, never saved into itself */
 	struct attt_backup_stats st;
 	struct attt_backup_progress pg;
 };
@@ -992,7 +993,7 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 	int rc;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		log_debug("backup: cannot stat %s: %s", path, strerror(errno));
+		log_warn("backup: cannot stat %s: %s; left out of the snapshot / bỏ qua", path, strerror(errno));
 		s->st.errors++;
 		return 1;
 	}
@@ -1016,6 +1017,12 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 	if (S_ISDIR(st.st_mode)) {
 		int cfd;
 		nd->kind = ATTT_BACKUP_DIR;
+		if (st.st_dev == s->repo_dev && st.st_ino == s->repo_ino) {
+			/* A repository inside what it backs up would store itself, growing each run. */
+			log_warn("backup: %s is this backup's repository; left out of the snapshot / kho sao lưu, bỏ qua",
+				 path);
+			return 1;
+		}
 		s->st.dirs++;
 		if (s->o->one_file_system && st.st_dev != s->root_dev) {
 			struct bk_tree empty = { 0 };
@@ -1025,7 +1032,8 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 		if (cfd < 0 && errno == EPERM)
 			cfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (cfd < 0) {
-			log_debug("backup: cannot open %s: %s", path, strerror(errno));
+			log_warn("backup: cannot open the directory %s: %s; left out of the snapshot / bỏ qua", path,
+				 strerror(errno));
 			s->st.errors++;
 			return 1;
 		}
@@ -1075,6 +1083,7 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 		/* A file that cannot be read is skipped; a failing pipeline (a pack that cannot be
 		 * written) fails the save. */
 		if (rc == ATTT_E_IO && save_error(s) == 0) {
+			log_warn("backup: cannot read %s; left out of the snapshot / bỏ qua", path);
 			s->st.errors++;
 			s->st.files--;
 			return 1;
@@ -1117,7 +1126,7 @@ static int save_node(struct save *s, int dirfd, const char *name, const char *pa
 		char buf[BK_MAX_NAME + 1];
 		ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf));
 		if (n <= 0 || n > BK_MAX_NAME) {
-			log_debug("backup: cannot read link %s", path);
+			log_warn("backup: cannot read the link %s; left out of the snapshot / bỏ qua", path);
 			s->st.errors++;
 			return 1;
 		}
@@ -1186,7 +1195,7 @@ static int save_dir(struct save *s, int fd, const char *path, unsigned depth, co
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (attt_str_printf(child, sizeof(child), "%s/%s", path, names[i]) < 0) {
-			log_debug("backup: path too long under %s", path);
+			log_warn("backup: a path under %s is too long; left out of the snapshot / bỏ qua", path);
 			s->st.errors++;
 			continue;
 		}
@@ -1366,6 +1375,13 @@ int attt_backup_save(struct attt_backup_repo *r, const struct attt_backup_save_o
 	if (nw > 8)
 		nw = 8;
 	s.r = r;
+	{
+		struct stat rst;
+		if (stat(r->dir, &rst) == 0) {
+			s.repo_dev = rst.st_dev;
+			s.repo_ino = rst.st_ino;
+		}
+	}
 	s.o = o;
 	s.ov = attt__bk_overhead(&r->k);
 	s.fd = -1;

@@ -896,6 +896,38 @@ static void test_restore__damaged_chunk_costs_one_file(void **state)
 	env_free(e);
 }
 
+static int count_entries(void *ctx, const struct attt_backup_entry *en)
+{
+	int *c = ctx;
+	c[0]++;
+	if (strstr(en->path, "/repo"))
+		c[1]++;
+	return 0;
+}
+
+/* R10.2.c: a repository inside the directory it backs up is left out of the snapshot (compared by
+ * device and inode): it would otherwise store itself, growing with every run. */
+static void test_save__leaves_out_its_own_repository(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_stats st;
+	int c[2] = { 0, 0 };
+	char p[400];
+
+	(void)state;
+	assert_int_equal(mkdir(e->src, 0755), 0);
+	snprintf(p, sizeof(p), "%s/f", e->src);
+	bk_write(p, "data", 4);
+	save(r, e->tmp, &st, NULL); /* tmp holds both src and repo */
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(attt_backup_ls(r, "latest", count_entries, c), ATTT_OK);
+	assert_true(c[0] >= 3); /* tmp, tmp/src, tmp/src/f */
+	assert_int_equal(c[1], 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* Locks: a live exclusive lock blocks a save; a lock of a dead process does not. */
 static void test_locks(void **state)
 {
@@ -1013,6 +1045,7 @@ int main(void)
 		cmocka_unit_test(test_forget__per_group),
 		cmocka_unit_test(test_snapshots__one_damaged_leaves_the_others),
 		cmocka_unit_test(test_restore__damaged_chunk_costs_one_file),
+		cmocka_unit_test(test_save__leaves_out_its_own_repository),
 		cmocka_unit_test(test_locks),
 	};
 	if (sodium_init() < 0)
