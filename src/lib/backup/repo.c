@@ -468,8 +468,11 @@ int attt_backup_open(const char *dir, const char *pass, size_t pass_len, struct 
 	if (rc < 0)
 		goto out;
 	/* R10.1.a: the config (and its verification key) must be the one the key material yields. */
-	if ((rc = config_check((const char *)cfg, &r->k, &r->pack_size)) < 0)
+	if ((rc = config_check((const char *)cfg, &r->k, &r->pack_size)) < 0) {
+		log_warn("backup: %s/config does not match the repository's keys (damaged or replaced) "
+			 "/ tệp cấu hình hỏng hoặc bị thay", dir);
 		goto out;
+	}
 	attt__bk_gear_init(r->k.gear, r->gear);
 	*ret = r;
 	r = NULL;
@@ -565,7 +568,9 @@ int attt__bk_load_index(struct attt_backup_repo *r)
 		struct bk_packinfo *pi = NULL;
 		size_t np = 0;
 		if ((rc = attt__bk_read_index_file(r, names[i], &pi, &np)) < 0) {
-			log_debug("backup: index/%s: %s", names[i], attt_strerror(rc));
+			/* Named, so that the person can move that file aside (docs/backup.md, "When check
+			 * fails"); saves and restores refuse to run on a partial index. */
+			log_warn("backup: index/%s cannot be read (%s) / tệp chỉ mục hỏng", names[i], attt_strerror(rc));
 			goto out;
 		}
 		for (size_t j = 0; rc == 0 && j < np; j++)

@@ -80,6 +80,16 @@ grep -q "nope: No such file" "$tmp/err" || { echo "FAIL: the missing passphrase 
 mkdir -p "$tmp/busy/src/random.bin"
 expect 1 "restore over a directory where a file goes" "$BIN" backup restore --repo "$R" latest --target "$tmp/busy"
 grep -q "busy/src/random.bin" "$tmp/err" || { echo "FAIL: the conflicting path is not named" >&2; fails=$((fails + 1)); }
+# A replaced config and a damaged index are each named.
+cp -a "$R" "$tmp/rc"
+sed -i 's/^cipher .*/cipher none/' "$tmp/rc/config"
+expect 1 "check of a repository whose config was changed" "$BIN" backup check --repo "$tmp/rc"
+grep -q "rc/config" "$tmp/err" || { echo "FAIL: the changed config is not named" >&2; fails=$((fails + 1)); }
+cp -a "$R" "$tmp/ri"
+idx=$(find "$tmp/ri/index" -type f ! -name '.*' | head -1)
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(20); b = f.read(1)[0]; f.seek(20); f.write(bytes([b ^ 0x01]))' "$idx"
+expect 1 "save with a damaged index" "$BIN" backup save --repo "$tmp/ri" "$tmp/src"
+grep -q "index/$(basename "$idx")" "$tmp/err" || { echo "FAIL: the damaged index is not named" >&2; fails=$((fails + 1)); }
 # Damage one byte of a pack: the structural check may pass, check --read-data must fail and name it.
 # Flip the bits of the byte, so that it always changes (writing 0xff left a byte that was 0xff
 # already as it was, once in 256 runs, and the test then failed for nothing).
