@@ -71,8 +71,22 @@ static bool blobent_eq(const struct bk_blobent *a, const struct bk_blobent *b)
 	       a->stored_len == b->stored_len && memcmp(a->id, b->id, BK_ID) == 0;
 }
 
+#define USED 1    /* bk_loc.used: reached from a snapshot */
+#define DAMAGED 2 /* bk_loc.used: its pack or its bytes are damaged (check) */
+
+/* Marks every blob the index places in pack id as damaged, so that check can name the files that
+ * need them. */
+static void mark_pack_damaged(struct attt_backup_repo *r, const struct bk_packinfo *pi)
+{
+	for (size_t i = 0; pi && i < pi->n; i++) {
+		struct bk_loc *l = attt__bk_idx_get(&r->idx, pi->blobs[i].id);
+		if (l && l->offset == pi->blobs[i].offset)
+			l->used |= DAMAGED;
+	}
+}
+
 /* Checks one pack file: header, against the index entry pi (may be NULL), and with read_data the
- * hash of the whole file and every blob. */
+ * hash of the whole file and every blob; each blob that fails is marked damaged in the index. */
 static int check_pack(struct attt_backup_repo *r, const char *rel, const uint8_t id[BK_ID], bool read_data,
 		      const struct bk_packinfo *pi, uint64_t *bytes, const char **why)
 {
@@ -110,16 +124,23 @@ static int check_pack(struct attt_backup_repo *r, const char *rel, const uint8_t
 			rc = ATTT_E_CORRUPT;
 			goto out;
 		}
-		rc = ATTT_E_CORRUPT;
+		rc = ATTT_OK;
 		*bytes += fn;
 		for (size_t i = 0; i < n; i++)
-			if (attt__bk_open_blob(r, f + b[i].offset, b[i].stored_len, &b[i]) < 0) {
+			if ((b[i].offset > fn || fn - b[i].offset < b[i].stored_len) ||
+			    attt__bk_open_blob(r, f + b[i].offset, b[i].stored_len, &b[i]) < 0) {
+				struct bk_loc *l = attt__bk_idx_get(&r->idx, b[i].id);
 				*why = "blob fails decryption or hash / khối dữ liệu hỏng";
-				goto out;
+				rc = ATTT_E_CORRUPT;
+				if (l && l->offset == b[i].offset)
+					l->used |= DAMAGED;
 			}
+		goto out;
 	}
 	rc = ATTT_OK;
 out:
+	if (rc == ATTT_E_CORRUPT && (!read_data || !f))
+		mark_pack_damaged(r, pi); /* the header or the whole file: every blob it holds */
 	free(b);
 	free(f);
 	return rc;
@@ -179,7 +200,7 @@ static int chk_tree(struct chk *c, const uint8_t id[BK_ID], const char *prefix, 
 	char path[ATTT_MAX_PATH];
 	int rc;
 
-	if (l && l->used)
+	if (l && (l->used & USED))
 		return ATTT_OK; /* shared subtree, checked already */
 	if (depth > BK_MAX_DEPTH) {
 		problem(c, prefix, "tree too deep / cây quá sâu");
@@ -189,7 +210,7 @@ static int chk_tree(struct chk *c, const uint8_t id[BK_ID], const char *prefix, 
 		problem(c, *prefix ? prefix : "/", "tree missing from the index / thiếu cây thư mục");
 		return ATTT_OK;
 	}
-	l->used = 1;
+	l->used |= USED;
 	c->st.trees++;
 	if ((rc = attt__bk_load_tree(c->r, id, &t)) < 0) {
 		if (rc == ATTT_E_NOMEM)
@@ -206,13 +227,23 @@ static int chk_tree(struct chk *c, const uint8_t id[BK_ID], const char *prefix, 
 				break;
 		} else if (nd->kind == ATTT_BACKUP_FILE) {
 			uint64_t sum = 0;
+			bool named = false;
 			for (uint32_t j = 0; j < nd->n_chunks; j++) {
 				struct bk_loc *cl = attt__bk_idx_get(&c->r->idx, nd->chunks + (size_t)j * BK_ID);
 				if (!cl || cl->type != BK_DATA) {
 					problem(c, path, "chunk missing from the index / thiếu khối dữ liệu");
 					break;
 				}
-				cl->used = 1;
+				if ((cl->used & DAMAGED) && !named) {
+					/* Each file that needs damaged data is named once: what the damage costs. */
+					char rel[128], why[256];
+					attt__bk_pack_rel(c->r->idx.packs[cl->pack], rel, sizeof(rel));
+					attt_str_printf(why, sizeof(why), "needs a damaged chunk in %s / cần khối dữ liệu hỏng",
+							rel);
+					problem(c, path, why);
+					named = true;
+				}
+				cl->used |= USED;
 				c->st.blobs++;
 				sum += cl->raw_len;
 			}

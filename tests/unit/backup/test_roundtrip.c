@@ -834,6 +834,18 @@ static size_t list_packs(const char *repo, char (*v)[1024], size_t max)
 	return n;
 }
 
+static void note_big(void *ctx, const char *what, const char *why)
+{
+	int *found = ctx;
+	size_t n = strlen(what);
+	if (n >= 8 && strcmp(what + n - 8, "/src/big") == 0 && strstr(why, "data/"))
+		found[0]++;
+	else if (strncmp(what, "data/", 5) == 0)
+		found[1]++;
+	else
+		fail_msg("unexpected problem: %s: %s", what, why);
+}
+
 /* R10.1.a: damaged data costs only the files that need it: the restore names each such file (and
  * its pack), leaves no partial file in its place, restores every other file and the directories'
  * metadata, and still fails. */
@@ -881,6 +893,11 @@ static void test_restore__damaged_chunk_costs_one_file(void **state)
 	assert_int_equal(pwrite(fd, &c, 1, best / 2), 1);
 	close(fd);
 
+	/* check --read-data names the pack and, with it, the file that needs its damaged chunk. */
+	int found[2] = { 0, 0 };
+	assert_int_equal(attt_backup_check(r, true, note_big, found, NULL), ATTT_E_CORRUPT);
+	assert_int_equal(found[0], 1); /* src/big, once */
+	assert_true(found[1] >= 1);    /* the pack */
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(attt_backup_restore(r, "latest", e->out, NULL, &st), ATTT_E_CORRUPT);
 	assert_int_equal(st.errors, 1);
