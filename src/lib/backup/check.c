@@ -86,9 +86,10 @@ static void mark_pack_damaged(struct attt_backup_repo *r, const struct bk_packin
 }
 
 /* Checks one pack file: header, against the index entry pi (may be NULL), and with read_data the
- * hash of the whole file and every blob; each blob that fails is marked damaged in the index. */
+ * hash of the whole file and every blob. With mark (a whole check, which reloads the index
+ * afterwards), each blob that fails is marked damaged in the index. */
 static int check_pack(struct attt_backup_repo *r, const char *rel, const uint8_t id[BK_ID], bool read_data,
-		      const struct bk_packinfo *pi, uint64_t *bytes, const char **why)
+		      bool mark, const struct bk_packinfo *pi, uint64_t *bytes, const char **why)
 {
 	char path[ATTT_MAX_PATH];
 	struct bk_blobent *b = NULL;
@@ -132,14 +133,14 @@ static int check_pack(struct attt_backup_repo *r, const char *rel, const uint8_t
 				struct bk_loc *l = attt__bk_idx_get(&r->idx, b[i].id);
 				*why = "blob fails decryption or hash / khối dữ liệu hỏng";
 				rc = ATTT_E_CORRUPT;
-				if (l && l->offset == b[i].offset)
+				if (mark && l && l->offset == b[i].offset)
 					l->used |= DAMAGED;
 			}
 		goto out;
 	}
 	rc = ATTT_OK;
 out:
-	if (rc == ATTT_E_CORRUPT && (!read_data || !f))
+	if (mark && rc == ATTT_E_CORRUPT && (!read_data || !f))
 		mark_pack_damaged(r, pi); /* the header or the whole file: every blob it holds */
 	free(b);
 	free(f);
@@ -188,7 +189,7 @@ static int chk_pack(void *ctx, const char *rel, const uint8_t id[BK_ID])
 	else
 		c->st.unreferenced_packs++;
 	c->st.packs++;
-	if (check_pack(c->r, rel, id, c->read_data, hit, &c->st.bytes_read, &why) < 0)
+	if (check_pack(c->r, rel, id, c->read_data, true, hit, &c->st.bytes_read, &why) < 0)
 		problem(c, rel, why);
 	return ATTT_OK;
 }
@@ -431,7 +432,7 @@ int attt_backup_check_file(struct attt_backup_repo *r, const char *rel, bool rea
 		uint8_t id[BK_ID];
 		if (attt__bk_unhex(slash + 1, id, BK_ID) < 0)
 			return ATTT_E_CORRUPT;
-		return check_pack(r, rel, id, read_data, NULL, &bytes, &why);
+		return check_pack(r, rel, id, read_data, false, NULL, &bytes, &why);
 	}
 	if (attt_str_startswith(rel, "index/")) {
 		struct bk_packinfo *pi = NULL;
@@ -468,9 +469,9 @@ static struct bucket bucket_of(int64_t t_us)
 	return b;
 }
 
-/* Snapshots of one host and one set of paths form a group (restic's default grouping): the policy
- * applies to each group alone, so that the daily saves of one folder never push out the only
- * snapshots of another. */
+/* R10.1.b: snapshots of one host and one set of paths form a group (restic's default grouping):
+ * the policy applies to each group alone, so that the daily saves of one folder never push out
+ * the only snapshots of another. */
 static bool same_group(const struct attt_backup_snapshot *a, const struct attt_backup_snapshot *b)
 {
 	if (strcmp(a->hostname ? a->hostname : "", b->hostname ? b->hostname : "") != 0 || a->n_paths != b->n_paths)

@@ -922,7 +922,7 @@ static int count_entries(void *ctx, const struct attt_backup_entry *en)
 	return 0;
 }
 
-/* R10.2.c: a repository inside the directory it backs up is left out of the snapshot (compared by
+/* R10.1.a: a repository inside the directory it backs up is left out of the snapshot (compared by
  * device and inode): it would otherwise store itself, growing with every run. */
 static void test_save__leaves_out_its_own_repository(void **state)
 {
