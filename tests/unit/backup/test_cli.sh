@@ -93,8 +93,12 @@ grep -q "index/$(basename "$idx")" "$tmp/err" || { echo "FAIL: the damaged index
 # Damage one byte of a pack: the structural check may pass, check --read-data must fail and name it.
 # Flip the bits of the byte, so that it always changes (writing 0xff left a byte that was 0xff
 # already as it was, once in 256 runs, and the test then failed for nothing).
-pack=$(find "$R/data" -type f ! -name '.*' | head -1)
-python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1)[0]; f.seek(100); f.write(bytes([b ^ 0xff]))' "$pack"
+# The largest pack holds random.bin, which the latest snapshot needs (the first pack found could be
+# one of trees only the older snapshots need, and restore latest would then rightly succeed).
+pack=$(find "$R/data" -type f ! -name '.*' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
+# Its middle byte is random.bin's (blobs land in a pack in the order the workers finish them, so
+# the first bytes may belong to a small tree that only an older snapshot needs).
+python3 -c 'import os, sys; f = open(sys.argv[1], "r+b"); o = os.path.getsize(sys.argv[1]) // 2; f.seek(o); b = f.read(1)[0]; f.seek(o); f.write(bytes([b ^ 0xff]))' "$pack"
 expect 1 "check --read-data on a damaged pack" "$BIN" backup check --repo "$R" --read-data
 grep -q "data/" "$tmp/err" || { echo "FAIL: check did not name the damaged pack" >&2; fails=$((fails + 1)); }
 expect 1 "restore of damaged data" "$BIN" backup restore --repo "$R" latest --target "$tmp/out-bad"
