@@ -59,12 +59,17 @@ void attt_backup_close(struct attt_backup_repo *repo);
 /* Overrides the target pack size (tests use small packs). */
 void attt_backup_set_pack_size(struct attt_backup_repo *repo, uint32_t bytes);
 
-/* Progress reported during long runs (every finished file and at least once per pack). */
+/* Progress reported during long runs: save and restore after every finished file and at least once
+ * per pack; check and prune after every pack they look at. */
 struct attt_backup_progress {
-	uint64_t files, bytes;       /* done so far */
+	uint64_t files, bytes;       /* done so far (check and prune: bytes of packs read) */
 	uint64_t bytes_new;          /* raw bytes of chunks that were not in the repository yet */
+	uint64_t packs, packs_total; /* check and prune: packs looked at, and in all; 0 otherwise */
 };
 typedef void (*attt_backup_progress_fn)(void *ctx, const struct attt_backup_progress *p);
+
+/* Where check and prune report their progress (fn NULL: nowhere, the default). */
+void attt_backup_set_progress(struct attt_backup_repo *repo, attt_backup_progress_fn fn, void *ctx);
 
 /* Fault injection for crash tests: called at each durable step of a save (point names ending in
  * "-written": "pack-written", "index-written", "snapshot-written"); a test may kill the process

@@ -201,14 +201,20 @@ static void progress_cb(void *ctx, const struct attt_backup_progress *p)
 		return;
 	pr->last = now;
 	pr->shown = true;
-	fprintf(stderr, "\r%llu tệp/files, %.1f MiB, mới/new %.1f MiB   ", (unsigned long long)p->files,
-		(double)p->bytes / 1048576.0, (double)p->bytes_new / 1048576.0);
+	if (p->packs_total) /* check and prune go pack by pack */
+		fprintf(stderr, "\r%llu/%llu gói/packs, %.1f MiB đã đọc/read   ", (unsigned long long)p->packs,
+			(unsigned long long)p->packs_total, (double)p->bytes / 1048576.0);
+	else
+		fprintf(stderr, "\r%llu tệp/files, %.1f MiB, mới/new %.1f MiB   ", (unsigned long long)p->files,
+			(double)p->bytes / 1048576.0, (double)p->bytes_new / 1048576.0);
 }
 
+/* Clears the progress line, so that a message or the result starts on a clean line. */
 static void progress_end(struct progress *pr)
 {
 	if (pr->shown)
 		fputs("\r\033[K", stderr);
+	pr->shown = false;
 }
 
 /* File names are bytes: text output escapes control bytes (no terminal escape injection). */
@@ -451,11 +457,12 @@ static int diff_cb(void *ctx, char change, const struct attt_backup_entry *e)
 	return 0;
 }
 
-struct problems { const struct opts *o; json_t *list; };
+struct problems { const struct opts *o; json_t *list; struct progress *pr; };
 
 static void problem_cb(void *ctx, const char *what, const char *why)
 {
 	struct problems *p = ctx;
+	progress_end(p->pr);
 	if (p->list)
 		json_array_append_new(p->list, json_pack("{s:s,s:s}", "what", what, "why", why));
 	fprintf(stderr, "attt: hỏng / damaged: %s: %s\n", what, why);
@@ -464,8 +471,12 @@ static void problem_cb(void *ctx, const char *what, const char *why)
 static int do_check(struct attt_backup_repo *repo, const struct opts *o)
 {
 	struct attt_backup_check_stats st = { 0 };
-	struct problems p = { o, o->json ? json_array() : NULL };
+	struct progress pr = { .on = !o->json && isatty(2) };
+	struct problems p = { o, o->json ? json_array() : NULL, &pr };
+	attt_backup_set_progress(repo, progress_cb, &pr);
 	int r = attt_backup_check(repo, o->read_data, problem_cb, &p, &st);
+	attt_backup_set_progress(repo, NULL, NULL);
+	progress_end(&pr);
 	if (r < 0 && r != ATTT_E_CORRUPT) {
 		json_decref(p.list);
 		return cli_fail(r, "backup check");
@@ -524,7 +535,11 @@ static void forget_cb(void *ctx, const struct attt_backup_snapshot *s, bool keep
 static int do_prune(struct attt_backup_repo *repo, const struct opts *o)
 {
 	struct attt_backup_prune_stats st;
+	struct progress pr = { .on = !o->json && isatty(2) };
+	attt_backup_set_progress(repo, progress_cb, &pr);
 	int r = attt_backup_prune(repo, &st);
+	attt_backup_set_progress(repo, NULL, NULL);
+	progress_end(&pr);
 	if (r < 0)
 		return cli_fail(r, "backup prune");
 	if (o->ev)

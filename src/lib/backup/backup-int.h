@@ -72,6 +72,7 @@ struct attt_backup_repo {
 	struct bk_index idx;
 	bool idx_loaded;
 	char **idx_files; size_t n_idx_files; /* index file names loaded */
+	attt_backup_progress_fn progress; void *progress_ctx; /* check and prune */
 	/* lock */
 	char lock_name[80];
 	bool lock_exclusive;

@@ -161,7 +161,29 @@ struct chk {
 	struct bk_packinfo *pi; /* every pack of every index, sorted by id */
 	size_t npi;
 	uint8_t *seen;          /* packs present in data/ */
+	struct attt_backup_progress pg;
 };
+
+/* Packs the loaded indexes name (an index may repeat one another's pack). */
+static uint64_t distinct_packs(const struct chk *c)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < c->npi; i++)
+		if (i == 0 || memcmp(c->pi[i].id, c->pi[i - 1].id, BK_ID) != 0)
+			n++;
+	return n;
+}
+
+/* One more pack looked at: a check --read-data or a prune of a large repository runs for minutes. */
+static void pack_done(struct chk *c, uint64_t bytes)
+{
+	c->pg.packs++;
+	c->pg.bytes += bytes;
+	if (c->pg.packs > c->pg.packs_total)
+		c->pg.packs_total = c->pg.packs; /* data/ holds packs no index names */
+	if (c->r->progress)
+		c->r->progress(c->r->progress_ctx, &c->pg);
+}
 
 static void problem(struct chk *c, const char *what, const char *why)
 {
@@ -189,8 +211,10 @@ static int chk_pack(void *ctx, const char *rel, const uint8_t id[BK_ID])
 	else
 		c->st.unreferenced_packs++;
 	c->st.packs++;
+	uint64_t before = c->st.bytes_read;
 	if (check_pack(c->r, rel, id, c->read_data, true, hit, &c->st.bytes_read, &why) < 0)
 		problem(c, rel, why);
+	pack_done(c, c->st.bytes_read - before);
 	return ATTT_OK;
 }
 
@@ -343,6 +367,7 @@ int attt_backup_check(struct attt_backup_repo *r, bool read_data, attt_backup_pr
 		return rc;
 	if ((rc = load_all_indexes(r, &c)) < 0)
 		goto out;
+	c.pg.packs_total = distinct_packs(&c);
 	c.seen = calloc(c.npi + 1, 1);
 	if (!c.seen) {
 		rc = ATTT_E_NOMEM;
@@ -742,9 +767,10 @@ int attt_backup_prune(struct attt_backup_repo *r, struct attt_backup_prune_stats
 		rc = ATTT_E_NOMEM;
 		goto out;
 	}
+	c.pg.packs_total = distinct_packs(&c);
 	for (size_t i = 0; i < c.npi; i++) {
 		const struct bk_packinfo *p = &c.pi[i];
-		size_t used = 0;
+		size_t used = 0, fn = 0;
 		uint32_t no;
 		if (i > 0 && memcmp(p->id, c.pi[i - 1].id, BK_ID) == 0)
 			continue;
@@ -765,6 +791,7 @@ int attt_backup_prune(struct attt_backup_repo *r, struct attt_backup_prune_stats
 			memcpy(keep[nkeep].blobs, p->blobs, p->n * sizeof(*p->blobs));
 			memcpy(keep[nkeep].id, p->id, BK_ID);
 			keep[nkeep++].n = p->n;
+			pack_done(&c, 0);
 			continue;
 		}
 		st.blobs_deleted += p->n - used;
@@ -772,7 +799,6 @@ int attt_backup_prune(struct attt_backup_repo *r, struct attt_backup_prune_stats
 			st.bytes_freed += p->blobs[j].stored_len;
 		if (used) {
 			uint8_t *f = NULL;
-			size_t fn;
 			if ((rc = attt__bk_path(r, rel, path, sizeof(path))) < 0 ||
 			    (rc = attt__bk_read_file(path, MAX_PACK_FILE, &f, &fn)) < 0)
 				goto out;
@@ -789,6 +815,7 @@ int attt_backup_prune(struct attt_backup_repo *r, struct attt_backup_prune_stats
 		}
 		if ((rc = add_del(&u, rel)) < 0)
 			goto out;
+		pack_done(&c, fn);
 	}
 	/* New index first, then the old index files, then the packs nothing refers to any more. */
 	old_idx = r->idx_files;

@@ -506,6 +506,12 @@ void attt_backup_set_pack_size(struct attt_backup_repo *r, uint32_t bytes)
 	r->pack_size = bytes < 4096 ? 4096 : bytes;
 }
 
+void attt_backup_set_progress(struct attt_backup_repo *r, attt_backup_progress_fn fn, void *ctx)
+{
+	r->progress = fn;
+	r->progress_ctx = ctx;
+}
+
 /* ---- index ---- */
 
 static const uint8_t IDX_AD[] = "attt-index";

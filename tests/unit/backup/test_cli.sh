@@ -63,6 +63,16 @@ assert names == ["odd", "odd/bad\\\\xff", "odd/bad\\xff", "odd/tài liệu"], na
 ' "$tmp/out" || { echo "FAIL: ls --json names are ambiguous or wrong" >&2; fails=$((fails + 1)); }
 expect 0 "check" "$BIN" backup check --repo "$R"
 expect 0 "check --read-data" "$BIN" backup check --repo "$R" --read-data
+# On a terminal (script(1) gives one) long runs show how far they have got: save by files, check
+# --read-data by packs; the line is cleared before the result. Not on a pipe, as above.
+grep -q "gói/packs" "$tmp/err" && { echo "FAIL: progress line written to a pipe" >&2; fails=$((fails + 1)); }
+expect 0 "save on a terminal" script -qec "'$BIN' backup save --repo '$R' '$tmp/src'" /dev/null
+grep -q "tệp/files, .* MiB, mới/new" "$tmp/out" || { echo "FAIL: save shows no progress on a terminal" >&2; fails=$((fails + 1)); }
+expect 0 "check --read-data on a terminal" script -qec "'$BIN' backup check --repo '$R' --read-data" /dev/null
+grep -q "[0-9]/[0-9]* gói/packs, .* MiB đã đọc/read" "$tmp/out" ||
+	{ echo "FAIL: check --read-data shows no progress on a terminal" >&2; fails=$((fails + 1)); }
+grep -q "$(printf '\r\033\\[K')Kho toàn vẹn" "$tmp/out" ||
+	{ echo "FAIL: the progress line is not cleared before the result" >&2; fails=$((fails + 1)); }
 expect 1 "wrong passphrase" env ATTT_BACKUP_PASSPHRASE=wrong "$BIN" backup snapshots --repo "$R"
 expect 1 "unknown snapshot" "$BIN" backup restore --repo "$R" abcdef12 --target "$tmp/x"
 expect 2 "restore without --target" "$BIN" backup restore --repo "$R" latest

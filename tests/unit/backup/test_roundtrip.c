@@ -676,6 +676,67 @@ static void test_forget_prune(void **state)
 	env_free(e);
 }
 
+struct pg_rec { unsigned calls; bool steady; struct attt_backup_progress last; };
+
+static void pg_record(void *ctx, const struct attt_backup_progress *p)
+{
+	struct pg_rec *g = ctx;
+	if (p->packs != g->last.packs + 1 || p->bytes < g->last.bytes || p->packs > p->packs_total)
+		g->steady = false;
+	g->last = *p;
+	g->calls++;
+}
+
+/* A check --read-data or a prune of a large repository runs for minutes: both report each pack
+ * they look at, counting up to the total, with the bytes read (R10.1.a, the engine's progress). */
+static void test_check_prune__report_progress(void **state)
+{
+	struct env *e = env_new(&small);
+	struct attt_backup_repo *r = open_repo(e);
+	struct attt_backup_check_stats cs;
+	struct attt_backup_prune_stats ps;
+	struct attt_backup_policy keep1 = { .keep_last = 1 };
+	struct pg_rec g = { .steady = true };
+	struct bk_rng rng = { 21 };
+	uint8_t buf[300000];
+	char path[400];
+
+	(void)state;
+	mkdir(e->src, 0755);
+	snprintf(path, sizeof(path), "%s/f", e->src);
+	for (int i = 0; i < 4; i++) {
+		const char *paths[] = { e->src };
+		struct attt_backup_save_opts o = { .paths = paths, .n_paths = 1 };
+		bk_fill(&rng, buf, sizeof(buf), false);
+		bk_write(path, buf, sizeof(buf));
+		assert_int_equal(attt_backup_save(r, &o, NULL, NULL), ATTT_OK);
+	}
+	attt_backup_set_progress(r, pg_record, &g);
+	assert_int_equal(attt_backup_check(r, true, NULL, NULL, &cs), ATTT_OK);
+	assert_true(cs.packs >= 4);
+	assert_true(g.steady);
+	assert_int_equal(g.calls, cs.packs);
+	assert_int_equal(g.last.packs_total, cs.packs);
+	assert_int_equal(g.last.bytes, cs.bytes_read);
+
+	assert_int_equal(attt_backup_forget(r, &keep1, false, NULL, NULL), ATTT_OK);
+	g = (struct pg_rec){ .steady = true };
+	assert_int_equal(attt_backup_prune(r, &ps), ATTT_OK);
+	assert_true(ps.packs_deleted + ps.packs_rewritten > 0);
+	assert_true(g.steady);
+	assert_int_equal(g.calls, cs.packs);
+	assert_int_equal(g.last.packs_total, cs.packs);
+	assert_true(ps.packs_rewritten == 0 || g.last.bytes > 0);
+
+	/* Off again: nothing more is reported. */
+	attt_backup_set_progress(r, NULL, NULL);
+	g.calls = 0;
+	assert_int_equal(attt_backup_check(r, false, NULL, NULL, NULL), ATTT_OK);
+	assert_int_equal(g.calls, 0);
+	attt_backup_close(r);
+	env_free(e);
+}
+
 /* R10.1.b: retention applies to each group of snapshots (one host, one set of paths) on its own:
  * daily saves of one folder do not push out the older snapshots of another, or another host's. */
 static void test_forget__per_group(void **state)
@@ -1060,6 +1121,7 @@ int main(void)
 		cmocka_unit_test(test_restore__include_keeps_inside_target),
 		cmocka_unit_test(test_forget_prune),
 		cmocka_unit_test(test_forget__per_group),
+		cmocka_unit_test(test_check_prune__report_progress),
 		cmocka_unit_test(test_snapshots__one_damaged_leaves_the_others),
 		cmocka_unit_test(test_restore__damaged_chunk_costs_one_file),
 		cmocka_unit_test(test_save__leaves_out_its_own_repository),
