@@ -331,6 +331,18 @@ static int do_save(struct attt_backup_repo *repo, const struct opts *o, int argc
 	so.hostname = o->host;
 	so.progress = progress_cb;
 	so.progress_ctx = &pr;
+	/* R10.2.c: a repository on the device it protects (or attt's data directory's) dies with it.
+	 * Plans refuse that; a save by hand only warns, since the script contract lets an operator copy
+	 * to a local repository and move it off the machine afterwards. */
+	{
+		const char *data = o->data ? o->data : getenv("ATTT_DATA");
+		struct attt_bplan_env env = { .data_dir = data && *data ? data : NULL };
+		char why[ATTT_MAX_PATH * 2 + 256];
+		if (attt_bplan_check_devices(&env, o->repo, (const char *const *)argv, (size_t)argc, why,
+					     sizeof(why)) == ATTT_E_POLICY)
+			fprintf(stderr, "attt: cảnh báo / warning: %s; một sự cố ổ đĩa mất cả hai, kế hoạch sao lưu từ "
+				"chối điều này (one disk failure loses both; backup plans refuse this)\n", why);
+	}
 	r = attt_backup_save(repo, &so, &st, id);
 	progress_end(&pr);
 	if (r < 0)

@@ -2,11 +2,13 @@
 # test_cli.sh: the script contract of `attt backup` (docs/backup.md) through the real binary
 # ($ATTT_BIN): init, save, snapshots --json, restore latest, check [--read-data]; the passphrase
 # only from --passphrase-file or ATTT_BACKUP_PASSPHRASE; exit 0 only on success, 1 on failure and
-# on damage (check names the damaged file), 2 on usage errors. R10.1.a.
+# on damage (check names the damaged file), 2 on usage errors. R10.1.a. A save to a repository on
+# the device it protects is warned about, naming R10.2.c (plans refuse it).
 set -u
 BIN=${ATTT_BIN:?ATTT_BIN must point to the attt binary}
 tmp=$(mktemp -d /tmp/attt-bk-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+shm=""
+trap 'rm -rf "$tmp" ${shm:+"$shm"}' EXIT
 fails=0
 expect() { # expect CODE DESCRIPTION CMD...
 	want=$1 what=$2
@@ -38,9 +40,17 @@ expect 0 "init with --passphrase-file" "$BIN" backup init --repo "$R" --passphra
 expect 1 "init twice" "$BIN" backup init --repo "$R" --passphrase-file "$tmp/pw" --kdf min
 export ATTT_BACKUP_PASSPHRASE="pass phrase"
 expect 0 "save (passphrase from ATTT_BACKUP_PASSPHRASE)" "$BIN" backup save --repo "$R" --tag test "$tmp/src"
+grep -q "R10.2.c: .*cùng thiết bị.*same device as source $tmp/src" "$tmp/err" ||
+	{ echo "FAIL: a repository on the device it protects is not warned about (R10.2.c)" >&2; fails=$((fails + 1)); }
 expect 0 "save --json" "$BIN" backup save --repo "$R" --json "$tmp/src"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] and len(d["id"])==64' "$tmp/out" ||
 	{ echo "FAIL: save --json output" >&2; fails=$((fails + 1)); }
+# R10.2.c: a repository on another device (/dev/shm, a tmpfs) draws no warning.
+shm=$(mktemp -d /dev/shm/attt-bk-cli.XXXXXX)
+expect 0 "init on another device" "$BIN" backup init --repo "$shm/repo" --kdf min
+expect 0 "save to another device" "$BIN" backup save --repo "$shm/repo" "$tmp/src"
+grep -q "R10.2.c" "$tmp/err" && { echo "FAIL: a repository on another device is warned about" >&2; fails=$((fails + 1)); }
+rm -rf "$shm"
 expect 0 "snapshots --json" "$BIN" backup snapshots --repo "$R" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 and d[0]["tags"]==["test"] and d[0]["paths"][0].endswith("/src")' "$tmp/out" ||
 	{ echo "FAIL: snapshots --json output" >&2; fails=$((fails + 1)); }
